@@ -1,0 +1,65 @@
+// Package runlog defines the Run: the redacted record of one action
+// invocation, shared by the pipeline that produces it, the stores that keep
+// it and the interfaces that show it.
+package runlog
+
+import "time"
+
+// Outcomes of a run.
+const (
+	OutcomeOK                   = "ok"                    // upstream answered 2xx
+	OutcomeError                = "error"                 // upstream error, refusal, timeout, bad arguments
+	OutcomeConfirmationRequired = "confirmation_required" // a write waiting for a human
+	OutcomeDryRun               = "dry_run"               // rendered, nothing sent
+	OutcomeRejected             = "rejected"              // a human declined the confirmation
+)
+
+// Callers of a run.
+const (
+	CallerCLI      = "cli"
+	CallerAPI      = "api"
+	CallerTools    = "tools"
+	CallerMCP      = "mcp"
+	CallerRuntime  = "runtime"
+	CallerWorkflow = "workflow"
+	CallerConsole  = "console"
+)
+
+// Request is a rendered HTTP request as shown to people: secrets masked.
+type Request struct {
+	Method  string              `json:"method"`
+	URL     string              `json:"url"`
+	Headers map[string][]string `json:"headers,omitempty"`
+	Body    string              `json:"body,omitempty"`
+}
+
+// Run is the record of one invocation. Every string in it is already
+// redacted: it never holds a secret value.
+type Run struct {
+	ID             string         `json:"id,omitempty"`
+	Caller         string         `json:"caller,omitempty"`
+	Agent          string         `json:"agent,omitempty"`
+	Action         string         `json:"action"`
+	ConversationID string         `json:"conversation_id,omitempty"`
+	CallID         string         `json:"call_id,omitempty"`
+	Arguments      map[string]any `json:"arguments,omitempty"`
+	Request        *Request       `json:"request,omitempty"`
+	Outcome        string         `json:"outcome"`
+	// Status is the upstream HTTP status, 0 when nothing was received.
+	Status     int       `json:"status"`
+	StartedAt  time.Time `json:"started_at"`
+	DurationMS float64   `json:"duration_ms"`
+	Attempts   int       `json:"attempts,omitempty"`
+	RawBytes   int64     `json:"raw_bytes"`
+	RawTokens  int       `json:"raw_tokens"`
+	// OutputTokens counts the filtered output the model receives.
+	OutputTokens int `json:"output_tokens"`
+	// Response is the raw upstream body excerpt kept for people (bounded, redacted).
+	Response    string `json:"response,omitempty"`
+	ContentType string `json:"content_type,omitempty"`
+	// Output is exactly what the model receives.
+	Output string `json:"output"`
+	Error  string `json:"error,omitempty"`
+	// ConfirmationID is set when Outcome is confirmation_required.
+	ConfirmationID string `json:"confirmation_id,omitempty"`
+}
