@@ -5,6 +5,7 @@ package action
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -268,3 +269,23 @@ func (r *Resource) Name() string {
 
 // Key returns "Kind/name", unique within a set of resources.
 func (r *Resource) Key() string { return fmt.Sprintf("%s/%s", r.Kind, r.Name()) }
+
+// CoversHost reports whether host (no port) is one the credential is bound
+// to. Entries match exactly, case-insensitively; an entry "*.example.com"
+// matches any subdomain of example.com but not example.com itself.
+func (c *Credential) CoversHost(host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	for _, h := range c.Hosts {
+		h = strings.ToLower(strings.TrimSuffix(h, "."))
+		if suffix, ok := strings.CutPrefix(h, "*."); ok {
+			if strings.HasSuffix(host, "."+suffix) {
+				return true
+			}
+			continue
+		}
+		if h == host {
+			return true
+		}
+	}
+	return false
+}
