@@ -252,6 +252,15 @@ type Resource struct {
 	Agent      *Agent
 	// Source is "file:line:col" of the document start, empty when not from a file.
 	Source string
+	// File is the file the resource was decoded from, empty when not from a file.
+	File string
+	// Index is the resource's document number in its file, counting from 1;
+	// field paths use it ("actions[#3]") when the resource has no valid name.
+	Index int
+	// Positions maps each decoded field path, relative to the resource
+	// ("", "params.order_id.type", "hosts[0]"), to where it sits in File.
+	// Nil when the resource did not come from a file.
+	Positions map[string]Pos
 }
 
 // Name returns the resource's name.

@@ -1,0 +1,94 @@
+package action
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/goccy/go-yaml"
+)
+
+// kindOrder is the order EncodeYAML writes kinds in: credentials before the
+// actions that use them, actions before the agents that list them.
+func kindOrder(k Kind) int {
+	switch k {
+	case KindCredential:
+		return 0
+	case KindAction:
+		return 1
+	case KindAgent:
+		return 2
+	}
+	return 3
+}
+
+// spec returns the typed body of r, or an error when it does not match r.Kind.
+func spec(r *Resource) (any, error) {
+	switch {
+	case r.Kind == KindAction && r.Action != nil:
+		return r.Action, nil
+	case r.Kind == KindCredential && r.Credential != nil:
+		return r.Credential, nil
+	case r.Kind == KindAgent && r.Agent != nil:
+		return r.Agent, nil
+	}
+	return nil, fmt.Errorf("action: encoding %s: no %s spec", r.Key(), r.Kind)
+}
+
+// EncodeYAML writes resources as a multi-document YAML file: credentials,
+// then actions, then agents, each group by name; in every document `kind`
+// comes first, then `name`. Decode reads it back to equal resources.
+func EncodeYAML(resources []Resource) ([]byte, error) {
+	sorted := slices.Clone(resources)
+	slices.SortStableFunc(sorted, func(a, b Resource) int {
+		if c := cmp.Compare(kindOrder(a.Kind), kindOrder(b.Kind)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Name(), b.Name())
+	})
+	var buf bytes.Buffer
+	for i := range sorted {
+		r := &sorted[i]
+		v, err := spec(r)
+		if err != nil {
+			return nil, err
+		}
+		doc, err := yaml.MarshalWithOptions(v,
+			yaml.IndentSequence(true),
+			yaml.UseLiteralStyleIfMultiline(true),
+			yaml.AutoInt(),
+			yaml.CustomMarshaler(flowSecretRef))
+		if err != nil {
+			return nil, fmt.Errorf("action: encoding %s: %w", r.Key(), err)
+		}
+		if i > 0 {
+			buf.WriteString("---\n")
+		}
+		fmt.Fprintf(&buf, "kind: %s\n", r.Kind)
+		buf.Write(doc)
+	}
+	return buf.Bytes(), nil
+}
+
+// flowSecretRef writes a secret reference the way people write it in
+// files: {env: VAR}.
+func flowSecretRef(r SecretRef) ([]byte, error) {
+	return yaml.MarshalWithOptions(r, yaml.Flow(true))
+}
+
+// SpecJSON returns the canonical JSON of a resource's spec (without its
+// kind): fields in declaration order, map keys sorted, so that equal specs
+// give equal bytes.
+func SpecJSON(r Resource) ([]byte, error) {
+	v, err := spec(&r)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("action: encoding %s: %w", r.Key(), err)
+	}
+	return b, nil
+}

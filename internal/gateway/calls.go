@@ -1,0 +1,441 @@
+package gateway
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/actiongate/actiongate/internal/action"
+	"github.com/actiongate/actiongate/internal/invoke"
+	"github.com/actiongate/actiongate/internal/respfilter"
+	"github.com/actiongate/actiongate/internal/runlog"
+	"github.com/actiongate/actiongate/internal/store"
+	"github.com/actiongate/actiongate/internal/toolschema"
+)
+
+// Errors callers branch on; they map to HTTP statuses in the API.
+var (
+	// ErrUnknownAgent: no agent has that name.
+	ErrUnknownAgent = errors.New("unknown agent")
+	// ErrUnknownAction: no action has that name.
+	ErrUnknownAction = errors.New("unknown action")
+	// ErrNotActivated: the action exists but is not activated for the agent.
+	ErrNotActivated = errors.New("action not activated for this agent")
+	// ErrUnknownConfirmation: no confirmation has that id.
+	ErrUnknownConfirmation = errors.New("unknown confirmation")
+)
+
+// Tool result statuses.
+const (
+	StatusOK                   = "ok"
+	StatusError                = "error"
+	StatusConfirmationRequired = "confirmation_required"
+)
+
+// Tokens counts a result's tokens before and after filtering.
+type Tokens struct {
+	Raw    int `json:"raw"`
+	Output int `json:"output"`
+}
+
+// ToolResult is what an agent receives for one tool call.
+type ToolResult struct {
+	Status string `json:"status"`
+	// Output is the text for the model.
+	Output         string `json:"output"`
+	RunID          string `json:"run_id,omitempty"`
+	Tokens         Tokens `json:"tokens"`
+	ConfirmationID string `json:"confirmation_id,omitempty"`
+	// Handle continues a result the token budget cut, with more_results.
+	Handle string `json:"handle,omitempty"`
+	// Preview is the request waiting for confirmation (secrets masked).
+	Preview *runlog.Request `json:"preview,omitempty"`
+}
+
+// CallContext is what a caller knows about the conversation around a call.
+type CallContext struct {
+	Contact        map[string]any `json:"contact,omitempty"`
+	Vars           map[string]any `json:"vars,omitempty"`
+	ConversationID string         `json:"conversation_id,omitempty"`
+	CallID         string         `json:"call_id,omitempty"`
+}
+
+// TestRequest is a call made by an operator (CLI, admin API, console),
+// which reaches every action whether or not an agent has it activated.
+type TestRequest struct {
+	Action    string
+	Caller    string
+	Arguments map[string]any
+	Contact   map[string]any
+	Vars      map[string]any
+	DryRun    bool
+	// Confirm sends writes; without it a write stops at confirmation_required.
+	Confirm bool
+}
+
+// Test runs an action for an operator and records the run.
+func (g *Gateway) Test(ctx context.Context, req TestRequest) (*invoke.Result, error) {
+	snap, err := g.Snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a := snap.Actions[req.Action]
+	if a == nil {
+		return nil, fmt.Errorf("gateway: %w: %q", ErrUnknownAction, req.Action)
+	}
+	res := g.engine.Invoke(ctx, &invoke.Call{
+		Action:     a,
+		Credential: snap.Credentials[a.Auth],
+		Caller:     req.Caller,
+		Args:       req.Arguments,
+		Contact:    req.Contact,
+		Vars:       req.Vars,
+		DryRun:     req.DryRun,
+		Confirmed:  req.Confirm,
+	})
+	if err := g.record(ctx, res.Run); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// record stores a run and counts it in the metrics.
+func (g *Gateway) record(ctx context.Context, r *runlog.Run) error {
+	g.metrics.observe(r)
+	if r.ID == "" {
+		r.ID = store.NewID()
+	}
+	if err := g.store.InsertRun(context.WithoutCancel(ctx), r); err != nil {
+		return fmt.Errorf("gateway: recording run: %w", err)
+	}
+	level := slog.LevelInfo
+	if r.Outcome == runlog.OutcomeError {
+		level = slog.LevelWarn
+	}
+	g.log.LogAttrs(ctx, level, "call",
+		slog.String("run", r.ID), slog.String("action", r.Action), slog.String("agent", r.Agent),
+		slog.String("caller", r.Caller), slog.String("outcome", r.Outcome), slog.Int("status", r.Status),
+		slog.Float64("ms", r.DurationMS), slog.Int("raw_tokens", r.RawTokens), slog.Int("output_tokens", r.OutputTokens))
+	return nil
+}
+
+// ToolsFor returns the actions activated for the named agent.
+func (g *Gateway) ToolsFor(ctx context.Context, agentName string) ([]*action.Action, error) {
+	snap, err := g.Snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ag := snap.Agents[agentName]
+	if ag == nil {
+		return nil, fmt.Errorf("gateway: %w: %q", ErrUnknownAgent, agentName)
+	}
+	return snap.AgentActions(ag), nil
+}
+
+// Agent returns the named agent.
+func (g *Gateway) Agent(ctx context.Context, name string) (*action.Agent, error) {
+	snap, err := g.Snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ag := snap.Agents[name]
+	if ag == nil {
+		return nil, fmt.Errorf("gateway: %w: %q", ErrUnknownAgent, name)
+	}
+	return ag, nil
+}
+
+// pendingCall is what a confirmation executes on approval.
+type pendingCall struct {
+	Agent     string         `json:"agent"`
+	Action    string         `json:"action"`
+	Caller    string         `json:"caller"`
+	Arguments map[string]any `json:"arguments,omitempty"`
+	Context   CallContext    `json:"context"`
+}
+
+// CallTool runs one tool call of an agent: the built-in more_results or an
+// activated action. Calls carrying a conversation and call id are answered
+// once: a repeat returns the recorded result.
+func (g *Gateway) CallTool(ctx context.Context, caller, agentName, tool string, args map[string]any, cc CallContext) (*ToolResult, error) {
+	snap, err := g.Snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ag := snap.Agents[agentName]
+	if ag == nil {
+		return nil, fmt.Errorf("gateway: %w: %q", ErrUnknownAgent, agentName)
+	}
+	if tool != toolschema.MoreResultsTool && !snap.Activated(ag, tool) {
+		if snap.Actions[tool] == nil {
+			return nil, fmt.Errorf("gateway: %w: %q", ErrUnknownAction, tool)
+		}
+		return nil, fmt.Errorf("gateway: %w: %q", ErrNotActivated, tool)
+	}
+	dedupe := cc.ConversationID != "" && cc.CallID != ""
+	if dedupe {
+		prev, claimed, err := g.store.ClaimCall(ctx, agentName, cc.ConversationID, cc.CallID)
+		switch {
+		case errors.Is(err, store.ErrInProgress):
+			return &ToolResult{Status: StatusError, Output: errorOutput("in_progress", "This tool call (same conversation_id and call_id) is still running. Wait for its result instead of calling again.")}, nil
+		case err != nil:
+			return nil, fmt.Errorf("gateway: %w", err)
+		case !claimed:
+			var tr ToolResult
+			if err := json.Unmarshal(prev, &tr); err != nil {
+				return nil, fmt.Errorf("gateway: decoding recorded result: %w", err)
+			}
+			return &tr, nil
+		}
+	}
+	var tr *ToolResult
+	if tool == toolschema.MoreResultsTool {
+		tr, err = g.more(ctx, caller, agentName, args, cc)
+	} else {
+		tr, err = g.callAction(ctx, snap, caller, agentName, snap.Actions[tool], args, cc)
+	}
+	if dedupe {
+		if err != nil {
+			_ = g.store.ReleaseCall(context.WithoutCancel(ctx), agentName, cc.ConversationID, cc.CallID)
+			return nil, err
+		}
+		b, _ := json.Marshal(tr)
+		if cerr := g.store.CompleteCall(context.WithoutCancel(ctx), agentName, cc.ConversationID, cc.CallID, b); cerr != nil {
+			return nil, fmt.Errorf("gateway: %w", cerr)
+		}
+	}
+	return tr, err
+}
+
+// callAction runs an activated action for an agent.
+func (g *Gateway) callAction(ctx context.Context, snap *Snapshot, caller, agentName string, a *action.Action, args map[string]any, cc CallContext) (*ToolResult, error) {
+	res := g.engine.Invoke(ctx, &invoke.Call{
+		Action:         a,
+		Credential:     snap.Credentials[a.Auth],
+		Caller:         caller,
+		Agent:          agentName,
+		ConversationID: cc.ConversationID,
+		CallID:         cc.CallID,
+		Args:           args,
+		Contact:        cc.Contact,
+		Vars:           cc.Vars,
+	})
+	run := res.Run
+	if run.Outcome == runlog.OutcomeConfirmationRequired {
+		payload, err := json.Marshal(pendingCall{Agent: agentName, Action: a.Name, Caller: caller, Arguments: args, Context: cc})
+		if err != nil {
+			return nil, fmt.Errorf("gateway: encoding confirmation: %w", err)
+		}
+		c := &store.Confirmation{ID: "cf_" + randomID(), Agent: agentName, Action: a.Name, Payload: payload, CreatedAt: g.now()}
+		if err := g.store.CreateConfirmation(ctx, c); err != nil {
+			return nil, fmt.Errorf("gateway: %w", err)
+		}
+		run.ConfirmationID = c.ID
+		run.Output += fmt.Sprintf(" Confirmation id: %s (expires in 15 minutes).", c.ID)
+	}
+	var handle string
+	if len(res.Rest) > 0 {
+		var err error
+		if handle, err = g.putHandle(ctx, agentName, a.Name, res.Rest, res.Options); err != nil {
+			return nil, err
+		}
+		run.Output += moreNote(handle)
+	}
+	if err := g.record(ctx, run); err != nil {
+		return nil, err
+	}
+	tr := toolResult(run)
+	tr.Handle = handle
+	if run.ConfirmationID != "" {
+		tr.Preview = run.Request
+	}
+	return tr, nil
+}
+
+// Decide approves or rejects a pending confirmation. An approval executes
+// the call exactly once; deciding again returns the recorded result.
+func (g *Gateway) Decide(ctx context.Context, id string, approve bool) (*ToolResult, error) {
+	c, won, err := g.store.ClaimConfirmation(ctx, id, approve, g.now())
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, fmt.Errorf("gateway: %w: %q", ErrUnknownConfirmation, id)
+	case err != nil:
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	if !won {
+		switch c.State {
+		case store.ConfirmationDone:
+			var tr ToolResult
+			if err := json.Unmarshal(c.Result, &tr); err != nil {
+				return nil, fmt.Errorf("gateway: decoding confirmation result: %w", err)
+			}
+			return &tr, nil
+		case store.ConfirmationRejected:
+			return &ToolResult{Status: StatusError, Output: errorOutput("rejected", "The user declined this request; it was not sent.")}, nil
+		}
+		return &ToolResult{Status: StatusError, Output: errorOutput("in_progress", "This confirmed request is being sent right now.")}, nil
+	}
+	var p pendingCall
+	if err := json.Unmarshal(c.Payload, &p); err != nil {
+		return nil, fmt.Errorf("gateway: decoding confirmation: %w", err)
+	}
+	if !approve {
+		run := &runlog.Run{
+			Caller: p.Caller, Agent: p.Agent, Action: p.Action, Arguments: p.Arguments,
+			ConversationID: p.Context.ConversationID, CallID: p.Context.CallID,
+			Outcome: runlog.OutcomeRejected, StartedAt: g.now().UTC(), ConfirmationID: id,
+			Output: errorOutput("rejected", "The user declined this request; it was not sent."),
+		}
+		if err := g.record(ctx, run); err != nil {
+			return nil, err
+		}
+		return toolResult(run), nil
+	}
+	snap, err := g.Snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a := snap.Actions[p.Action]
+	var tr *ToolResult
+	if a == nil {
+		tr = &ToolResult{Status: StatusError, Output: errorOutput("unknown_action", fmt.Sprintf("The action %s no longer exists; nothing was sent.", p.Action))}
+	} else {
+		res := g.engine.Invoke(ctx, &invoke.Call{
+			Action: a, Credential: snap.Credentials[a.Auth], Caller: p.Caller, Agent: p.Agent,
+			ConversationID: p.Context.ConversationID, CallID: p.Context.CallID,
+			Args: p.Arguments, Contact: p.Context.Contact, Vars: p.Context.Vars, Confirmed: true,
+		})
+		res.Run.ConfirmationID = id
+		var handle string
+		if len(res.Rest) > 0 {
+			if handle, err = g.putHandle(ctx, p.Agent, a.Name, res.Rest, res.Options); err != nil {
+				return nil, err
+			}
+			res.Run.Output += moreNote(handle)
+		}
+		if err := g.record(ctx, res.Run); err != nil {
+			return nil, err
+		}
+		tr = toolResult(res.Run)
+		tr.Handle = handle
+	}
+	b, _ := json.Marshal(tr)
+	if err := g.store.CompleteConfirmation(context.WithoutCancel(ctx), id, b); err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	return tr, nil
+}
+
+// Confirmation returns a confirmation's state and the call it holds.
+func (g *Gateway) Confirmation(ctx context.Context, id string) (*store.Confirmation, error) {
+	c, err := g.store.GetConfirmation(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("gateway: %w: %q", ErrUnknownConfirmation, id)
+	}
+	return c, err
+}
+
+// handlePayload is what a result handle stores.
+type handlePayload struct {
+	Action  string             `json:"action"`
+	Rest    json.RawMessage    `json:"rest"`
+	Options respfilter.Options `json:"options"`
+}
+
+func (g *Gateway) putHandle(ctx context.Context, agent, actionName string, rest json.RawMessage, o respfilter.Options) (string, error) {
+	b, err := json.Marshal(handlePayload{Action: actionName, Rest: rest, Options: o})
+	if err != nil {
+		return "", fmt.Errorf("gateway: encoding handle: %w", err)
+	}
+	id := "h_" + randomID()
+	if err := g.store.PutHandle(ctx, id, agent, b, g.now().Add(HandleTTL)); err != nil {
+		return "", fmt.Errorf("gateway: %w", err)
+	}
+	return id, nil
+}
+
+// more serves the built-in more_results tool: the next part of a result
+// the token budget cut.
+func (g *Gateway) more(ctx context.Context, caller, agent string, args map[string]any, cc CallContext) (*ToolResult, error) {
+	start := g.now()
+	run := &runlog.Run{Caller: caller, Agent: agent, Action: toolschema.MoreResultsTool, Arguments: args,
+		ConversationID: cc.ConversationID, CallID: cc.CallID, StartedAt: start.UTC()}
+	handle, _ := args[toolschema.MoreResultsParam].(string)
+	var handleOut string
+	switch payload, err := g.store.GetHandle(ctx, handle, agent, start); {
+	case handle == "" || len(args) != 1:
+		run.Outcome = runlog.OutcomeError
+		run.Output = errorOutput("invalid_arguments", `more_results takes exactly one argument, "handle": the handle string from a truncated result.`)
+	case errors.Is(err, store.ErrNotFound):
+		run.Outcome = runlog.OutcomeError
+		run.Output = errorOutput("unknown_handle", "This handle is unknown. Use the handle exactly as given in a truncated result of this conversation.")
+	case errors.Is(err, store.ErrExpired):
+		run.Outcome = runlog.OutcomeError
+		run.Output = errorOutput("expired_handle", "This handle has expired (handles last 30 minutes). Call the original tool again to get fresh data.")
+	case err != nil:
+		return nil, fmt.Errorf("gateway: %w", err)
+	default:
+		var p handlePayload
+		if err := json.Unmarshal(payload, &p); err != nil {
+			return nil, fmt.Errorf("gateway: decoding handle: %w", err)
+		}
+		fr, err := g.engine.Filter().Next(ctx, p.Rest, p.Options)
+		if err != nil {
+			return nil, fmt.Errorf("gateway: paging %s: %w", handle, err)
+		}
+		run.Outcome = runlog.OutcomeOK
+		run.Output = fr.Output
+		run.RawTokens = fr.RawTokens
+		if len(fr.Rest) > 0 {
+			if handleOut, err = g.putHandle(ctx, agent, p.Action, fr.Rest, p.Options); err != nil {
+				return nil, err
+			}
+			run.Output += moreNote(handleOut)
+		}
+	}
+	run.OutputTokens = g.engine.Tokenizer().Count(run.Output)
+	run.DurationMS = float64(g.now().Sub(start).Microseconds()) / 1000
+	if err := g.record(ctx, run); err != nil {
+		return nil, err
+	}
+	tr := toolResult(run)
+	tr.Handle = handleOut
+	return tr, nil
+}
+
+// moreNote tells the model how to get the rest of a cut result.
+func moreNote(handle string) string {
+	return fmt.Sprintf("\n\n[More data is available: call %s with {\"handle\":%q} if the user needs it.]", toolschema.MoreResultsTool, handle)
+}
+
+// toolResult turns a run into what the agent receives.
+func toolResult(r *runlog.Run) *ToolResult {
+	tr := &ToolResult{Output: r.Output, RunID: r.ID, Tokens: Tokens{Raw: r.RawTokens, Output: r.OutputTokens}, ConfirmationID: r.ConfirmationID}
+	switch r.Outcome {
+	case runlog.OutcomeOK:
+		tr.Status = StatusOK
+	case runlog.OutcomeConfirmationRequired:
+		tr.Status = StatusConfirmationRequired
+	default:
+		tr.Status = StatusError
+	}
+	return tr
+}
+
+// errorOutput is a model-readable error result.
+func errorOutput(kind, message string) string {
+	b, _ := json.Marshal(map[string]any{"error": map[string]any{"type": kind, "message": message}})
+	return string(b)
+}
+
+// randomID returns 128 random bits, base32 without padding, lower case.
+func randomID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+}

@@ -1,0 +1,356 @@
+// Package invoke runs one action call end to end: argument validation,
+// rendering, credentials, egress, response filtering, and the redacted Run
+// record. It does no storage; callers persist the Run.
+package invoke
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/actiongate/actiongate/internal/action"
+	"github.com/actiongate/actiongate/internal/egress"
+	"github.com/actiongate/actiongate/internal/redact"
+	"github.com/actiongate/actiongate/internal/render"
+	"github.com/actiongate/actiongate/internal/respfilter"
+	"github.com/actiongate/actiongate/internal/runlog"
+	"github.com/actiongate/actiongate/internal/toolschema"
+)
+
+// MaxResponseExcerpt bounds the raw response body kept in a run record for
+// people to read.
+const MaxResponseExcerpt = 64 << 10
+
+// maxCachedValidators bounds the compiled-schema cache; it is cleared when full.
+const maxCachedValidators = 4096
+
+// Secrets resolves {{secret.NAME}} placeholders and credential references.
+type Secrets interface {
+	render.SecretLookup
+	egress.SecretResolver
+}
+
+// Engine runs calls. It is safe for concurrent use.
+type Engine struct {
+	client  *egress.Client
+	filter  *respfilter.Filter
+	tok     *respfilter.Tokenizer
+	secrets Secrets
+	now     func() time.Time
+
+	mu         sync.Mutex
+	validators map[*action.Action]*toolschema.Validator
+}
+
+// NewEngine returns an Engine sending through client and filtering with a
+// filter over tok. secrets may be nil when no action uses secrets.
+func NewEngine(client *egress.Client, tok *respfilter.Tokenizer, secrets Secrets) *Engine {
+	return &Engine{
+		client:     client,
+		filter:     respfilter.New(tok),
+		tok:        tok,
+		secrets:    secrets,
+		now:        time.Now,
+		validators: make(map[*action.Action]*toolschema.Validator),
+	}
+}
+
+// Filter returns the engine's response filter, for paging through results.
+func (e *Engine) Filter() *respfilter.Filter { return e.filter }
+
+// Tokenizer returns the engine's token counter.
+func (e *Engine) Tokenizer() *respfilter.Tokenizer { return e.tok }
+
+// Call is one invocation of an action.
+type Call struct {
+	Action *action.Action
+	// Credential is the credential the action's auth names; nil when none.
+	Credential     *action.Credential
+	Caller         string
+	Agent          string
+	ConversationID string
+	CallID         string
+	Args           map[string]any
+	Contact        map[string]any
+	Vars           map[string]any
+	// DryRun renders the request and sends nothing.
+	DryRun bool
+	// Confirmed is true when a human approved sending a call that needs
+	// confirmation.
+	Confirmed bool
+}
+
+// Result is the outcome of a call: the run record plus what a caller needs
+// to page through a result the token budget cut.
+type Result struct {
+	Run *runlog.Run
+	// Rest holds the data the budget left out, nil when everything was shown.
+	Rest json.RawMessage
+	// Options are the filter options used, for paging through Rest.
+	Options respfilter.Options
+}
+
+// Invoke runs c and returns its record. Every failure is reported inside the
+// Run (Outcome error, a model-readable Output); Invoke itself does not fail.
+func (e *Engine) Invoke(ctx context.Context, c *Call) *Result {
+	start := e.now()
+	a := c.Action
+	run := &runlog.Run{
+		Caller:         c.Caller,
+		Agent:          c.Agent,
+		Action:         a.Name,
+		ConversationID: c.ConversationID,
+		CallID:         c.CallID,
+		StartedAt:      start.UTC(),
+	}
+	res := &Result{Run: run, Options: respfilter.OptionsFrom(a.Filter())}
+	red := &redact.Redactor{}
+	defer func() {
+		run.DurationMS = float64(e.now().Sub(start).Microseconds()) / 1000
+		run.Output = red.String(run.Output)
+		run.Error = red.String(run.Error)
+		run.Response = red.String(run.Response)
+		run.OutputTokens = e.tok.Count(run.Output)
+		run.Arguments = redactArgs(red, run.Arguments)
+		if res.Rest != nil {
+			res.Rest = red.Bytes(res.Rest)
+		}
+	}()
+
+	args, problems := e.validate(a, c.Args)
+	run.Arguments = args
+	if len(problems) > 0 {
+		e.fail(run, "invalid_arguments", toolschema.ProblemsText(a.Name, problems)+" Fix the arguments and call the tool again.")
+		return res
+	}
+
+	req, err := render.Render(ctx, a, render.Input{Args: args, Contact: c.Contact, Vars: c.Vars, Secrets: e.secrets}, red)
+	if err != nil {
+		e.fail(run, "invalid_arguments", renderMessage(err))
+		return res
+	}
+	var cred *egress.Credential
+	if c.Credential != nil {
+		cred, err = egress.ResolveCredential(ctx, c.Credential, e.secrets, red)
+		if err != nil {
+			e.fail(run, "credential", fmt.Sprintf("The credential %q for this action is not usable: %s. This is a configuration problem; tell the user the action is unavailable.", c.Credential.Name, red.String(err.Error())))
+			return res
+		}
+	}
+	run.Request = preview(req, cred, red)
+
+	switch {
+	case c.DryRun:
+		run.Outcome = runlog.OutcomeDryRun
+		return res
+	case a.NeedsConfirmation() && !c.Confirmed:
+		run.Outcome = runlog.OutcomeConfirmationRequired
+		run.Output = fmt.Sprintf("Nothing was sent yet: %s %s changes data and needs a human's confirmation first. Tell the user what you are about to do and wait for the confirmation.", a.Method, a.Name)
+		return res
+	}
+
+	out := &egress.Request{
+		Method:     req.Method,
+		URL:        req.URL,
+		Header:     req.Header,
+		Body:       req.Body,
+		Timeout:    a.TimeoutDuration(),
+		Retries:    a.RetryCount(),
+		Credential: cred,
+	}
+	if a.Idempotency != "" {
+		out.IdempotencyHeader = string(a.Idempotency)
+		out.IdempotencyKey = egress.IdempotencyKey(idempotencyScope(c), a.Name, args)
+	}
+	resp, err := e.client.Do(ctx, out)
+	if resp != nil {
+		run.Attempts = resp.Attempts
+	}
+	if err != nil {
+		kind := "request_failed"
+		msg := err.Error()
+		if ee, ok := egress.AsError(err); ok {
+			kind, msg, run.Attempts = string(ee.Kind), ee.Message, ee.Attempts
+		}
+		e.fail(run, kind, msg)
+		return res
+	}
+	run.Status = resp.Status
+	run.ContentType = resp.ContentType
+	run.RawBytes = int64(len(resp.Body))
+	run.Response = excerpt(resp.Body)
+
+	if resp.Status < 200 || resp.Status > 299 {
+		fr := e.filter.ErrorResult(ctx, resp.Status, resp.ContentType, resp.Body, res.Options)
+		run.Outcome = runlog.OutcomeError
+		run.RawTokens = fr.RawTokens
+		run.Output = fr.Output
+		run.Error = fmt.Sprintf("upstream answered %d %s", resp.Status, http.StatusText(resp.Status))
+		return res
+	}
+	fr, err := e.filter.Apply(ctx, resp.ContentType, resp.Body, res.Options)
+	if err != nil {
+		run.RawTokens = e.tok.Count(string(resp.Body[:min(len(resp.Body), MaxResponseExcerpt)]))
+		e.fail(run, "filter", fmt.Sprintf("The API answered %d but its response could not be filtered: %s. This is a configuration problem of the action's response filter; tell the user the data is unavailable.", resp.Status, err))
+		return res
+	}
+	run.Outcome = runlog.OutcomeOK
+	run.RawTokens = fr.RawTokens
+	run.Output = fr.Output
+	res.Rest = fr.Rest
+	return res
+}
+
+// validate checks args against the action's schema and drops nulls that
+// stand for absent optional arguments.
+func (e *Engine) validate(a *action.Action, args map[string]any) (map[string]any, []toolschema.Problem) {
+	if args == nil {
+		args = map[string]any{}
+	}
+	v, err := e.validator(a)
+	if err != nil {
+		return args, []toolschema.Problem{{Message: "the action's parameter schema is invalid: " + err.Error()}}
+	}
+	if ps := v.Validate(args); len(ps) > 0 {
+		return args, ps
+	}
+	return toolschema.DropNulls(args, a), nil
+}
+
+func (e *Engine) validator(a *action.Action) (*toolschema.Validator, error) {
+	e.mu.Lock()
+	v, ok := e.validators[a]
+	e.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	v, err := toolschema.NewValidator(a)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	if len(e.validators) >= maxCachedValidators {
+		clear(e.validators)
+	}
+	e.validators[a] = v
+	e.mu.Unlock()
+	return v, nil
+}
+
+// fail records a failed run with a model-readable error output.
+func (e *Engine) fail(run *runlog.Run, kind, message string) {
+	run.Outcome = runlog.OutcomeError
+	run.Error = message
+	out, _ := json.Marshal(map[string]any{"error": map[string]any{"type": kind, "message": message}})
+	run.Output = string(out)
+}
+
+// renderMessage turns a rendering error into text for the model.
+func renderMessage(err error) string {
+	var re *render.Error
+	if errors.As(err, &re) {
+		msgs := make([]string, 0, len(re.Problems))
+		for _, p := range re.Problems {
+			msgs = append(msgs, p.Message)
+		}
+		return "The request could not be built: " + strings.Join(msgs, "; ") + "."
+	}
+	if errors.Is(err, render.ErrTemplate) {
+		return "The action is misconfigured and cannot be called: " + err.Error() + ". Tell the user the action is unavailable."
+	}
+	return "The request could not be built: " + err.Error()
+}
+
+// preview is the rendered request as people see it, with credentials
+// applied in masked form and every secret value masked.
+func preview(req *render.Request, cred *egress.Credential, red *redact.Redactor) *runlog.Request {
+	h := req.Header.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	u := *req.URL
+	q := u.Query()
+	if cred != nil {
+		cred.Preview(h, q)
+		u.RawQuery = q.Encode()
+	}
+	if req.ContentType != "" && h.Get("Content-Type") == "" && len(req.Body) > 0 {
+		h.Set("Content-Type", req.ContentType)
+	}
+	headers := make(map[string][]string, len(h))
+	for k, vs := range h {
+		masked := make([]string, len(vs))
+		for i, v := range vs {
+			masked[i] = red.String(v)
+		}
+		headers[k] = masked
+	}
+	return &runlog.Request{
+		Method:  req.Method,
+		URL:     red.String(u.String()),
+		Headers: headers,
+		Body:    red.String(string(req.Body)),
+	}
+}
+
+// idempotencyScope is the scope of a call's idempotency key: the
+// conversation and call ids when the caller gave them, so a repeated tool
+// call reuses the key, and a fresh random value otherwise.
+func idempotencyScope(c *Call) string {
+	if c.ConversationID != "" || c.CallID != "" {
+		return c.Agent + "\x00" + c.ConversationID + "\x00" + c.CallID
+	}
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// excerpt keeps the start of a response body for the run record.
+func excerpt(body []byte) string {
+	if len(body) > MaxResponseExcerpt {
+		body = body[:MaxResponseExcerpt]
+		// Drop a rune the cut split in two.
+		for i := 0; i < utf8.UTFMax-1 && len(body) > 0 && !utf8.FullRune(body[lastRuneStart(body):]); i++ {
+			body = body[:len(body)-1]
+		}
+	}
+	if !utf8.Valid(body) {
+		return fmt.Sprintf("(binary content, %d bytes)", len(body))
+	}
+	return string(body)
+}
+
+// redactArgs masks secret values a caller may have passed as arguments.
+func redactArgs(red *redact.Redactor, args map[string]any) map[string]any {
+	if red.Empty() || len(args) == 0 {
+		return args
+	}
+	raw, err := json.Marshal(args)
+	if err != nil {
+		return args
+	}
+	masked := red.Bytes(raw)
+	var out map[string]any
+	if json.Unmarshal(masked, &out) != nil {
+		return map[string]any{"_redacted": true}
+	}
+	return out
+}
+
+// lastRuneStart returns the index where the last (possibly partial) rune of
+// b starts.
+func lastRuneStart(b []byte) int {
+	i := len(b) - 1
+	for i > 0 && i > len(b)-utf8.UTFMax && !utf8.RuneStart(b[i]) {
+		i--
+	}
+	return max(i, 0)
+}

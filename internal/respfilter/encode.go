@@ -1,0 +1,249 @@
+package respfilter
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// unlimited stands for "no cap" in a shape.
+const unlimited = int(^uint(0) >> 1)
+
+// truncatedKey is the field that says, inside the output, what was cut.
+const truncatedKey = "_truncated"
+
+// shape is one setting of the knobs the token budget turns.
+type shape struct {
+	items  int // elements kept per array
+	str    int // characters kept per string
+	depth  int // containers deeper than this become a one-line summary
+	fields int // fields kept per object
+}
+
+// paging locates the main array, the one a continuation pages through.
+type paging struct {
+	on     bool
+	path   []string
+	offset int    // items shown on earlier pages
+	total  int    // items of the main array on all pages
+	hint   string // appended to the main note when items remain
+}
+
+// stats records what one encoding cut.
+type stats struct {
+	mainShown   int // main array items written; -1 when no main array
+	mainLen     int // main array items available on this page
+	arraysCut   int // other arrays cut
+	stringsCut  int
+	branchesCut int
+	objectsCut  int // objects that lost fields
+}
+
+func (s stats) truncated() bool {
+	return s.mainShown < s.mainLen || s.arraysCut+s.stringsCut+s.branchesCut+s.objectsCut > 0
+}
+
+// encoder writes a tree as compact JSON under a shape, saying inside the
+// output what it cut. Keys come out sorted, with _truncated last.
+type encoder struct {
+	buf []byte
+	sh  shape
+	pg  paging
+	st  stats
+}
+
+// encode writes t under sh and returns the bytes (valid until the next
+// call) and what was cut.
+func (e *encoder) encode(root any, sh shape, pg paging) ([]byte, stats) {
+	e.buf, e.sh, e.pg = e.buf[:0], sh, pg
+	e.st = stats{mainShown: -1, mainLen: -1}
+	e.value(root, 0, pg.on, true)
+	return e.buf, e.st
+}
+
+// value writes v at depth. onPath says v lies on the path to the main
+// array; standalone says no object field holds v, so a cut array must be
+// wrapped to carry its note.
+func (e *encoder) value(v any, depth int, onPath, standalone bool) string {
+	switch x := v.(type) {
+	case nil:
+		e.buf = append(e.buf, "null"...)
+	case bool:
+		e.buf = strconv.AppendBool(e.buf, x)
+	case json.Number:
+		e.buf = append(e.buf, x...)
+	case string:
+		e.str(x)
+	case []any:
+		if depth > e.sh.depth && !onPath {
+			e.st.branchesCut++
+			e.buf = appendString(e.buf, "["+strconv.Itoa(len(x))+" items omitted]")
+			return ""
+		}
+		return e.array(x, depth, onPath && depth == len(e.pg.path), standalone)
+	case *object:
+		if depth > e.sh.depth && !onPath {
+			e.st.branchesCut++
+			e.buf = appendString(e.buf, "{"+strconv.Itoa(len(x.keys))+" fields omitted}")
+			return ""
+		}
+		e.object(x, depth, onPath)
+	}
+	return ""
+}
+
+// str writes s, cut to the string cap on a rune boundary.
+func (e *encoder) str(s string) {
+	if len(s) <= e.sh.str {
+		e.buf = appendString(e.buf, s)
+		return
+	}
+	n := utf8.RuneCountInString(s)
+	if n <= e.sh.str {
+		e.buf = appendString(e.buf, s)
+		return
+	}
+	e.st.stringsCut++
+	cut := 0
+	for i := 0; i < e.sh.str; i++ {
+		_, size := utf8.DecodeRuneInString(s[cut:])
+		cut += size
+	}
+	e.buf = appendString(e.buf, s[:cut]+"…["+strconv.Itoa(n-e.sh.str)+" more chars]")
+}
+
+// array writes a, cut to the item cap, and returns the note saying what was
+// cut, or writes it inside a wrapper object when standalone.
+func (e *encoder) array(a []any, depth int, main, standalone bool) string {
+	keep := min(len(a), e.sh.items)
+	note := ""
+	if main {
+		e.st.mainShown, e.st.mainLen = keep, len(a)
+		note = e.mainNote(keep, len(a))
+	} else if keep < len(a) {
+		e.st.arraysCut++
+		note = "showing " + strconv.Itoa(keep) + " of " + strconv.Itoa(len(a)) + " items"
+	}
+	wrap := standalone && note != ""
+	if wrap {
+		e.buf = append(e.buf, `{"items":`...)
+	}
+	e.buf = append(e.buf, '[')
+	for i, v := range a[:keep] {
+		if i > 0 {
+			e.buf = append(e.buf, ',')
+		}
+		e.value(v, depth+1, false, true)
+	}
+	e.buf = append(e.buf, ']')
+	if wrap {
+		e.buf = append(e.buf, `,"`+truncatedKey+`":`...)
+		e.buf = appendString(e.buf, note)
+		e.buf = append(e.buf, '}')
+		return ""
+	}
+	return note
+}
+
+// mainNote says which part of the main array this page shows; it is empty
+// on a first page that shows everything.
+func (e *encoder) mainNote(keep, n int) string {
+	total := max(e.pg.total, e.pg.offset+n)
+	var b strings.Builder
+	if e.pg.offset == 0 {
+		if keep == n {
+			return ""
+		}
+		b.WriteString("showing " + strconv.Itoa(keep) + " of " + strconv.Itoa(total) + " items")
+	} else {
+		b.WriteString("showing items " + strconv.Itoa(e.pg.offset+1) + "-" + strconv.Itoa(e.pg.offset+keep) + " of " + strconv.Itoa(total))
+	}
+	if keep < n && e.pg.hint != "" {
+		b.WriteString("; " + e.pg.hint)
+	}
+	return b.String()
+}
+
+// object writes o, cut to the field cap (the field on the main path is
+// always kept), with the notes of its cut children in a _truncated field.
+func (e *encoder) object(o *object, depth int, onPath bool) {
+	var notes []string
+	pathKey := ""
+	if onPath && depth < len(e.pg.path) {
+		pathKey = e.pg.path[depth]
+	}
+	e.buf = append(e.buf, '{')
+	written := 0
+	for i, k := range o.keys {
+		onChildPath := pathKey != "" && k == pathKey
+		if written >= e.sh.fields && !onChildPath {
+			continue
+		}
+		if written > 0 {
+			e.buf = append(e.buf, ',')
+		}
+		written++
+		e.buf = appendString(e.buf, k)
+		e.buf = append(e.buf, ':')
+		if note := e.value(o.vals[i], depth+1, onChildPath, false); note != "" {
+			notes = append(notes, k+": "+note)
+		}
+	}
+	if written < len(o.keys) {
+		e.st.objectsCut++
+		notes = append(notes, "showing "+strconv.Itoa(written)+" of "+strconv.Itoa(len(o.keys))+" fields")
+	}
+	if len(notes) > 0 {
+		if written > 0 {
+			e.buf = append(e.buf, ',')
+		}
+		e.buf = append(e.buf, `"`+truncatedKey+`":`...)
+		e.buf = appendString(e.buf, strings.Join(notes, "; "))
+	}
+	e.buf = append(e.buf, '}')
+}
+
+// appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD;
+// HTML characters are not escaped.
+func appendString(buf []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	buf = append(buf, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			buf = append(buf, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				buf = append(buf, '\\', c)
+			case '\n':
+				buf = append(buf, '\\', 'n')
+			case '\r':
+				buf = append(buf, '\\', 'r')
+			case '\t':
+				buf = append(buf, '\\', 't')
+			default:
+				buf = append(buf, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			buf = append(buf, s[start:i]...)
+			buf = append(buf, `\ufffd`...)
+			i++
+			start = i
+			continue
+		}
+		i += size
+	}
+	buf = append(buf, s[start:]...)
+	return append(buf, '"')
+}

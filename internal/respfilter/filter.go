@@ -1,0 +1,291 @@
+// Package respfilter cuts an API response down to what a model should read:
+// it parses the body, applies a jq selection, drops excluded and empty
+// fields, caps arrays and strings, and fits the result into a token budget
+// counted with the o200k_base tokenizer, saying inside the output what it
+// cut. HTML becomes readable text, text is capped by lines, and binary
+// bodies are described instead of shown. When items of the main list were
+// held back, a continuation lets the caller page through the rest.
+//
+// Cut markers in JSON output:
+//   - an array cut inside an object is named in that object's "_truncated"
+//     field, e.g. "_truncated":"labels: showing 3 of 10 items"; an object
+//     that lost fields says "showing 8 of 40 fields" there too;
+//   - a cut array that is the root, or an element of an array, becomes
+//     {"items":[...],"_truncated":"showing 12 of 340 items"};
+//   - a cut string ends with "…[N more chars]";
+//   - a container dropped for depth becomes "[N items omitted]" or
+//     "{N fields omitted}".
+//
+// Keys come out sorted, with "_truncated" last; the encoding is compact and
+// numbers keep their exact text.
+package respfilter
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/itchyny/gojq"
+)
+
+// Filter applies response filters. It is safe for concurrent use; build one
+// per process and share it.
+type Filter struct {
+	tok   *Tokenizer
+	mu    sync.Mutex
+	codes map[string]*gojq.Code
+}
+
+// New returns a Filter counting tokens with t.
+func New(t *Tokenizer) *Filter {
+	return &Filter{tok: t, codes: map[string]*gojq.Code{}}
+}
+
+// Tokenizer returns the tokenizer the filter counts with.
+func (f *Filter) Tokenizer() *Tokenizer { return f.tok }
+
+// Result is a filtered response.
+type Result struct {
+	// Output is what the model reads: compact JSON for a JSON body, text
+	// otherwise.
+	Output string
+	// RawTokens counts the tokens of the raw body (estimated beyond 16 KiB,
+	// see Tokenizer.CountApprox).
+	RawTokens int
+	// OutputTokens counts the tokens of Output exactly.
+	OutputTokens int
+	// Truncated is true when anything was cut from this page.
+	Truncated bool
+	// Note says in words what was cut, e.g. "showing 12 of 340 items; 3
+	// strings shortened"; empty when nothing was.
+	Note string
+	// Rest holds what remains of the main list (or text) when part of it was
+	// held back; pass it to Next for the following page. Nil on the last
+	// page. It is opaque JSON, safe to store.
+	Rest json.RawMessage
+}
+
+// Apply filters a response body of the given Content-Type. Only a select
+// expression that fails (bad syntax, a runtime error, a timeout) or a
+// malformed exclude pattern returns an error; a body that cannot be parsed
+// as its declared type is shown as text instead.
+func (f *Filter) Apply(ctx context.Context, contentType string, body []byte, o Options) (*Result, error) {
+	o = o.withDefaults()
+	if err := validatePatterns(o.Exclude); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("respfilter: filtering: %w", err)
+	}
+	raw := f.tok.CountApprox(string(body))
+	mt := mediaType(contentType)
+	var res *Result
+	switch classify(mt, body) {
+	case kindEmpty:
+		res = f.plain("empty response body")
+	case kindBinary:
+		res = f.plain(describeBinary(mt, len(body)))
+	case kindHTML:
+		res = f.textResult(splitLines(htmlText(body)), o, 0, 0)
+	case kindText:
+		res = f.textResult(splitLines(string(body)), o, 0, 0)
+	case kindJSON:
+		v, err := parseJSON(body)
+		if err != nil {
+			res = f.textResult(splitLines(string(body)), o, 0, 0)
+			res.Note = joinNotes("body is not valid JSON, shown as text", res.Note)
+			break
+		}
+		if o.Select != "" {
+			if v, err = f.selectValues(ctx, o.Select, v, o.SelectTimeout); err != nil {
+				return nil, err
+			}
+		}
+		t := normalize(v, o.Exclude, o.Compact)
+		path, on := findMain(t.root)
+		pg := paging{on: on, path: path, hint: o.MoreHint}
+		if on {
+			pg.total = len(mainArray(t.root, path))
+		}
+		if res, err = f.jsonResult(t, o, pg); err != nil {
+			return nil, err
+		}
+	}
+	res.RawTokens = raw
+	return res, nil
+}
+
+// Next returns the page after the one whose Result carried rest, under the
+// same limits and budget. The select, exclude and compact steps are not
+// applied again: rest already holds their output.
+func (f *Filter) Next(ctx context.Context, rest json.RawMessage, o Options) (*Result, error) {
+	o = o.withDefaults()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("respfilter: filtering: %w", err)
+	}
+	var c continuation
+	if err := json.Unmarshal(rest, &c); err != nil {
+		return nil, fmt.Errorf("respfilter: reading continuation: %w", err)
+	}
+	switch c.Kind {
+	case restText:
+		res := f.textResult(splitLines(c.Text), o, c.Offset, c.Total)
+		res.RawTokens = f.tok.CountApprox(c.Text)
+		return res, nil
+	case restJSON:
+		v, err := parseJSON(c.Data)
+		if err != nil {
+			return nil, fmt.Errorf("respfilter: reading continuation: %w", err)
+		}
+		t := normalize(v, nil, false)
+		if _, ok := t.root.([]any); len(c.Path) == 0 && !ok {
+			return nil, errors.New("respfilter: reading continuation: no list at its path")
+		}
+		if len(c.Path) > 0 && mainArray(t.root, c.Path) == nil {
+			return nil, errors.New("respfilter: reading continuation: no list at its path")
+		}
+		res, err := f.jsonResult(t, o, paging{on: true, path: c.Path, offset: c.Offset, total: c.Total, hint: o.MoreHint})
+		if err != nil {
+			return nil, err
+		}
+		res.RawTokens = f.tok.CountApprox(string(c.Data))
+		return res, nil
+	}
+	return nil, fmt.Errorf("respfilter: reading continuation: unknown kind %q", c.Kind)
+}
+
+// jsonResult fits a tree into the budget and builds its Result.
+func (f *Filter) jsonResult(t tree, o Options, pg paging) (*Result, error) {
+	ft := f.fit(t, shape{items: o.MaxItems, str: o.MaxString, depth: unlimited, fields: unlimited}, pg, o.MaxTokens)
+	res := &Result{Output: ft.out, OutputTokens: ft.tokens, Truncated: ft.st.truncated(), Note: jsonNote(ft.st, pg)}
+	if ft.over {
+		res.Note = joinNotes(res.Note, "over max_tokens even when cut to the minimum")
+	}
+	if pg.on {
+		rest, err := jsonRest(t.root, pg, ft.st.mainShown)
+		if err != nil {
+			return nil, err
+		}
+		res.Rest = rest
+	}
+	return res, nil
+}
+
+// jsonNote says in words what an encoding cut.
+func jsonNote(st stats, pg paging) string {
+	var parts []string
+	if st.mainShown >= 0 && (st.mainShown < st.mainLen || pg.offset > 0) {
+		total := max(pg.total, pg.offset+st.mainLen)
+		if pg.offset == 0 {
+			parts = append(parts, "showing "+strconv.Itoa(st.mainShown)+" of "+strconv.Itoa(total)+" items")
+		} else {
+			parts = append(parts, "showing items "+strconv.Itoa(pg.offset+1)+"-"+strconv.Itoa(pg.offset+st.mainShown)+" of "+strconv.Itoa(total))
+		}
+	}
+	parts = appendCount(parts, st.arraysCut, "other array", "other arrays", "shortened")
+	parts = appendCount(parts, st.stringsCut, "string", "strings", "shortened")
+	parts = appendCount(parts, st.branchesCut, "nested branch", "nested branches", "omitted")
+	parts = appendCount(parts, st.objectsCut, "object", "objects", "cut to fewer fields")
+	return strings.Join(parts, "; ")
+}
+
+// appendCount appends "N things verb" when n > 0.
+func appendCount(parts []string, n int, one, many, verb string) []string {
+	switch {
+	case n == 1:
+		return append(parts, "1 "+one+" "+verb)
+	case n > 1:
+		return append(parts, strconv.Itoa(n)+" "+many+" "+verb)
+	}
+	return parts
+}
+
+// joinNotes joins the non-empty notes with "; ".
+func joinNotes(notes ...string) string {
+	var parts []string
+	for _, n := range notes {
+		if n != "" {
+			parts = append(parts, n)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// textResult fits lines into the budget and builds their Result.
+func (f *Filter) textResult(lines []string, o Options, offset, total int) *Result {
+	if total == 0 {
+		total = len(lines)
+	}
+	p := f.fitText(lines, o, offset, total)
+	res := &Result{Output: p.out, OutputTokens: p.tokens, Truncated: p.truncated}
+	var cut string
+	if p.linesCut > 0 {
+		cut = strconv.Itoa(p.linesCut) + " long lines shortened"
+	}
+	res.Note = joinNotes(p.note, cut)
+	if p.over {
+		res.Note = joinNotes(res.Note, "over max_tokens even when cut to the minimum")
+	}
+	if p.shown < len(lines) {
+		c := continuation{Kind: restText, Offset: offset + p.shown, Total: total, Text: strings.Join(lines[p.shown:], "\n")}
+		// A continuation of strings and ints always encodes.
+		res.Rest, _ = json.Marshal(c)
+	}
+	return res
+}
+
+// plain returns a Result holding a fixed description.
+func (f *Filter) plain(s string) *Result {
+	return &Result{Output: s, OutputTokens: f.tok.Count(s)}
+}
+
+// Limits of the body excerpt in an error result.
+const (
+	errorMaxTokens = 300
+	errorMaxString = 500
+	errorMaxItems  = 5
+)
+
+// ErrorResult turns an upstream error response into a result a model can
+// read: {"error":{"status":404,"message":"..."}}, where the message is an
+// excerpt of the body (filtered like a response, without select, capped at
+// 300 tokens) or the status text when the body is empty. It never fails.
+func (f *Filter) ErrorResult(ctx context.Context, status int, contentType string, body []byte, o Options) *Result {
+	o = o.withDefaults()
+	o.Select, o.MoreHint = "", ""
+	o.MaxTokens = min(o.MaxTokens, errorMaxTokens)
+	o.MaxString = min(o.MaxString, errorMaxString)
+	o.MaxItems = min(o.MaxItems, errorMaxItems)
+	if validatePatterns(o.Exclude) != nil {
+		o.Exclude = nil
+	}
+	excerpt := &Result{RawTokens: -1}
+	if ctx.Err() == nil {
+		// With no select and valid patterns Apply cannot fail.
+		if r, err := f.Apply(ctx, contentType, body, o); err == nil {
+			excerpt = r
+		}
+	}
+	msg := excerpt.Output
+	if classify(mediaType(contentType), body) == kindEmpty || msg == "" {
+		msg = http.StatusText(status)
+	}
+	out := appendString([]byte(`{"error":{"status":`+strconv.Itoa(status)+`,"message":`), msg)
+	out = append(out, "}}"...)
+	raw := excerpt.RawTokens
+	if raw < 0 {
+		raw = f.tok.CountApprox(string(body))
+	}
+	return &Result{
+		Output:       string(out),
+		RawTokens:    raw,
+		OutputTokens: f.tok.Count(string(out)),
+		Truncated:    excerpt.Truncated,
+		Note:         excerpt.Note,
+	}
+}

@@ -1,0 +1,172 @@
+package respfilter
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/big"
+	"path"
+	"slices"
+	"strconv"
+)
+
+// object is a JSON object with its keys in sorted order, so every encoding
+// of it is stable without sorting again.
+type object struct {
+	keys []string
+	vals []any
+}
+
+// tree is a normalized JSON document: values are nil, bool, string,
+// json.Number, []any or *object.
+type tree struct {
+	root any
+	// depth is the deepest container nesting (0 for a scalar root).
+	depth int
+	// fields is the largest number of fields of any object.
+	fields int
+}
+
+// parseJSON decodes one or more JSON values (several, as in NDJSON, become
+// one array), keeping numbers exact.
+func parseJSON(body []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var vals []any
+	for {
+		var v any
+		err := dec.Decode(&v)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("respfilter: parsing JSON: %w", err)
+		}
+		vals = append(vals, v)
+	}
+	switch len(vals) {
+	case 0:
+		return nil, errors.New("respfilter: parsing JSON: empty body")
+	case 1:
+		return vals[0], nil
+	}
+	return vals, nil
+}
+
+// normalizer converts decoded or selected values to a tree, dropping
+// excluded fields and, when compact, empty values.
+type normalizer struct {
+	exclude []string
+	compact bool
+	// excluded caches the exclude verdict per field name: API objects repeat
+	// the same names many times.
+	excluded map[string]bool
+	t        tree
+}
+
+// validatePatterns reports the first malformed exclude pattern.
+func validatePatterns(patterns []string) error {
+	for _, p := range patterns {
+		if _, err := path.Match(p, ""); err != nil {
+			return fmt.Errorf("respfilter: exclude pattern %q: %w", p, err)
+		}
+	}
+	return nil
+}
+
+// normalize builds a tree from v.
+func normalize(v any, exclude []string, compact bool) tree {
+	n := &normalizer{exclude: exclude, compact: compact, excluded: map[string]bool{}}
+	root, _ := n.value(v, 0)
+	n.t.root = root
+	return n.t
+}
+
+// isExcluded reports whether a field named k is dropped.
+func (n *normalizer) isExcluded(k string) bool {
+	if len(n.exclude) == 0 {
+		return false
+	}
+	ex, ok := n.excluded[k]
+	if !ok {
+		for _, p := range n.exclude {
+			if m, _ := path.Match(p, k); m {
+				ex = true
+				break
+			}
+		}
+		n.excluded[k] = ex
+	}
+	return ex
+}
+
+// value converts v found at depth; keep is false when compaction drops it.
+func (n *normalizer) value(v any, depth int) (out any, keep bool) {
+	switch x := v.(type) {
+	case nil:
+		return nil, !n.compact
+	case string:
+		return x, !n.compact || x != ""
+	case bool, json.Number:
+		return x, true
+	case int:
+		return json.Number(strconv.Itoa(x)), true
+	case *big.Int:
+		return json.Number(x.String()), true
+	case float64:
+		return formatFloat(x), true
+	case []any:
+		n.t.depth = max(n.t.depth, depth+1)
+		arr := make([]any, len(x))
+		for i, e := range x {
+			arr[i], _ = n.value(e, depth+1)
+		}
+		return arr, !n.compact || len(arr) > 0
+	case map[string]any:
+		n.t.depth = max(n.t.depth, depth+1)
+		o := &object{keys: make([]string, 0, len(x))}
+		for k := range x {
+			if !n.isExcluded(k) {
+				o.keys = append(o.keys, k)
+			}
+		}
+		slices.Sort(o.keys)
+		o.vals = make([]any, 0, len(o.keys))
+		kept := o.keys[:0]
+		for _, k := range o.keys {
+			cv, ok := n.value(x[k], depth+1)
+			if !ok {
+				continue
+			}
+			kept = append(kept, k)
+			o.vals = append(o.vals, cv)
+		}
+		o.keys = kept
+		n.t.fields = max(n.t.fields, len(o.keys))
+		return o, !n.compact || len(o.keys) > 0
+	}
+	// Values of any other type never come out of encoding/json or gojq;
+	// show them as text rather than failing.
+	return fmt.Sprint(v), true
+}
+
+// formatFloat renders f as a JSON number the way jq prints it: NaN becomes
+// null and infinities are clamped to the largest finite float.
+func formatFloat(f float64) json.Number {
+	switch {
+	case math.IsNaN(f):
+		return json.Number("null")
+	case math.IsInf(f, 1):
+		f = math.MaxFloat64
+	case math.IsInf(f, -1):
+		f = -math.MaxFloat64
+	}
+	abs := math.Abs(f)
+	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		return json.Number(strconv.FormatFloat(f, 'e', -1, 64))
+	}
+	return json.Number(strconv.FormatFloat(f, 'f', -1, 64))
+}

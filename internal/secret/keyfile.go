@@ -1,0 +1,101 @@
+package secret
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+)
+
+// LoadOrCreateKeyFile reads the master key from path, or, when the file does
+// not exist, generates a key and writes it there with mode 0600 (creating
+// the directory with mode 0700). created reports whether a new key was
+// written. A key file that group or others may read or write is refused:
+// the key would no longer be secret. Two processes starting at once agree
+// on one key: the file appears atomically and an existing file is never
+// overwritten.
+func LoadOrCreateKeyFile(path string) (key []byte, created bool, err error) {
+	key, err = readKeyFile(path)
+	if err == nil {
+		return key, false, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, false, err
+	}
+	key, err = GenerateKey()
+	if err != nil {
+		return nil, false, err
+	}
+	if err := writeKeyFile(path, key); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			// Another process created it first: use its key.
+			key, err = readKeyFile(path)
+			return key, false, err
+		}
+		return nil, false, err
+	}
+	return key, true, nil
+}
+
+func readKeyFile(path string) ([]byte, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("secret: reading key file: %w", err)
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("secret: reading key file %s: not a regular file", path)
+	}
+	if perm := info.Mode().Perm(); runtime.GOOS != "windows" && perm&0o077 != 0 {
+		return nil, fmt.Errorf("secret: key file %s has mode %04o, so other users can read it; run `chmod 600 %s` (and consider the key exposed)",
+			path, perm, path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("secret: reading key file: %w", err)
+	}
+	defer clear(data)
+	key, err := ParseMasterKey(string(data))
+	if err != nil {
+		return nil, fmt.Errorf("secret: key file %s: %w", path, err)
+	}
+	return key, nil
+}
+
+// writeKeyFile writes key to a private temporary file and links it into
+// place, so path holds either nothing or the complete key, and an existing
+// path yields an error wrapping fs.ErrExist.
+func writeKeyFile(path string, key []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("secret: creating key file directory: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, ".master-key-*")
+	if err != nil {
+		return fmt.Errorf("secret: creating key file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return fmt.Errorf("secret: creating key file: %w", err)
+	}
+	if _, err := tmp.WriteString(EncodeKey(key) + "\n"); err != nil {
+		tmp.Close()
+		return fmt.Errorf("secret: writing key file: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("secret: writing key file: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("secret: writing key file: %w", err)
+	}
+	if err := os.Link(tmp.Name(), path); err != nil {
+		return fmt.Errorf("secret: creating key file: %w", err)
+	}
+	return nil
+}

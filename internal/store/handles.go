@@ -1,0 +1,41 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// PutHandle stores a result handle owned by agent until expiresAt. An id
+// already in use is ErrConflict.
+func (s *Store) PutHandle(ctx context.Context, id, agent string, payload []byte, expiresAt time.Time) error {
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO handles (id, agent, payload, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`),
+		id, agent, blob(payload), millis(time.Now()), millis(expiresAt))
+	if isUniqueViolation(err) {
+		return fmt.Errorf("store: storing handle: %w", ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("store: storing handle: %w", err)
+	}
+	return nil
+}
+
+// GetHandle returns a handle's payload. Another agent's handle is
+// ErrNotFound, exactly like a missing one; an expired handle is ErrExpired.
+func (s *Store) GetHandle(ctx context.Context, id, agent string, now time.Time) ([]byte, error) {
+	var payload []byte
+	var expires int64
+	err := s.rdb.QueryRowContext(ctx, s.q(`SELECT payload, expires_at FROM handles WHERE id = ? AND agent = ?`), id, agent).Scan(&payload, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: getting handle: %w", ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: getting handle: %w", err)
+	}
+	if expires <= millis(now) {
+		return nil, fmt.Errorf("store: getting handle: %w", ErrExpired)
+	}
+	return payload, nil
+}

@@ -1,0 +1,90 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	// Registers the "pgx" database/sql driver.
+	_ "github.com/jackc/pgx/v5/stdlib"
+	// Registers the "sqlite" database/sql driver.
+	_ "modernc.org/sqlite"
+)
+
+// SQLite connection settings. busy_timeout covers the rare moments a reader
+// waits on WAL recovery or another process (e.g. a CLI command) holds the
+// write lock; within one process writes never contend.
+const (
+	sqliteBusyTimeoutMS = 10000
+	sqliteReaders       = 4
+	postgresMaxConns    = 20
+)
+
+// Open connects to the database named by databaseURL without migrating it:
+// "postgres://..." or "postgresql://..." selects PostgreSQL (any pgx
+// connection parameter, such as search_path, may be given in the query);
+// "sqlite:PATH" or a plain file path selects SQLite, opened in WAL mode with
+// foreign keys on and one writer connection beside a small read-only pool.
+func Open(ctx context.Context, databaseURL string) (*Store, error) {
+	switch {
+	case databaseURL == "":
+		return nil, errors.New("store: opening database: empty database URL")
+	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
+		return openPostgres(ctx, databaseURL)
+	case strings.HasPrefix(databaseURL, "sqlite:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(databaseURL, "sqlite:"), "//")
+		return openSQLite(ctx, path)
+	case strings.Contains(databaseURL, "://"):
+		scheme, _, _ := strings.Cut(databaseURL, "://")
+		return nil, fmt.Errorf("store: opening database: unsupported scheme %q (use postgres:// or a SQLite file path)", scheme)
+	}
+	return openSQLite(ctx, databaseURL)
+}
+
+func openPostgres(ctx context.Context, url string) (*Store, error) {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("store: opening PostgreSQL: %w", err)
+	}
+	db.SetMaxOpenConns(postgresMaxConns)
+	db.SetMaxIdleConns(postgresMaxConns / 2)
+	if err := db.PingContext(ctx); err != nil {
+		return nil, errors.Join(fmt.Errorf("store: connecting to PostgreSQL: %w", err), db.Close())
+	}
+	return &Store{dialect: DialectPostgres, db: db, rdb: db}, nil
+}
+
+func openSQLite(ctx context.Context, path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("store: opening SQLite: empty file path")
+	}
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("store: opening SQLite: file path %q must not contain '?' or '#'", path)
+	}
+	common := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)", sqliteBusyTimeoutMS)
+	db, err := sql.Open("sqlite", path+"?"+common+"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("store: opening SQLite: %w", err)
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	// The writer connects first so the file exists and is in WAL mode before
+	// any reader opens it.
+	if err := db.PingContext(ctx); err != nil {
+		return nil, errors.Join(fmt.Errorf("store: opening SQLite file %s: %w", path, err), db.Close())
+	}
+	rdb, err := sql.Open("sqlite", path+"?"+common+"&_pragma=query_only(1)")
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("store: opening SQLite: %w", err), db.Close())
+	}
+	rdb.SetMaxOpenConns(sqliteReaders)
+	rdb.SetMaxIdleConns(sqliteReaders)
+	if err := rdb.PingContext(ctx); err != nil {
+		return nil, errors.Join(fmt.Errorf("store: opening SQLite file %s: %w", path, err), rdb.Close(), db.Close())
+	}
+	return &Store{dialect: DialectSQLite, db: db, rdb: rdb}, nil
+}

@@ -1,0 +1,150 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/actiongate/actiongate/internal/runlog"
+)
+
+// Run list page sizes.
+const (
+	DefaultRunLimit = 50
+	MaxRunLimit     = 500
+)
+
+// RunFilter selects runs for ListRuns. Zero fields do not filter.
+type RunFilter struct {
+	Action  string
+	Agent   string
+	Outcome string
+	// Since keeps runs started at or after this time.
+	Since time.Time
+	// Cursor continues a previous listing; pass the cursor ListRuns returned.
+	Cursor string
+	// Limit is the page size: DefaultRunLimit when zero, at most MaxRunLimit.
+	Limit int
+}
+
+// InsertRun stores the whole run record. When r.ID is empty it is assigned
+// a new time-ordered ID (see NewID), so the newest runs list first.
+func (s *Store) InsertRun(ctx context.Context, r *runlog.Run) error {
+	if r.ID == "" {
+		r.ID = NewID()
+	} else if !validID(r.ID) {
+		return fmt.Errorf("store: inserting run: id %q was not made by NewID", r.ID)
+	}
+	rec, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("store: inserting run: encoding: %w", err)
+	}
+	_, err = s.db.ExecContext(ctx, s.q(`INSERT INTO runs (id, started_at, action, agent, outcome, caller, record) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+		r.ID, millis(r.StartedAt), r.Action, r.Agent, r.Outcome, r.Caller, string(rec))
+	if isUniqueViolation(err) {
+		return fmt.Errorf("store: inserting run %s: %w", r.ID, ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("store: inserting run %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+// GetRun returns one run record; ErrNotFound when there is none.
+func (s *Store) GetRun(ctx context.Context, id string) (*runlog.Run, error) {
+	var rec string
+	err := s.rdb.QueryRowContext(ctx, s.q(`SELECT record FROM runs WHERE id = ?`), id).Scan(&rec)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: getting run %q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: getting run %q: %w", id, err)
+	}
+	var r runlog.Run
+	if err := json.Unmarshal([]byte(rec), &r); err != nil {
+		return nil, fmt.Errorf("store: getting run %q: decoding: %w", id, err)
+	}
+	return &r, nil
+}
+
+// ListRuns returns matching runs, newest first, and the cursor of the next
+// page ("" when this page is the last). Runs recorded while a caller pages
+// through the list never cause duplicates or skipped runs on later pages.
+// A cursor this store did not issue is ErrInvalidCursor.
+func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]runlog.Run, string, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = DefaultRunLimit
+	}
+	limit = min(limit, MaxRunLimit)
+	var where []string
+	var args []any
+	add := func(cond string, arg any) {
+		where = append(where, cond)
+		args = append(args, arg)
+	}
+	if f.Cursor != "" {
+		if !validID(f.Cursor) {
+			return nil, "", fmt.Errorf("store: listing runs: %w", ErrInvalidCursor)
+		}
+		add("id < ?", f.Cursor)
+	}
+	if f.Action != "" {
+		add("action = ?", f.Action)
+	}
+	if f.Agent != "" {
+		add("agent = ?", f.Agent)
+	}
+	if f.Outcome != "" {
+		add("outcome = ?", f.Outcome)
+	}
+	if !f.Since.IsZero() {
+		add("started_at >= ?", millis(f.Since))
+	}
+	query := `SELECT id, record FROM runs`
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	// One extra row tells whether another page follows.
+	query += fmt.Sprintf(` ORDER BY id DESC LIMIT %d`, limit+1)
+	rows, err := s.rdb.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: listing runs: %w", err)
+	}
+	defer rows.Close()
+	var out []runlog.Run
+	for rows.Next() {
+		var id, rec string
+		if err := rows.Scan(&id, &rec); err != nil {
+			return nil, "", fmt.Errorf("store: listing runs: %w", err)
+		}
+		var r runlog.Run
+		if err := json.Unmarshal([]byte(rec), &r); err != nil {
+			return nil, "", fmt.Errorf("store: listing runs: decoding run %s: %w", id, err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("store: listing runs: %w", err)
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = out[limit-1].ID
+	}
+	return out, next, nil
+}
+
+// PruneRuns deletes runs started before the given time and returns how many
+// it deleted.
+func (s *Store) PruneRuns(ctx context.Context, before time.Time) (int64, error) {
+	n, err := s.exec(ctx, `DELETE FROM runs WHERE started_at < ?`, millis(before))
+	if err != nil {
+		return 0, fmt.Errorf("store: pruning runs: %w", err)
+	}
+	return n, nil
+}

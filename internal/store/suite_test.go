@@ -1,0 +1,141 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// factory returns a migrated, empty store and the URL that opens another
+// store (a second replica) on the same database.
+type factory func(t *testing.T) (*Store, string)
+
+// suiteCase is one test of the shared suite every backend runs.
+type suiteCase struct {
+	name string
+	fn   func(t *testing.T, newStore factory)
+}
+
+func suiteCases() []suiteCase {
+	return []suiteCase{
+		{"Resources", testResources},
+		{"Apply", testApply},
+		{"ApplyAllOrNothing", testApplyAllOrNothing},
+		{"Secrets", testSecrets},
+		{"RewrapSecrets", testRewrapSecrets},
+		{"Meta", testMeta},
+		{"Tokens", testTokens},
+		{"FirstAdminToken", testFirstAdminToken},
+		{"Runs", testRuns},
+		{"RunPagination", testRunPagination},
+		{"PruneRuns", testPruneRuns},
+		{"Confirmations", testConfirmations},
+		{"Calls", testCalls},
+		{"Handles", testHandles},
+		{"PruneExpired", testPruneExpired},
+		{"Migrate", testMigrate},
+		{"Concurrency", testConcurrency},
+	}
+}
+
+func runSuite(t *testing.T, newStore factory) {
+	for _, c := range suiteCases() {
+		t.Run(c.name, func(t *testing.T) { c.fn(t, newStore) })
+	}
+}
+
+func TestSQLite(t *testing.T) {
+	runSuite(t, func(t *testing.T) (*Store, string) {
+		u := "sqlite:" + filepath.Join(t.TempDir(), "actiongate.db")
+		return openMigrated(t, u), u
+	})
+}
+
+func TestPostgres(t *testing.T) {
+	base := os.Getenv("ACTIONGATE_TEST_POSTGRES_URL")
+	if base == "" {
+		t.Skip("ACTIONGATE_TEST_POSTGRES_URL is not set: skipping the PostgreSQL store suite (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
+	}
+	runSuite(t, func(t *testing.T) (*Store, string) {
+		u := freshSchema(t, base)
+		return openMigrated(t, u), u
+	})
+}
+
+// freshSchema creates a schema with a random name, dropped when t ends, and
+// returns base with its search_path set to it.
+func freshSchema(t *testing.T, base string) string {
+	t.Helper()
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("opening PostgreSQL: %v", err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "store_test_" + hex.EncodeToString(b[:])
+	ctx := context.Background()
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("creating schema: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("dropping schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("parsing %s: %v", base, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// openMigrated opens and migrates a store, closed when t ends.
+func openMigrated(t *testing.T, u string) *Store {
+	t.Helper()
+	s := openStore(t, u)
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	return s
+}
+
+// openStore opens a store without migrating it, closed when t ends.
+func openStore(t *testing.T, u string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), u)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+// wantErr fails t unless err wraps target.
+func wantErr(t *testing.T, err, target error) {
+	t.Helper()
+	if !errors.Is(err, target) {
+		t.Fatalf("error = %v, want %v", err, target)
+	}
+}
+
+// must fails t on err.
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
