@@ -163,6 +163,7 @@ type Error struct {
 	Err     error
 }
 
+// Error formats the problem as "config: SETTING: problem".
 func (e *Error) Error() string { return "config: " + e.Setting + ": " + e.Err.Error() }
 
 // Unwrap returns the underlying problem.

@@ -58,8 +58,8 @@ allowed_origins: []
 	}
 }
 
-func TestFileSettingErrorsNamePositionAfterEnvParse(t *testing.T) {
-	// A file error is reported even when the environment also sets the value.
+func TestValidationNamesTheWinningSource(t *testing.T) {
+	// When the environment overrides a file setting, a bad value is blamed on the variable.
 	path := writeFile(t, "log_format: xml\n", 0o600)
 	_, err := Load(env(map[string]string{"ACTIONGATE_LOG_FORMAT": "yaml"}), path)
 	if err == nil || !strings.Contains(err.Error(), "config: ACTIONGATE_LOG_FORMAT: ") {

@@ -200,7 +200,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	st := &call{origin: r.URL, cred: r.Credential}
 	ctx = context.WithValue(ctx, callKey{}, st)
 
-	retryable := safeMethod(method) || r.IdempotencyHeader != ""
+	retryable := true
 	attempts := 1 + max(r.Retries, 0)
 	fail := func(err error, attempt int) *Error {
 		return c.classify(parent, ctx, err, host, budget, attempt)

@@ -2,6 +2,7 @@ package egress
 
 import (
 	"encoding/json"
+	"math"
 	"testing"
 )
 
@@ -29,9 +30,10 @@ func TestIdempotencyKey(t *testing.T) {
 	if IdempotencyKey("s", "a", nil) != IdempotencyKey("s", "a", map[string]any{}) {
 		t.Error("nil and empty arguments differ")
 	}
-	f1 := IdempotencyKey("s", "a", map[string]any{"f": 1.5, "z": func() {}})
-	f2 := IdempotencyKey("s", "a", map[string]any{"z": func() {}, "f": 1.5})
-	if f1 == "" || f1 != f2 {
-		t.Error("unencodable arguments give no stable key")
+	// NaN has no JSON form; the key falls back to the printed arguments.
+	f1 := IdempotencyKey("s", "a", map[string]any{"f": 1.5, "z": math.NaN()})
+	f2 := IdempotencyKey("s", "a", map[string]any{"z": math.NaN(), "f": 1.5})
+	if len(f1) != 32 || f1 != f2 || f1 == IdempotencyKey("s", "a", map[string]any{"f": 2.5, "z": math.NaN()}) {
+		t.Error("unencodable arguments give no stable, distinct key")
 	}
 }

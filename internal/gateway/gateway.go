@@ -47,6 +47,9 @@ type Gateway struct {
 
 	snapMu sync.Mutex
 	snap   *Snapshot
+
+	touchMu sync.Mutex
+	touched map[string]time.Time
 }
 
 // Options are optional parts of a Gateway.
@@ -121,6 +124,7 @@ func open(ctx context.Context, cfg *config.Config, st *store.Store, opts Options
 		metrics: NewMetrics(),
 		log:     opts.Logger,
 		now:     time.Now,
+		touched: map[string]time.Time{},
 	}, nil
 }
 

@@ -82,9 +82,13 @@ type textWriter struct {
 	cells int
 }
 
-// flush ends the current line.
+// flush ends the current line; inside <pre> it keeps leading spaces.
 func (w *textWriter) flush() {
-	if s := strings.TrimSpace(w.line.String()); s != "" {
+	s := strings.TrimSpace(w.line.String())
+	if w.pre > 0 {
+		s = strings.TrimRight(w.line.String(), " \t\r\n")
+	}
+	if s != "" {
 		w.lines = append(w.lines, s)
 	}
 	w.line.Reset()
@@ -168,14 +172,12 @@ func (w *textWriter) walk(n *html.Node) {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		w.walk(c)
 	}
-	if n.DataAtom == atom.Pre {
-		w.pre--
-	}
 	if block {
 		w.prefix = ""
-	}
-	if block {
 		w.flush()
+	}
+	if n.DataAtom == atom.Pre {
+		w.pre--
 	}
 }
 

@@ -83,3 +83,14 @@ func TestEnvSourceResolve(t *testing.T) {
 		t.Fatal("reference with both env and secret accepted")
 	}
 }
+
+func TestNilGetenvReadsProcessEnvironment(t *testing.T) {
+	t.Setenv("ACTIONGATE_SECRET_FROM_OS", "os-value")
+	ctx := context.Background()
+	if v, err := (EnvSource{}).LookupSecret(ctx, "from-os"); err != nil || v != "os-value" {
+		t.Fatalf("EnvSource: %q, %v", v, err)
+	}
+	if v, err := NewResolver(nil, nil, nil).LookupSecret(ctx, "from_os"); err != nil || v != "os-value" {
+		t.Fatalf("Resolver: %q, %v", v, err)
+	}
+}

@@ -122,8 +122,8 @@ func testApply(t *testing.T, newStore factory) {
 	v0 := version(t, s)
 
 	got, err := s.Apply(ctx, []action.Resource{
-		agentRes("support", "new"),                   // created
-		actionRes("lookup", "https://a.example.com/"), // unchanged
+		agentRes("support", "new"),                       // created
+		actionRes("lookup", "https://a.example.com/"),    // unchanged
 		credRes("api", "a.example.com", "b.example.com"), // updated
 	})
 	must(t, err)

@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestOpenSelectsBackend(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for _, u := range []string{
+		"sqlite:" + filepath.Join(dir, "a.db"),
+		"sqlite://" + filepath.Join(dir, "b.db"),
+		filepath.Join(dir, "c.db"),
+	} {
+		s := openStore(t, u)
+		if s.Dialect() != DialectSQLite {
+			t.Errorf("Open(%q).Dialect() = %s", u, s.Dialect())
+		}
+	}
+	for _, name := range []string{"a.db", "b.db", "c.db"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("SQLite file %s not created: %v", name, err)
+		}
+	}
+	for u, want := range map[string]string{
+		"":                        "empty",
+		"mysql://localhost/db":    `unsupported scheme "mysql"`,
+		filepath.Join(dir, "x?y"): "must not contain",
+		filepath.Join(dir, "no", "such", "dir", "x.db"): "opening SQLite",
+	} {
+		_, err := Open(ctx, u)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Open(%q) error = %v, want one containing %q", u, err, want)
+		}
+	}
+}
+
+func TestSQLiteSettings(t *testing.T) {
+	ctx := context.Background()
+	s := openMigrated(t, filepath.Join(t.TempDir(), "s.db"))
+	var mode string
+	var fk int
+	must(t, s.db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode))
+	must(t, s.rdb.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk))
+	if mode != "wal" || fk != 1 {
+		t.Fatalf("journal_mode=%s foreign_keys=%d, want wal and 1", mode, fk)
+	}
+	// The read pool cannot write.
+	if _, err := s.rdb.ExecContext(ctx, "DELETE FROM secrets"); err == nil {
+		t.Fatal("write through the read pool succeeded")
+	}
+}
+
+func TestSQLiteDataSurvivesReopen(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "p.db")
+	s, err := Open(ctx, path)
+	must(t, err)
+	must(t, s.Migrate(ctx))
+	_, err = s.Put(ctx, agentRes("support", "kept"))
+	must(t, err)
+	must(t, s.Close())
+
+	s = openMigrated(t, path)
+	r, err := s.Get(ctx, "Agent", "support")
+	must(t, err)
+	if r.Agent.Description != "kept" {
+		t.Fatalf("reopened store holds %q", r.Agent.Description)
+	}
+}
+
+func TestPlaceholderRewrite(t *testing.T) {
+	pg := &Store{dialect: DialectPostgres}
+	if got := pg.q("SELECT a FROM t WHERE b = ? AND c IN (?, ?)"); got != "SELECT a FROM t WHERE b = $1 AND c IN ($2, $3)" {
+		t.Fatalf("postgres rewrite = %q", got)
+	}
+	lite := &Store{dialect: DialectSQLite}
+	if got := lite.q("SELECT ? "); got != "SELECT ? " {
+		t.Fatalf("sqlite rewrite = %q", got)
+	}
+}
