@@ -124,7 +124,7 @@ func decodeDocument(filename string, index int, body ast.Node) (*Resource, Error
 	}
 	var kindNode *ast.MappingValueNode
 	for _, mv := range values {
-		if k, _, ok := d.keyString(mv, nil); ok && k == "kind" {
+		if _, k, ok := keyText(mv); ok && k == "kind" {
 			kindNode = mv
 		}
 	}
@@ -134,7 +134,7 @@ func decodeDocument(filename string, index int, body ast.Node) (*Resource, Error
 	kn, _ := d.resolve(kindNode.Value, fieldPath{}.field("kind"))
 	kind, _ := scalarString(kn)
 	if !knownKind(Kind(kind)) {
-		return fail(docPath+".kind", nodePos(kn), "must be one of "+kindChoices)
+		return fail(docPath+".kind", nodePos(kn), "must be one of "+kindChoices+kindSuggestion(kind))
 	}
 	d.record(nil, docPos)
 	d.record(fieldPath{}.field("kind"), nodePos(kn))
@@ -142,6 +142,11 @@ func decodeDocument(filename string, index int, body ast.Node) (*Resource, Error
 	r.File, r.Index, r.Positions = filename, index, d.positions
 	r.Source = fmt.Sprintf("%s:%d:%d", filename, docPos.Line, docPos.Col)
 	return r, d.located(filename, resourcePrefix(r.Kind, r.Name(), index))
+}
+
+// kindSuggestion proposes the kind a misspelled one was meant to be.
+func kindSuggestion(kind string) string {
+	return closestName(kind, map[string]bool{string(KindAction): true, string(KindCredential): true, string(KindAgent): true})
 }
 
 // knownKind reports whether k is one of the resource kinds.
@@ -214,7 +219,7 @@ func FromSpecJSON(kind Kind, data []byte) (Resource, Errors) {
 	}
 	d := newNodeDecoder(body, false)
 	for _, mv := range values {
-		if k, _, ok := d.keyString(mv, nil); ok && k == "kind" {
+		if _, k, ok := keyText(mv); ok && k == "kind" {
 			if s, _ := scalarString(mv.Value); Kind(s) != kind {
 				d.fail(fieldPath{}.field("kind"), Pos{}, "must be %s or left out", kind)
 			}

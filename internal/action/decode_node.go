@@ -167,23 +167,33 @@ func describe(n ast.Node) string {
 	return "a " + n.Type().String()
 }
 
-// keyString reads a mapping key as a string.
-func (d *nodeDecoder) keyString(mv *ast.MappingValueNode, path fieldPath) (string, Pos, bool) {
+// keyText reads a scalar mapping key as a string.
+func keyText(mv *ast.MappingValueNode) (ast.Node, string, bool) {
 	var k ast.Node = mv.Key
 	if mk, ok := k.(*ast.MappingKeyNode); ok {
 		k = mk.Value
 	}
-	pos := nodePos(k)
 	switch v := k.(type) {
 	case *ast.StringNode:
-		return v.Value, pos, true
+		return k, v.Value, true
 	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.NullNode:
-		return v.GetToken().Value, pos, true
-	case *ast.MergeKeyNode:
-		d.fail(path, pos, "merge keys (<<) are not supported: write the fields out")
-		return "", pos, false
+		return k, v.GetToken().Value, true
 	}
-	d.fail(path, pos, "keys must be strings, not %s", describe(k))
+	return k, "", false
+}
+
+// keyString reads a mapping key as a string, reporting keys that are not.
+func (d *nodeDecoder) keyString(mv *ast.MappingValueNode, path fieldPath) (string, Pos, bool) {
+	k, s, ok := keyText(mv)
+	pos := nodePos(k)
+	switch {
+	case ok:
+		return s, pos, true
+	case k.Type() == ast.MergeKeyType:
+		d.fail(path, pos, "merge keys (<<) are not supported: write the fields out")
+	default:
+		d.fail(path, pos, "keys must be strings, not %s", describe(k))
+	}
 	return "", pos, false
 }
 
@@ -444,11 +454,21 @@ func (d *nodeDecoder) generic(n ast.Node, tag string, pos Pos, path fieldPath) (
 		d.fail(path, pos, "must be a finite number, a string, a boolean, a list or a mapping")
 		return nil, false
 	}
-	if f == math.Trunc(f) && math.Abs(f) > maxExactInteger {
+	if math.Abs(f) > maxExactInteger && integerSpelling(n) {
 		d.fail(path, pos, "integer too large to keep exactly: quote it to send a string")
 		return nil, false
 	}
 	return f, true
+}
+
+// integerSpelling reports whether a numeric node is written as an integer
+// (no fraction, no exponent).
+func integerSpelling(n ast.Node) bool {
+	if _, ok := n.(*ast.IntegerNode); ok {
+		return true
+	}
+	s, ok := n.(*ast.StringNode)
+	return ok && !strings.ContainsAny(s.Value, ".eE")
 }
 
 func (d *nodeDecoder) decodeIdempotency(n ast.Node, pos Pos, v reflect.Value, path fieldPath) {

@@ -98,7 +98,8 @@ token: {env: [A]}
 				`t.yaml:8:12: actions[a].response.compact: must be true or false, not a string`,
 				`t.yaml:9:14: actions[a].response.max_items: must be an integer, not a number`,
 				`t.yaml:14:8: credentials[c].hosts: must be a list, not a string`,
-				`t.yaml:15:8: credentials[c].token.env: must be a string, not a list`,
+				`t.yaml:15:1: credentials[c].token: must set env or secret: {env: VAR_NAME} or {secret: NAME}`,
+				`t.yaml:15:9: credentials[c].token.env: must be a string, not a list`,
 			},
 		},
 		{
@@ -112,7 +113,7 @@ just text
 `,
 			want: []string{
 				`t.yaml:1:1: documents[#1]: missing kind: must be one of Action, Credential, Agent`,
-				`t.yaml:3:7: documents[#2].kind: must be one of Action, Credential, Agent`,
+				`t.yaml:3:7: documents[#2].kind: must be one of Action, Credential, Agent (did you mean "Action"?)`,
 				`t.yaml:6:1: documents[#3]: must be a mapping with a kind (Action, Credential, Agent)`,
 			},
 		},
@@ -162,7 +163,7 @@ headers:
 				`t.yaml:5:43: credentials[k].api_key.value: secrets must not sit in resource files: write {env: VAR_NAME} to read an environment variable or {secret: NAME} for a stored secret`,
 				`t.yaml:12:11: credentials[b].password: secrets must not sit in resource files: write {env: VAR_NAME} to read an environment variable or {secret: NAME} for a stored secret`,
 				`t.yaml:20:16: credentials[o].client_secret: secrets must not sit in resource files: write {env: VAR_NAME} to read an environment variable or {secret: NAME} for a stored secret`,
-				`t.yaml:26:12: credentials[h].headers.X-Token: secrets must not sit in resource files: write {env: VAR_NAME} to read an environment variable or {secret: NAME} for a stored secret`,
+				`t.yaml:27:12: credentials[h].headers.X-Token: secrets must not sit in resource files: write {env: VAR_NAME} to read an environment variable or {secret: NAME} for a stored secret`,
 			},
 		},
 		{
@@ -223,10 +224,10 @@ name: a
 method: GET
 url: https://x.example/
 query:
-  "page[size]": {{n}}
+  "page[size]": [1]
 `,
 			want: []string{
-				`t.yaml:6:17: actions[a].query["page[size]"]: must be a string, not a mapping`,
+				`t.yaml:6:3: actions[a].query["page[size]"]: must be a string, not a list`,
 			},
 		},
 		{
@@ -340,7 +341,7 @@ body:
 		"query":                {9, 1},
 		"query.limit":          {10, 10},
 		"body.content.list":    {24, 5},
-		"body.content.list[2]": {24, 23},
+		"body.content.list[2]": {24, 24},
 	} {
 		if got := rs[0].Positions[path]; got != want {
 			t.Errorf("position of %q = %v, want %v", path, got, want)
@@ -401,4 +402,15 @@ func TestFieldErrorFormat(t *testing.T) {
 	if two.Err().Error() != "a: x\nb: y" {
 		t.Errorf("Errors.Error() = %q", two.Error())
 	}
+}
+
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte("kind: Action\nname: a\nmethod: GET\nurl: https://x.example/{{id}}\nparams: {id: {type: string}}\n"))
+	f.Add([]byte("---\n---\n- kind: Agent\n  name: &a x\n  description: *a\n"))
+	f.Add([]byte(`{"kind": "Credential", "name": "c", "type": "bearer", "hosts": ["x"], "token": {"env": "T"}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rs, _ := Decode("f.yaml", data)
+		Validate(rs)
+		FromSpecJSON(KindAction, data)
+	})
 }

@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-
-	"github.com/goccy/go-yaml"
 )
 
 // kindOrder is the order EncodeYAML writes kinds in: credentials before the
@@ -50,32 +48,21 @@ func EncodeYAML(resources []Resource) ([]byte, error) {
 	})
 	var buf bytes.Buffer
 	for i := range sorted {
-		r := &sorted[i]
-		v, err := spec(r)
+		spec, err := SpecJSON(sorted[i])
 		if err != nil {
 			return nil, err
 		}
-		doc, err := yaml.MarshalWithOptions(v,
-			yaml.IndentSequence(true),
-			yaml.UseLiteralStyleIfMultiline(true),
-			yaml.AutoInt(),
-			yaml.CustomMarshaler(flowSecretRef))
+		tree, err := orderedJSON(spec)
 		if err != nil {
-			return nil, fmt.Errorf("action: encoding %s: %w", r.Key(), err)
+			return nil, fmt.Errorf("action: encoding %s: %w", sorted[i].Key(), err)
 		}
 		if i > 0 {
 			buf.WriteString("---\n")
 		}
-		fmt.Fprintf(&buf, "kind: %s\n", r.Kind)
-		buf.Write(doc)
+		fmt.Fprintf(&buf, "kind: %s\n", sorted[i].Kind)
+		writeYAMLMapping(&buf, tree.(orderedMap), 0, "")
 	}
 	return buf.Bytes(), nil
-}
-
-// flowSecretRef writes a secret reference the way people write it in
-// files: {env: VAR}.
-func flowSecretRef(r SecretRef) ([]byte, error) {
-	return yaml.MarshalWithOptions(r, yaml.Flow(true))
 }
 
 // SpecJSON returns the canonical JSON of a resource's spec (without its

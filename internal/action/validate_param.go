@@ -122,9 +122,6 @@ func (c *checker) param(r *Resource, p fieldPath, prm *Param, inItems bool) {
 	if prm.Type == ParamTypeString && prm.MinLength != nil && prm.MaxLength != nil && *prm.MinLength > *prm.MaxLength {
 		c.add(r, p.field("min_length"), "must not be greater than max_length (%d)", *prm.MaxLength)
 	}
-	if prm.Enum != nil && len(prm.Enum) == 0 {
-		c.add(r, p.field("enum"), "must not be empty")
-	}
 	for i, v := range prm.Enum {
 		if msg := valueProblem(prm, re, v, false); msg != "" {
 			c.add(r, p.field("enum").index(i), "%s", msg)

@@ -122,6 +122,8 @@ type Request struct {
 	// Method is GET, HEAD, OPTIONS, POST, PUT, PATCH or DELETE; "" means GET.
 	Method string
 	URL    *url.URL
+	// Header is sent as given, except Host (taken from URL) and
+	// Accept-Encoding (always gzip: the client decompresses).
 	Header http.Header
 	Body   []byte
 	// Timeout is the whole call's budget, retries and waits included; 0
@@ -192,7 +194,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		budget = DefaultTimeout
 	}
 	if deadline, ok := ctx.Deadline(); ok {
-		budget = min(budget, time.Until(deadline).Round(time.Millisecond))
+		budget = max(min(budget, time.Until(deadline).Round(time.Millisecond)), 0)
 	}
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, budget)
@@ -200,7 +202,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	st := &call{origin: r.URL, cred: r.Credential}
 	ctx = context.WithValue(ctx, callKey{}, st)
 
-	retryable := true
+	retryable := safeMethod(method) || r.IdempotencyHeader != ""
 	attempts := 1 + max(r.Retries, 0)
 	fail := func(err error, attempt int) *Error {
 		return c.classify(parent, ctx, err, host, budget, attempt)
@@ -307,55 +309,6 @@ func applyCredential(st *call, h http.Header, u *url.URL) {
 	q := u.Query()
 	st.cred.apply(h, q, st.bearer)
 	u.RawQuery = q.Encode()
-}
-
-// checkRedirect follows a redirect only to the call's own host (http may
-// become https), at most MaxRedirects times, and re-applies the credential.
-func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
-	st, _ := req.Context().Value(callKey{}).(*call)
-	if st == nil {
-		return http.ErrUseLastResponse
-	}
-	from := st.origin.Hostname()
-	if len(via) > MaxRedirects {
-		return redirectErr(from, fmt.Sprintf("more than %d times", MaxRedirects))
-	}
-	if e := c.guard.checkURL(req.URL); e != nil {
-		return redirectErr(from, "to an address that is not allowed ("+e.Message+")")
-	}
-	if !sameOrigin(st.origin, req.URL) {
-		return redirectErr(from, "to another host or scheme ("+req.URL.Scheme+"://"+req.URL.Host+")")
-	}
-	if st.cred != nil {
-		applyCredential(st, req.Header, req.URL)
-	}
-	return nil
-}
-
-// sameOrigin reports whether to is on from's host: same scheme and port,
-// or an upgrade from http to https on the default port.
-func sameOrigin(from, to *url.URL) bool {
-	if !strings.EqualFold(from.Hostname(), to.Hostname()) {
-		return false
-	}
-	fs, ts := strings.ToLower(from.Scheme), strings.ToLower(to.Scheme)
-	switch {
-	case fs == ts:
-		return effectivePort(from) == effectivePort(to)
-	case fs == "http" && ts == "https":
-		return effectivePort(to) == "443"
-	}
-	return false
-}
-
-func effectivePort(u *url.URL) string {
-	if p := u.Port(); p != "" {
-		return p
-	}
-	if strings.EqualFold(u.Scheme, "https") {
-		return "443"
-	}
-	return "80"
 }
 
 // classify turns a transport or read failure into an *Error.

@@ -134,7 +134,7 @@ func ResolveCredential(ctx context.Context, c *action.Credential, r SecretResolv
 
 // Preview adds to h and q the authentication the credential would apply,
 // with every secret shown as redact.Mask. It sends nothing and fetches no
-// token.
+// token. h must not be nil; q may be nil when no query parameter is wanted.
 func (c *Credential) Preview(h http.Header, q url.Values) {
 	c.set(h, q, redact.Mask, func(string, string) string { return "Basic " + redact.Mask }, func() string { return redact.Mask })
 }
@@ -159,7 +159,9 @@ func (c *Credential) set(h http.Header, q url.Values, mask string, basic func(us
 		h.Set("Authorization", "Bearer "+secret(c.token))
 	case action.CredAPIKey:
 		if c.keyIn == "query" {
-			q.Set(c.keyName, secret(c.keyValue))
+			if q != nil {
+				q.Set(c.keyName, secret(c.keyValue))
+			}
 		} else {
 			h.Set(c.keyName, secret(c.keyValue))
 		}

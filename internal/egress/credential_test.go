@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -286,11 +287,16 @@ func oauthCredential(t *testing.T, tokenURL, secret string) *Credential {
 
 func TestOAuth2ClientCredentials(t *testing.T) {
 	ts := &tokenServer{expiresIn: 3600, revoked: map[string]bool{}}
-	srv, c := loopback(t, ts.handler(t), Config{})
+	srv := httptest.NewServer(ts.handler(t))
+	t.Cleanup(srv.Close)
+	// The token endpoint's name resolves only through the client's own
+	// resolver: a token request sent any other way would fail.
+	c := newTestClient(t, Config{Allow: mustAllow(t, "127.0.0.0/8")}, map[string][]string{"auth.test": {"127.0.0.1"}})
+	tokenURL := "http://auth.test:" + srv.URL[strings.LastIndexByte(srv.URL, ':')+1:] + "/token"
 	clock := time.Now()
 	var clockMu sync.Mutex
 	c.now = func() time.Time { clockMu.Lock(); defer clockMu.Unlock(); return clock }
-	cred := oauthCredential(t, srv.URL+"/token", "client-secret-1")
+	cred := oauthCredential(t, tokenURL, "client-secret-1")
 	call := func() string {
 		t.Helper()
 		resp, err := c.Do(context.Background(), &Request{URL: mustURL(t, srv.URL+"/api"), Credential: cred})
@@ -318,7 +324,7 @@ func TestOAuth2ClientCredentials(t *testing.T) {
 	}
 
 	// A second resolution of the same credential shares the cache.
-	again := oauthCredential(t, srv.URL+"/token", "client-secret-1")
+	again := oauthCredential(t, tokenURL, "client-secret-1")
 	if _, err := c.Do(context.Background(), &Request{URL: mustURL(t, srv.URL+"/api"), Credential: again}); err != nil || ts.requests.Load() != 1 {
 		t.Fatalf("re-resolved credential fetched a new token: %v, %d", err, ts.requests.Load())
 	}

@@ -247,25 +247,3 @@ func TestDoIgnoresProxyEnvironment(t *testing.T) {
 		t.Errorf("status %d target %d proxy %d, want the target reached directly", resp.Status, targetHits.Load(), proxyHits.Load())
 	}
 }
-
-func TestSameOrigin(t *testing.T) {
-	cases := []struct {
-		from, to string
-		want     bool
-	}{
-		{"http://api.test/a", "http://api.test/b", true},
-		{"http://api.test/a", "http://API.test:80/b", true},
-		{"http://api.test/a", "https://api.test/b", true},
-		{"http://api.test:8080/a", "https://api.test/b", true},
-		{"http://api.test:8080/a", "http://api.test:8081/b", false},
-		{"https://api.test/a", "http://api.test/b", false},
-		{"http://api.test/a", "https://api.test:8443/b", false},
-		{"http://api.test/a", "http://other.test/b", false},
-		{"http://api.test/a", "http://sub.api.test/b", false},
-	}
-	for _, tc := range cases {
-		if got := sameOrigin(mustURL(t, tc.from), mustURL(t, tc.to)); got != tc.want {
-			t.Errorf("sameOrigin(%s, %s) = %v, want %v", tc.from, tc.to, got, tc.want)
-		}
-	}
-}

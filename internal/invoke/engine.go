@@ -141,7 +141,8 @@ func (e *Engine) Invoke(ctx context.Context, c *Call) *Result {
 	if c.Credential != nil {
 		cred, err = egress.ResolveCredential(ctx, c.Credential, e.secrets, red)
 		if err != nil {
-			e.fail(run, "credential", fmt.Sprintf("The credential %q for this action is not usable: %s. This is a configuration problem; tell the user the action is unavailable.", c.Credential.Name, red.String(err.Error())))
+			e.fail(run, "credential", "The action's credential is not configured, so the request was not sent. This is a setup problem, not something to retry; tell the user the action is unavailable right now.")
+			run.Error = red.String(err.Error())
 			return res
 		}
 	}
@@ -199,7 +200,8 @@ func (e *Engine) Invoke(ctx context.Context, c *Call) *Result {
 	fr, err := e.filter.Apply(ctx, resp.ContentType, resp.Body, res.Options)
 	if err != nil {
 		run.RawTokens = e.tok.Count(string(resp.Body[:min(len(resp.Body), MaxResponseExcerpt)]))
-		e.fail(run, "filter", fmt.Sprintf("The API answered %d but its response could not be filtered: %s. This is a configuration problem of the action's response filter; tell the user the data is unavailable.", resp.Status, err))
+		e.fail(run, "filter", fmt.Sprintf("The API answered %d but its response could not be filtered. This is a setup problem of the action, not something to retry; tell the user the data is unavailable right now.", resp.Status))
+		run.Error = "response filter: " + err.Error()
 		return res
 	}
 	run.Outcome = runlog.OutcomeOK

@@ -44,8 +44,6 @@ func renderErr(t *testing.T, a *action.Action, in Input) error {
 	return err
 }
 
-func str(name string) *action.Param { return &action.Param{Type: "string", Description: name} }
-
 func typed(typ string) *action.Param { return &action.Param{Type: typ} }
 
 func getOrder() *action.Action {
@@ -55,7 +53,7 @@ func getOrder() *action.Action {
 		URL:    "https://api.shop.example:8443/v1/orders/{{order_id}}?expand=items",
 		Query:  map[string]string{"page": "{{page}}", "lang": "{{contact.lang}}", "tags": "{{tags}}"},
 		Headers: map[string]string{
-			"Authorization": "Bearer {{secret.SHOP_TOKEN}}",
+			"Authorization":  "Bearer {{secret.SHOP_TOKEN}}",
 			"X-Request-Note": "from {{vars.channel}}",
 			"x-optional":     "{{note}}",
 		},

@@ -7,6 +7,10 @@ const (
 	minFields = 1
 )
 
+// estimateSample is how many bytes of an over-long output are tokenized to
+// estimate its tokens-per-byte ratio.
+const estimateSample = 4 << 10
+
 // fitAttempts bounds how often fit re-tokenizes a candidate output.
 const fitAttempts = 6
 
@@ -35,8 +39,13 @@ type knob struct {
 func (f *Filter) fit(t tree, start shape, pg paging, budget int) fitted {
 	var e encoder
 	out, st := e.encode(t.root, start, pg)
-	tokens := f.tok.CountApprox(string(out))
-	if len(out) > exactCountLimit && tokens <= budget {
+	// A token is at least one byte, so a short output fits; otherwise a
+	// sample gives the tokens-per-byte ratio, and only an output that may
+	// fit is counted exactly.
+	var tokens int
+	if len(out) <= budget {
+		tokens = f.tok.Count(string(out))
+	} else if tokens = f.tok.countSampled(string(out), estimateSample); tokens <= budget+budget/8 {
 		tokens = f.tok.Count(string(out))
 	}
 	if tokens <= budget {

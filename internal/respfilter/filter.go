@@ -82,7 +82,10 @@ func (f *Filter) Apply(ctx context.Context, contentType string, body []byte, o O
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("respfilter: filtering: %w", err)
 	}
-	raw := f.tok.CountApprox(string(body))
+	// Counting the raw body is as costly as the rest of the work, so it runs
+	// alongside it.
+	rawc := make(chan int, 1)
+	go func() { rawc <- f.tok.countBody(body) }()
 	mt := mediaType(contentType)
 	var res *Result
 	switch classify(mt, body) {
@@ -95,18 +98,15 @@ func (f *Filter) Apply(ctx context.Context, contentType string, body []byte, o O
 	case kindText:
 		res = f.textResult(splitLines(string(body)), o, 0, 0)
 	case kindJSON:
-		v, err := parseJSON(body)
-		if err != nil {
+		t, err := f.parse(ctx, body, o)
+		if errors.Is(err, errSyntax) {
 			res = f.textResult(splitLines(string(body)), o, 0, 0)
 			res.Note = joinNotes("body is not valid JSON, shown as text", res.Note)
 			break
 		}
-		if o.Select != "" {
-			if v, err = f.selectValues(ctx, o.Select, v, o.SelectTimeout); err != nil {
-				return nil, err
-			}
+		if err != nil {
+			return nil, err
 		}
-		t := normalize(v, o.Exclude, o.Compact)
 		path, on := findMain(t.root)
 		pg := paging{on: on, path: path, hint: o.MoreHint}
 		if on {
@@ -116,7 +116,7 @@ func (f *Filter) Apply(ctx context.Context, contentType string, body []byte, o O
 			return nil, err
 		}
 	}
-	res.RawTokens = raw
+	res.RawTokens = <-rawc
 	return res, nil
 }
 
@@ -138,11 +138,10 @@ func (f *Filter) Next(ctx context.Context, rest json.RawMessage, o Options) (*Re
 		res.RawTokens = f.tok.CountApprox(c.Text)
 		return res, nil
 	case restJSON:
-		v, err := parseJSON(c.Data)
+		t, err := parseTree(c.Data, nil, false)
 		if err != nil {
 			return nil, fmt.Errorf("respfilter: reading continuation: %w", err)
 		}
-		t := normalize(v, nil, false)
 		if _, ok := t.root.([]any); len(c.Path) == 0 && !ok {
 			return nil, errors.New("respfilter: reading continuation: no list at its path")
 		}
@@ -153,10 +152,26 @@ func (f *Filter) Next(ctx context.Context, rest json.RawMessage, o Options) (*Re
 		if err != nil {
 			return nil, err
 		}
-		res.RawTokens = f.tok.CountApprox(string(c.Data))
+		res.RawTokens = f.tok.countBody(c.Data)
 		return res, nil
 	}
 	return nil, fmt.Errorf("respfilter: reading continuation: unknown kind %q", c.Kind)
+}
+
+// parse reads a JSON body into a tree: straight from the bytes without a
+// select expression, through gojq with one.
+func (f *Filter) parse(ctx context.Context, body []byte, o Options) (tree, error) {
+	if o.Select == "" {
+		return parseTree(body, o.Exclude, o.Compact)
+	}
+	v, err := parseJSON(body)
+	if err != nil {
+		return tree{}, err
+	}
+	if v, err = f.selectValues(ctx, o.Select, v, o.SelectTimeout); err != nil {
+		return tree{}, err
+	}
+	return normalize(v, o.Exclude, o.Compact), nil
 }
 
 // jsonResult fits a tree into the budget and builds its Result.
@@ -279,7 +294,7 @@ func (f *Filter) ErrorResult(ctx context.Context, status int, contentType string
 	out = append(out, "}}"...)
 	raw := excerpt.RawTokens
 	if raw < 0 {
-		raw = f.tok.CountApprox(string(body))
+		raw = f.tok.countBody(body)
 	}
 	return &Result{
 		Output:       string(out),

@@ -31,11 +31,11 @@ func (f *Filter) compile(expr string) (*gojq.Code, error) {
 	}
 	q, err := gojq.Parse(expr)
 	if err != nil {
-		return nil, fmt.Errorf("respfilter: parsing select %q: %w", expr, err)
+		return nil, fmt.Errorf("respfilter: parsing select `%s`: %w", expr, err)
 	}
 	code, err = gojq.Compile(q)
 	if err != nil {
-		return nil, fmt.Errorf("respfilter: compiling select %q: %w", expr, err)
+		return nil, fmt.Errorf("respfilter: compiling select `%s`: %w", expr, err)
 	}
 	f.mu.Lock()
 	if len(f.codes) >= maxCachedQueries {
@@ -64,12 +64,12 @@ func (f *Filter) selectValues(ctx context.Context, expr string, v any, timeout t
 		}
 		if err, isErr := out.(error); isErr {
 			if errors.Is(err, context.DeadlineExceeded) {
-				return nil, fmt.Errorf("respfilter: running select %q: %w (limit %s)", expr, ErrSelectTimeout, timeout)
+				return nil, fmt.Errorf("respfilter: running select `%s`: %w (limit %s)", expr, ErrSelectTimeout, timeout)
 			}
-			return nil, fmt.Errorf("respfilter: running select %q: %w", expr, err)
+			return nil, fmt.Errorf("respfilter: running select `%s`: %w", expr, err)
 		}
 		if len(outs) == maxSelectOutputs {
-			return nil, fmt.Errorf("respfilter: running select %q: more than %d results", expr, maxSelectOutputs)
+			return nil, fmt.Errorf("respfilter: running select `%s`: more than %d results", expr, maxSelectOutputs)
 		}
 		outs = append(outs, out)
 	}

@@ -97,8 +97,12 @@ func (f *Filter) fitText(lines []string, o Options, offset, total int) textPage 
 		return finish(0, out, f.tok.Count(out))
 	}
 	out := render(len(lines), shown[len(lines)-1])
-	tokens := f.tok.CountApprox(out)
-	if len(out) > exactCountLimit && tokens <= o.MaxTokens {
+	// As in fit: short output fits, long output is estimated from a sample
+	// and counted exactly only when it may fit.
+	var tokens int
+	if len(out) <= o.MaxTokens {
+		tokens = f.tok.Count(out)
+	} else if tokens = f.tok.countSampled(out, estimateSample); tokens <= o.MaxTokens+o.MaxTokens/8 {
 		tokens = f.tok.Count(out)
 	}
 	if tokens <= o.MaxTokens {

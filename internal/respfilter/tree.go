@@ -24,9 +24,10 @@ type object struct {
 // json.Number, []any or *object.
 type tree struct {
 	root any
-	// depth is the deepest container nesting (0 for a scalar root).
-	depth int
-	// fields is the largest number of fields of any object.
+	// depth is the deepest container nesting (0 for a scalar root) and
+	// fields the largest number of fields of any object. Both are upper
+	// bounds: subtrees dropped while parsing may count.
+	depth  int
 	fields int
 }
 
@@ -43,13 +44,13 @@ func parseJSON(body []byte) (any, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("respfilter: parsing JSON: %w", err)
+			return nil, fmt.Errorf("respfilter: parsing JSON: %w: %w", errSyntax, err)
 		}
 		vals = append(vals, v)
 	}
 	switch len(vals) {
 	case 0:
-		return nil, errors.New("respfilter: parsing JSON: empty body")
+		return nil, fmt.Errorf("respfilter: parsing JSON: %w: empty body", errSyntax)
 	case 1:
 		return vals[0], nil
 	}

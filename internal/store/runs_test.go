@@ -124,9 +124,13 @@ func testRunPagination(t *testing.T, newStore factory) {
 	if pages != 5 {
 		t.Fatalf("%d pages for 30 runs of 7, want 5", pages)
 	}
-	runs, _, err := s.ListRuns(ctx, RunFilter{})
+	// 45 runs so far; 10 more exceed the default page.
+	for range 10 {
+		must(t, s.InsertRun(ctx, newRun("lookup", "support", runlog.OutcomeOK, time.Now())))
+	}
+	runs, next, err := s.ListRuns(ctx, RunFilter{})
 	must(t, err)
-	if len(runs) != DefaultRunLimit {
+	if len(runs) != DefaultRunLimit || next == "" {
 		t.Fatalf("default page = %d runs, want %d", len(runs), DefaultRunLimit)
 	}
 }
