@@ -414,3 +414,13 @@ func FuzzDecode(f *testing.F) {
 		FromSpecJSON(KindAction, data)
 	})
 }
+
+func TestDecodeCRLF(t *testing.T) {
+	rs, errs := Decode("t.yaml", []byte("kind: Agent\r\nname: a\r\ndescription: |\r\n  x\r\n---\r\nkind: Agent\r\nname: b\r\n"))
+	if len(errs) > 0 || len(rs) != 2 {
+		t.Fatalf("got %d resources, errors %v", len(rs), errs)
+	}
+	if rs[0].Agent.Description != "x\n" || rs[1].Agent.Name != "b" || rs[1].Positions["name"] != (Pos{7, 7}) {
+		t.Errorf("got %q, %q, %v", rs[0].Agent.Description, rs[1].Agent.Name, rs[1].Positions["name"])
+	}
+}

@@ -31,22 +31,9 @@ func newValidateCmd(e *env) *cobra.Command {
 // loadFiles decodes and validates every resource in paths (files or
 // directories) as one set, returning every problem found.
 func loadFiles(paths []string) ([]action.Resource, action.Errors) {
-	files, err := action.ExpandPaths(paths)
-	if err != nil {
-		return nil, action.Errors{{Message: err.Error()}}
-	}
-	var all []action.Resource
-	var errs action.Errors
-	for _, f := range files {
-		rs, ferrs := action.DecodeFile(f)
-		all = append(all, rs...)
-		errs = append(errs, ferrs...)
-	}
+	rs, errs := action.LoadFiles(paths)
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	if verrs := action.Validate(all); len(verrs) > 0 {
-		return nil, verrs
-	}
-	return all, nil
+	return rs, nil
 }

@@ -54,3 +54,21 @@ func TestHumanSize(t *testing.T) {
 		}
 	}
 }
+
+func TestSelectOnTextSaysItWasNotApplied(t *testing.T) {
+	f := newFilter(t)
+	res, err := f.Apply(context.Background(), "text/plain", []byte("plain words"), Options{Select: ".a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Output != "plain words" || res.Note != "select not applied: the body is not JSON" {
+		t.Errorf("Output %q, Note %q", res.Output, res.Note)
+	}
+	res, err = f.Apply(context.Background(), "application/json", []byte(`{"a":2}`), Options{Select: ".a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Output != "2" || res.Note != "" {
+		t.Errorf("scalar select: Output %q, Note %q", res.Output, res.Note)
+	}
+}

@@ -88,6 +88,7 @@ func (f *Filter) Apply(ctx context.Context, contentType string, body []byte, o O
 	go func() { rawc <- f.tok.countBody(body) }()
 	mt := mediaType(contentType)
 	var res *Result
+	selected := false
 	switch classify(mt, body) {
 	case kindEmpty:
 		res = f.plain("empty response body")
@@ -107,6 +108,7 @@ func (f *Filter) Apply(ctx context.Context, contentType string, body []byte, o O
 		if err != nil {
 			return nil, err
 		}
+		selected = true
 		path, on := findMain(t.root)
 		pg := paging{on: on, path: path, hint: o.MoreHint}
 		if on {
@@ -115,6 +117,9 @@ func (f *Filter) Apply(ctx context.Context, contentType string, body []byte, o O
 		if res, err = f.jsonResult(t, o, pg); err != nil {
 			return nil, err
 		}
+	}
+	if o.Select != "" && !selected {
+		res.Note = joinNotes(res.Note, "select not applied: the body is not JSON")
 	}
 	res.RawTokens = <-rawc
 	return res, nil
