@@ -157,6 +157,9 @@ type pendingCall struct {
 	Caller    string         `json:"caller"`
 	Arguments map[string]any `json:"arguments,omitempty"`
 	Context   CallContext    `json:"context"`
+	// Preview is the rendered request (secrets masked) shown to the person
+	// who decides.
+	Preview *runlog.Request `json:"preview,omitempty"`
 }
 
 // CallTool runs one tool call of an agent: the built-in more_results or an
@@ -227,7 +230,7 @@ func (g *Gateway) callAction(ctx context.Context, snap *Snapshot, caller, agentN
 	})
 	run := res.Run
 	if run.Outcome == runlog.OutcomeConfirmationRequired {
-		payload, err := json.Marshal(pendingCall{Agent: agentName, Action: a.Name, Caller: caller, Arguments: args, Context: cc})
+		payload, err := json.Marshal(pendingCall{Agent: agentName, Action: a.Name, Caller: caller, Arguments: args, Context: cc, Preview: run.Request})
 		if err != nil {
 			return nil, fmt.Errorf("gateway: encoding confirmation: %w", err)
 		}

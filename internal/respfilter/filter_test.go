@@ -72,3 +72,29 @@ func TestErrorResult(t *testing.T) {
 		t.Errorf("select and bad patterns must not break error results: %s", r.Output)
 	}
 }
+
+func TestConcurrentUse(t *testing.T) {
+	f := newFilter(t)
+	body := []byte(`{"items":[{"id":1,"tags":["a","b"]},{"id":2}],"next":null}`)
+	want := `{"items":[{"id":1,"tags":["a","b"]},{"id":2}]}`
+	errs := make(chan string, 8)
+	for i := range 8 {
+		go func() {
+			o := Options{Compact: true, Select: []string{"", "."}[i%2]}
+			res, err := f.Apply(context.Background(), "application/json", body, o)
+			switch {
+			case err != nil:
+				errs <- err.Error()
+			case res.Output != want:
+				errs <- res.Output
+			default:
+				errs <- ""
+			}
+		}()
+	}
+	for range 8 {
+		if msg := <-errs; msg != "" {
+			t.Error(msg)
+		}
+	}
+}

@@ -1,0 +1,150 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/mccutchen/go-httpbin/v2/httpbin"
+
+	"github.com/actiongate/actiongate/internal/api"
+	"github.com/actiongate/actiongate/internal/config"
+	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/respfilter"
+)
+
+// adminTokenizer loads the token counter once for the whole test binary.
+var adminTokenizer = sync.OnceValues(respfilter.NewTokenizer)
+
+// adminFixture is a gateway on a fresh SQLite database, the admin API on a
+// loopback server, and a loopback upstream (go-httpbin) that counts hits.
+type adminFixture struct {
+	t        *testing.T
+	g        *gateway.Gateway
+	api      *httptest.Server
+	upstream *httptest.Server
+	hits     atomic.Int64
+	admin    string
+	// bodies collects every response body, for leak checks.
+	bodies []string
+}
+
+func newAdminFixture(t *testing.T) *adminFixture {
+	t.Helper()
+	tok, err := adminTokenizer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &adminFixture{t: t}
+	bin := httpbin.New()
+	f.upstream = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.hits.Add(1)
+		bin.ServeHTTP(w, r)
+	}))
+	t.Cleanup(f.upstream.Close)
+	dir := t.TempDir()
+	cfg := config.Default()
+	cfg.DataDir = dir
+	cfg.DatabaseURL = "sqlite:" + filepath.Join(dir, config.DatabaseFile)
+	cfg.EgressAllow = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	f.g, err = gateway.Open(context.Background(), cfg, gateway.Options{Tokenizer: tok, Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.g.Close() })
+	if f.admin, err = f.g.BootstrapAdminToken(context.Background()); err != nil || f.admin == "" {
+		t.Fatalf("bootstrap admin token: %q, %v", f.admin, err)
+	}
+	mux := http.NewServeMux()
+	api.RegisterAdmin(mux, f.g)
+	f.api = httptest.NewServer(mux)
+	t.Cleanup(f.api.Close)
+	return f
+}
+
+// upstreamURL is the upstream's base URL.
+func (f *adminFixture) upstreamURL() string { return f.upstream.URL }
+
+// do sends one request with a bearer token ("" for none) and returns the
+// status and the decoded JSON body (nil when empty).
+func (f *adminFixture) do(method, path, token, body string) (int, map[string]any) {
+	f.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, f.api.URL+path, rd)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.bodies = append(f.bodies, string(raw))
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return resp.StatusCode, nil
+	}
+	var out map[string]any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		f.t.Fatalf("%s %s: response is not a JSON object: %v\n%s", method, path, err, raw)
+	}
+	return resp.StatusCode, out
+}
+
+// jsonAt walks a decoded JSON value along a "/"-separated path whose
+// segments are object keys or array indexes.
+func jsonAt(v any, path string) (any, bool) {
+	if path == "" {
+		return v, true
+	}
+	for _, seg := range strings.Split(path, "/") {
+		switch c := v.(type) {
+		case map[string]any:
+			var ok bool
+			if v, ok = c[seg]; !ok {
+				return nil, false
+			}
+		case []any:
+			i, err := strconv.Atoi(seg)
+			if err != nil || i < 0 || i >= len(c) {
+				return nil, false
+			}
+			v = c[i]
+		default:
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+// jsonText renders a decoded JSON value for comparison: strings as they are,
+// everything else as compact JSON.
+func jsonText(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}

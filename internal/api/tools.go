@@ -1,0 +1,131 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/runlog"
+	"github.com/actiongate/actiongate/internal/store"
+	"github.com/actiongate/actiongate/internal/toolschema"
+)
+
+// RegisterTools mounts the agent-facing tools API on mux. Agent routes take
+// an admin token or a token of the agent in the path; confirmations take an
+// admin token or a token of the confirmation's agent.
+//
+//	GET  /api/v1/agents/{agent}/tools?format=openai|anthropic|mcp  tool definitions
+//	POST /api/v1/agents/{agent}/tools/{action}                     one call
+//	POST /api/v1/agents/{agent}/tools                              a batch of OpenAI tool_calls
+//	GET  /api/v1/confirmations/{id}                                state and preview
+//	POST /api/v1/confirmations/{id}                                approve or reject
+//
+// A tool call answers 200 whatever the tool's outcome (status ok, error or
+// confirmation_required): a failed call is a result for the model. Only
+// transport problems (token, unknown agent or action, malformed JSON) are
+// HTTP errors.
+func RegisterTools(mux *http.ServeMux, g *gateway.Gateway) {
+	h := &toolHandlers{g: g}
+	toolRoute(mux, g, "GET /api/v1/agents/{agent}/tools", RequireAgent, h.list)
+	toolRoute(mux, g, "POST /api/v1/agents/{agent}/tools/{action}", RequireAgent, h.call)
+	toolRoute(mux, g, "POST /api/v1/agents/{agent}/tools", RequireAgent, h.batch)
+	toolRoute(mux, g, "GET /api/v1/confirmations/{id}", requireToken, h.confirmation)
+	toolRoute(mux, g, "POST /api/v1/confirmations/{id}", requireToken, h.decide)
+}
+
+// toolHandlers serve the tools API.
+type toolHandlers struct{ g *gateway.Gateway }
+
+// callRequest is the body of POST /api/v1/agents/{agent}/tools/{action}.
+type callRequest struct {
+	Arguments map[string]any      `json:"arguments"`
+	Context   gateway.CallContext `json:"context"`
+}
+
+// toolRoute mounts fn at pattern behind guard, writing its error in the
+// API's error shape; unexpected errors are logged and hidden behind a 500.
+func toolRoute(mux *http.ServeMux, g *gateway.Gateway, pattern string, guard func(*gateway.Gateway, http.Handler) http.Handler, fn adminFunc) {
+	mux.Handle(pattern, guard(g, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := fn(w, r)
+		if err == nil {
+			return
+		}
+		err = toolError(r, err)
+		var ae *Error
+		if !errors.As(err, &ae) {
+			g.Logger().ErrorContext(r.Context(), "tools request failed", "path", r.URL.Path, "err", err)
+		}
+		WriteError(w, err)
+	})))
+}
+
+// requireToken wraps h so it runs for any valid token; the handler checks
+// what the token reaches.
+func requireToken(g *gateway.Gateway, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := Authenticate(g, r)
+		if err != nil {
+			WriteError(w, err)
+			return
+		}
+		h.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
+	})
+}
+
+// toolError turns the gateway errors of a tools request into API errors
+// naming what was not found.
+func toolError(r *http.Request, err error) error {
+	agent, name := r.PathValue("agent"), r.PathValue("action")
+	switch {
+	case errors.Is(err, gateway.ErrUnknownAgent):
+		return notFound("no agent named %q", agent)
+	case errors.Is(err, gateway.ErrNotActivated):
+		return notFound("action %q is not activated for agent %q", name, agent)
+	case errors.Is(err, gateway.ErrUnknownAction):
+		return notFound("no action named %q", name)
+	case errors.Is(err, gateway.ErrUnknownConfirmation):
+		return notFound("no confirmation with id %q", r.PathValue("id"))
+	case errors.Is(err, store.ErrExpired):
+		return Errorf(http.StatusGone, CodeGone, "confirmation %q has expired; nothing was sent, and the call must be made again", r.PathValue("id"))
+	}
+	return err
+}
+
+// list answers {"tools":[...]}: the agent's activated actions and the
+// built-in more_results tool, in the requested format (default openai).
+func (h *toolHandlers) list(w http.ResponseWriter, r *http.Request) error {
+	format := toolschema.FormatOpenAI
+	if v := r.URL.Query().Get("format"); v != "" {
+		f, err := toolschema.ParseFormat(v)
+		if err != nil {
+			return badParam("format", "must be openai, anthropic or mcp")
+		}
+		format = f
+	}
+	actions, err := h.g.ToolsFor(r.Context(), r.PathValue("agent"))
+	if err != nil {
+		return err
+	}
+	tools, err := toolschema.Tools(actions, format)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"tools": tools})
+	return nil
+}
+
+// call runs one tool call. An empty body calls the tool without arguments.
+func (h *toolHandlers) call(w http.ResponseWriter, r *http.Request) error {
+	var body callRequest
+	if r.ContentLength != 0 {
+		if err := DecodeJSON(w, r, &body); err != nil {
+			return err
+		}
+	}
+	res, err := h.g.CallTool(r.Context(), runlog.CallerTools, r.PathValue("agent"), r.PathValue("action"), body.Arguments, body.Context)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, res)
+	return nil
+}

@@ -1,0 +1,197 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/runlog"
+)
+
+// MaxBatchCalls bounds the tool calls of one batch request.
+const MaxBatchCalls = 64
+
+// batchConcurrency bounds how many calls of one batch run at once.
+const batchConcurrency = 8
+
+// batchRequest is the body of POST /api/v1/agents/{agent}/tools: the
+// tool_calls of an OpenAI Chat Completions assistant message.
+type batchRequest struct {
+	ToolCalls []openAIToolCall `json:"tool_calls"`
+	Context   batchCallContext `json:"context"`
+}
+
+// batchCallContext is the context shared by a batch; each call's id is its
+// call id.
+type batchCallContext struct {
+	Contact        map[string]any `json:"contact,omitempty"`
+	Vars           map[string]any `json:"vars,omitempty"`
+	ConversationID string         `json:"conversation_id,omitempty"`
+}
+
+// openAIToolCall is one entry of an assistant message's tool_calls.
+type openAIToolCall struct {
+	ID       string `json:"id"`
+	Type     string `json:"type"`
+	Function struct {
+		Name string `json:"name"`
+		// Arguments is a JSON object encoded as a string, as the model
+		// produced it.
+		Arguments string `json:"arguments"`
+	} `json:"function"`
+}
+
+// toolMessage is a `role: tool` message answering one tool call.
+type toolMessage struct {
+	Role       string `json:"role"`
+	ToolCallID string `json:"tool_call_id"`
+	Content    string `json:"content"`
+}
+
+// batchResult is what the batch reports beside the messages for one call.
+type batchResult struct {
+	ToolCallID     string         `json:"tool_call_id"`
+	Status         string         `json:"status"`
+	RunID          string         `json:"run_id,omitempty"`
+	Tokens         gateway.Tokens `json:"tokens"`
+	ConfirmationID string         `json:"confirmation_id,omitempty"`
+	Handle         string         `json:"handle,omitempty"`
+}
+
+// batch runs the tool calls of one assistant message concurrently and
+// answers {"messages":[...], "results":[...]} in the order of the calls:
+// messages are the `role: tool` messages ready to append to the
+// conversation, results the status and run of each. A call the gateway
+// cannot run (unknown or not activated tool, arguments that are not a JSON
+// object) is answered by a model-readable error in its message.
+func (h *toolHandlers) batch(w http.ResponseWriter, r *http.Request) error {
+	var body batchRequest
+	if err := DecodeJSON(w, r, &body); err != nil {
+		return err
+	}
+	if err := checkBatch(body.ToolCalls); err != nil {
+		return err
+	}
+	agent := r.PathValue("agent")
+	if _, err := h.g.Agent(r.Context(), agent); err != nil {
+		return err
+	}
+	messages := make([]toolMessage, len(body.ToolCalls))
+	results := make([]batchResult, len(body.ToolCalls))
+	sem := make(chan struct{}, batchConcurrency)
+	var wg sync.WaitGroup
+	for i, tc := range body.ToolCalls {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			res := h.batchCall(r.Context(), agent, tc, body.Context)
+			messages[i] = toolMessage{Role: "tool", ToolCallID: tc.ID, Content: res.Output}
+			results[i] = batchResult{ToolCallID: tc.ID, Status: res.Status, RunID: res.RunID, Tokens: res.Tokens,
+				ConfirmationID: res.ConfirmationID, Handle: res.Handle}
+		})
+	}
+	wg.Wait()
+	WriteJSON(w, http.StatusOK, map[string]any{"messages": messages, "results": results})
+	return nil
+}
+
+// checkBatch refuses batches that cannot be answered message by message.
+func checkBatch(calls []openAIToolCall) error {
+	switch {
+	case len(calls) == 0:
+		return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: "tool_calls: must hold at least one tool call",
+			Fields: map[string]string{"tool_calls": "must hold at least one tool call"}}
+	case len(calls) > MaxBatchCalls:
+		return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: fmt.Sprintf("tool_calls: at most %d tool calls per request", MaxBatchCalls),
+			Fields: map[string]string{"tool_calls": fmt.Sprintf("at most %d tool calls", MaxBatchCalls)}}
+	}
+	seen := make(map[string]bool, len(calls))
+	for i, tc := range calls {
+		field := fmt.Sprintf("tool_calls[%d].id", i)
+		switch {
+		case tc.ID == "":
+			return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: field + ": must not be empty",
+				Fields: map[string]string{field: "must not be empty"}}
+		case seen[tc.ID]:
+			return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: fmt.Sprintf("%s: %q is used by an earlier tool call", field, tc.ID),
+				Fields: map[string]string{field: "duplicate id"}}
+		}
+		seen[tc.ID] = true
+	}
+	return nil
+}
+
+// batchCall runs one call of a batch, turning every failure into a result
+// the model can read.
+func (h *toolHandlers) batchCall(ctx context.Context, agent string, tc openAIToolCall, bc batchCallContext) *gateway.ToolResult {
+	name := tc.Function.Name
+	if tc.Type != "" && tc.Type != "function" {
+		return batchError("unsupported_tool_call", fmt.Sprintf("Tool calls of type %q are not supported; only function calls are.", tc.Type))
+	}
+	args, err := decodeArguments(tc.Function.Arguments)
+	if err != nil {
+		return batchError("invalid_arguments", fmt.Sprintf("The arguments for %s are not a JSON object (%v). Send the arguments as one JSON object and call the tool again.", name, err))
+	}
+	cc := gateway.CallContext{Contact: bc.Contact, Vars: bc.Vars, ConversationID: bc.ConversationID, CallID: tc.ID}
+	res, err := h.g.CallTool(ctx, runlog.CallerTools, agent, name, args, cc)
+	switch {
+	case errors.Is(err, gateway.ErrUnknownAction), errors.Is(err, gateway.ErrNotActivated):
+		return batchError("unknown_tool", fmt.Sprintf("There is no tool named %q. Use only the tools you were given.", name))
+	case err != nil:
+		h.g.Logger().ErrorContext(ctx, "batch tool call failed", "agent", agent, "tool", name, "err", err)
+		return batchError("internal", "The tool could not be run because of a server problem. Try again later.")
+	}
+	return res
+}
+
+// decodeArguments decodes a tool call's arguments string; empty means no
+// arguments. Numbers stay exact.
+func decodeArguments(s string) (map[string]any, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader([]byte(s)))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if dec.More() {
+		return nil, errors.New("more than one JSON value")
+	}
+	switch m := v.(type) {
+	case map[string]any:
+		return m, nil
+	case nil:
+		return nil, nil
+	}
+	return nil, fmt.Errorf("got JSON %s", jsonKind(v))
+}
+
+// jsonKind names the JSON type of a decoded value.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case []any:
+		return "array"
+	case string:
+		return "string"
+	case json.Number:
+		return "number"
+	case bool:
+		return "boolean"
+	}
+	return "value"
+}
+
+// batchError is a failed call's result with a model-readable error in the
+// same shape as the gateway's error outputs.
+func batchError(kind, message string) *gateway.ToolResult {
+	b, _ := json.Marshal(map[string]any{"error": map[string]any{"type": kind, "message": message}})
+	return &gateway.ToolResult{Status: gateway.StatusError, Output: string(b)}
+}

@@ -1,0 +1,74 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/actiongate/actiongate/internal/action"
+)
+
+func newExportCmd(e *env) *cobra.Command {
+	var kind string
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Write the stored resources as YAML that apply reads back unchanged",
+		Long: `Write the stored resources to standard output as one multi-document YAML
+file: credentials, then actions, then agents, each by name. Applying the
+output reports every resource as unchanged. Credentials hold only secret
+references ({secret: NAME} or {env: VAR}), never secret values.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runExport(cmd, e, kind) },
+	}
+	cmd.Flags().StringVar(&kind, "kind", "", "export only one kind: Action, Credential or Agent")
+	return cmd
+}
+
+func runExport(cmd *cobra.Command, e *env, kindFlag string) error {
+	var kind action.Kind
+	if kindFlag != "" {
+		k, ok := parseKind(kindFlag)
+		if !ok {
+			return fmt.Errorf("--kind %q: must be Action, Credential or Agent", kindFlag)
+		}
+		kind = k
+	}
+	g, err := openGateway(cmd, e)
+	if err != nil {
+		return err
+	}
+	defer g.Close()
+	var rs []action.Resource
+	if kind == "" {
+		rs, err = g.Store().All(cmd.Context())
+	} else {
+		rs, err = g.Store().List(cmd.Context(), kind)
+	}
+	if err != nil {
+		return err
+	}
+	if len(rs) == 0 {
+		fmt.Fprintln(e.stderr, "no resources stored")
+		return nil
+	}
+	out, err := action.EncodeYAML(rs)
+	if err != nil {
+		return err
+	}
+	if _, err := e.stdout.Write(out); err != nil {
+		return fmt.Errorf("writing resources: %w", err)
+	}
+	return nil
+}
+
+// parseKind reads a resource kind case-insensitively, singular or plural.
+func parseKind(s string) (action.Kind, bool) {
+	s = strings.TrimSuffix(strings.ToLower(s), "s")
+	for _, k := range []action.Kind{action.KindAction, action.KindCredential, action.KindAgent} {
+		if strings.ToLower(string(k)) == s {
+			return k, true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,66 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/spf13/cobra"
+
+	"github.com/actiongate/actiongate/internal/api"
+	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/server"
+)
+
+func newServeCmd(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "serve",
+		Short: "Run the actiongate server",
+		Long: `Run the actiongate server: the admin API, the operational endpoints
+(/healthz, /readyz, /metrics) and everything agents use, until SIGINT or
+SIGTERM. Settings come from ACTIONGATE_* environment variables and --config;
+migrations are applied at start. On the first start an admin token is
+created and printed once.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd, e) },
+	}
+}
+
+func runServe(cmd *cobra.Command, e *env) error {
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	log := server.NewLogger(e.stderr, cfg)
+	g, err := gateway.Open(cmd.Context(), cfg, gateway.Options{Logger: log, Getenv: e.getenv})
+	if err != nil {
+		return err
+	}
+	defer g.Close()
+	ctx, cancel := context.WithCancel(cmd.Context())
+	pruned := make(chan struct{})
+	go func() {
+		defer close(pruned)
+		g.PruneLoop(ctx, gateway.PruneInterval)
+	}()
+	defer func() { <-pruned }()
+	defer cancel()
+	plain, err := g.BootstrapAdminToken(ctx)
+	if err != nil {
+		return err
+	}
+	if plain != "" {
+		fmt.Fprintf(e.stdout, "Created the first admin token. It is shown only this once; store it now:\n\n    %s\n\n"+
+			"Send it as \"Authorization: Bearer <token>\" to /api/v1/. Create more with `actiongate token create`.\n\n", plain)
+	}
+	mounts := []func(*http.ServeMux){
+		func(m *http.ServeMux) { api.RegisterAdmin(m, g) },
+	}
+	srv := server.New(g, cfg, log, mounts...)
+	ln, err := srv.Listen()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "actiongate listening on http://%s\n", ln.Addr())
+	return srv.Serve(ctx, ln)
+}

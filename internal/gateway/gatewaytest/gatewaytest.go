@@ -1,0 +1,240 @@
+// Package gatewaytest builds real gateways for tests of the packages that
+// serve agents: a Gateway on a fresh SQLite database in a temporary
+// directory, a loopback upstream API that counts its hits, a standard set of
+// actions and agents, and tokens.
+package gatewaytest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/actiongate/actiongate/internal/action"
+	"github.com/actiongate/actiongate/internal/config"
+	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/respfilter"
+)
+
+// ItemCount is how many items GET /items on the upstream returns.
+const ItemCount = 200
+
+// Fixture is a gateway with its upstream and tokens.
+type Fixture struct {
+	T *testing.T
+	G *gateway.Gateway
+	// Cfg is the configuration the gateway was opened with.
+	Cfg *config.Config
+	// Upstream is the loopback API the standard actions call.
+	Upstream *httptest.Server
+	// Admin is an admin token.
+	Admin string
+
+	tokens atomic.Int64
+	mu     sync.Mutex
+	hits   map[string]*atomic.Int64
+}
+
+// New opens a gateway on a fresh database with egress to loopback allowed,
+// starts the upstream, bootstraps an admin token and applies Standard.
+// Loading a tokenizer dominates the cost of a gateway, so test binaries
+// load one and pass it to every fixture.
+func New(t *testing.T, tok *respfilter.Tokenizer) *Fixture {
+	t.Helper()
+	f := &Fixture{T: t, hits: map[string]*atomic.Int64{}}
+	var err error
+	f.Upstream = httptest.NewServer(http.HandlerFunc(f.serveUpstream))
+	t.Cleanup(f.Upstream.Close)
+	dir := t.TempDir()
+	f.Cfg = config.Default()
+	f.Cfg.DataDir = dir
+	f.Cfg.DatabaseURL = "sqlite:" + filepath.Join(dir, config.DatabaseFile)
+	f.Cfg.EgressAllow = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	f.G, err = gateway.Open(context.Background(), f.Cfg, gateway.Options{Tokenizer: tok, Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.G.Close() })
+	if f.Admin, err = f.G.BootstrapAdminToken(context.Background()); err != nil || f.Admin == "" {
+		t.Fatalf("bootstrap admin token: %q, %v", f.Admin, err)
+	}
+	f.Apply(f.Standard()...)
+	return f
+}
+
+// Apply stores resources (validated as a whole with what is stored) and
+// makes the gateway see them at once.
+func (f *Fixture) Apply(rs ...action.Resource) {
+	f.T.Helper()
+	ctx := context.Background()
+	stored, err := f.G.Store().All(ctx)
+	if err != nil {
+		f.T.Fatal(err)
+	}
+	set := map[string]action.Resource{}
+	for _, r := range stored {
+		set[r.Key()] = r
+	}
+	for _, r := range rs {
+		set[r.Key()] = r
+	}
+	all := make([]action.Resource, 0, len(set))
+	for _, r := range set {
+		all = append(all, r)
+	}
+	if errs := action.Validate(all); len(errs) > 0 {
+		f.T.Fatalf("invalid test resources: %v", errs)
+	}
+	if _, err := f.G.Store().Apply(ctx, rs); err != nil {
+		f.T.Fatal(err)
+	}
+	f.G.Invalidate()
+}
+
+// Activate sets the actions activated for agent.
+func (f *Fixture) Activate(agent string, actions ...string) {
+	f.T.Helper()
+	f.Apply(Agent(agent, actions...))
+}
+
+// Token creates a token for agent ("" for an admin token) and returns it.
+func (f *Fixture) Token(agent string) string {
+	f.T.Helper()
+	name := fmt.Sprintf("t%d-%s", f.tokens.Add(1), agent)
+	plain, _, err := f.G.CreateToken(context.Background(), name, agent == "", agent)
+	if err != nil {
+		f.T.Fatal(err)
+	}
+	return plain
+}
+
+// RevokedToken creates a token for agent and revokes it.
+func (f *Fixture) RevokedToken(agent string) string {
+	f.T.Helper()
+	name := fmt.Sprintf("t%d-%s", f.tokens.Add(1), agent)
+	plain, tok, err := f.G.CreateToken(context.Background(), name, false, agent)
+	if err != nil {
+		f.T.Fatal(err)
+	}
+	if err := f.G.Store().RevokeToken(context.Background(), tok.ID); err != nil {
+		f.T.Fatal(err)
+	}
+	return plain
+}
+
+// Hits returns how many requests the upstream received for method and
+// path, e.g. Hits("POST", "/tickets").
+func (f *Fixture) Hits(method, path string) int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c := f.hits[method+" "+path]; c != nil {
+		return c.Load()
+	}
+	return 0
+}
+
+// count counts one upstream request for key.
+func (f *Fixture) count(key string) {
+	f.mu.Lock()
+	c := f.hits[key]
+	if c == nil {
+		c = &atomic.Int64{}
+		f.hits[key] = c
+	}
+	f.mu.Unlock()
+	c.Add(1)
+}
+
+// serveUpstream is the upstream API:
+//
+//	GET    /orders/{id}  an order, with fields the model does not need
+//	POST   /tickets      201 echoing the JSON body with an id
+//	DELETE /orders/{id}  204
+//	GET    /items        ItemCount items named item-0 ... item-199
+func (f *Fixture) serveUpstream(w http.ResponseWriter, r *http.Request) {
+	f.count(r.Method + " " + r.URL.Path)
+	w.Header().Set("Content-Type", "application/json")
+	switch {
+	case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/orders/"):
+		id := strings.TrimPrefix(r.URL.Path, "/orders/")
+		_ = json.NewEncoder(w).Encode(map[string]any{"id": id, "status": "shipped", "total": 42.5, "carrier": "DHL"})
+	case r.Method == http.MethodPost && r.URL.Path == "/tickets":
+		var body map[string]any
+		raw, _ := io.ReadAll(r.Body)
+		_ = json.Unmarshal(raw, &body)
+		if body == nil {
+			body = map[string]any{}
+		}
+		body["ticket"] = fmt.Sprintf("T-%d", f.Hits(http.MethodPost, "/tickets"))
+		w.WriteHeader(http.StatusCreated)
+		_ = json.NewEncoder(w).Encode(body)
+	case r.Method == http.MethodDelete && strings.HasPrefix(r.URL.Path, "/orders/"):
+		w.WriteHeader(http.StatusNoContent)
+	case r.Method == http.MethodGet && r.URL.Path == "/items":
+		items := make([]map[string]any, ItemCount)
+		for i := range items {
+			items[i] = map[string]any{"name": fmt.Sprintf("item-%d", i), "price": i}
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"items": items})
+	default:
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, `{"message":"no such thing"}`)
+	}
+}
+
+// Standard returns the test resources:
+//
+//   - get_order: GET, one required param order_id (pattern ^[A-Z][0-9]+$)
+//   - create_ticket: POST, needs confirmation (confirm: auto on a write),
+//     params subject (required) and priority (enum)
+//   - cancel_order: DELETE, confirm: never
+//   - list_items: GET of ItemCount items with a small token budget
+//   - agents support (get_order, create_ticket, list_items, cancel_order)
+//     and sales (get_order, list_items)
+func (f *Fixture) Standard() []action.Resource {
+	base := f.Upstream.URL
+	minLen := 3
+	return []action.Resource{
+		{Kind: action.KindAction, Action: &action.Action{
+			Name: "get_order", Title: "Get order", Description: "Look up an order by its id when the user asks about an order.",
+			Method: action.MethodGet, URL: base + "/orders/{{order_id}}",
+			Params: map[string]*action.Param{
+				"order_id": {Type: "string", Description: "The order id, like A1.", Required: true, Pattern: "^[A-Z][0-9]+$"},
+			},
+		}},
+		{Kind: action.KindAction, Action: &action.Action{
+			Name: "create_ticket", Title: "Create ticket", Description: "Open a support ticket.",
+			Method: action.MethodPost, URL: base + "/tickets",
+			Body: &action.Body{Type: "json", Content: map[string]any{"subject": "{{subject}}", "priority": "{{priority}}", "email": "{{contact.email}}"}},
+			Params: map[string]*action.Param{
+				"subject":  {Type: "string", Description: "One line summary.", Required: true, MinLength: &minLen},
+				"priority": {Type: "string", Description: "How urgent.", Enum: []any{"low", "high"}, Default: "low"},
+			},
+		}},
+		{Kind: action.KindAction, Action: &action.Action{
+			Name: "cancel_order", Description: "Cancel an order.", Confirm: action.ConfirmNever,
+			Method: action.MethodDelete, URL: base + "/orders/{{order_id}}",
+			Params: map[string]*action.Param{"order_id": {Type: "string", Description: "The order id.", Required: true}},
+		}},
+		{Kind: action.KindAction, Action: &action.Action{
+			Name: "list_items", Description: "List all catalogue items.",
+			Method: action.MethodGet, URL: base + "/items",
+			Response: &action.ResponseFilter{MaxItems: 1000, MaxTokens: 300},
+		}},
+		Agent("support", "get_order", "create_ticket", "list_items", "cancel_order"),
+		Agent("sales", "get_order", "list_items"),
+	}
+}
+
+// Agent returns an agent resource with actions activated.
+func Agent(name string, actions ...string) action.Resource {
+	return action.Resource{Kind: action.KindAgent, Agent: &action.Agent{Name: name, Actions: actions}}
+}

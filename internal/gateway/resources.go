@@ -1,0 +1,102 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/actiongate/actiongate/internal/action"
+	"github.com/actiongate/actiongate/internal/store"
+)
+
+// ErrReferenced means a resource cannot be deleted because others still
+// use it; the error is a *ReferencedError naming them.
+var ErrReferenced = errors.New("resource is still referenced")
+
+// ReferencedError names the resources that still use one being deleted.
+type ReferencedError struct {
+	Kind action.Kind
+	Name string
+	// By lists the users as "Kind/name", sorted.
+	By []string
+}
+
+func (e *ReferencedError) Error() string {
+	return fmt.Sprintf("%s %q is still used by %s; change or delete those first", e.Kind, e.Name, strings.Join(e.By, ", "))
+}
+
+// Unwrap makes errors.Is(err, ErrReferenced) hold.
+func (e *ReferencedError) Unwrap() error { return ErrReferenced }
+
+// PutResource creates or replaces one resource. The stored set with r in
+// place is validated as a whole with action.Validate first, so a change is
+// refused with the same field-path errors (an action.Errors in the chain)
+// as the CLI gives, and a change that would break another resource (a
+// credential's hosts no longer covering an action) is refused too.
+func (g *Gateway) PutResource(ctx context.Context, r action.Resource) (store.Change, error) {
+	all, err := g.store.All(ctx)
+	if err != nil {
+		return "", fmt.Errorf("gateway: storing %s: %w", r.Key(), err)
+	}
+	set := make([]action.Resource, 0, len(all)+1)
+	for _, old := range all {
+		if old.Key() != r.Key() {
+			set = append(set, old)
+		}
+	}
+	set = append(set, r)
+	if errs := action.Validate(set); len(errs) > 0 {
+		return "", fmt.Errorf("gateway: validating %s: %w", r.Key(), errs)
+	}
+	ch, err := g.store.Put(ctx, r)
+	if err != nil {
+		return "", fmt.Errorf("gateway: %w", err)
+	}
+	g.Invalidate()
+	return ch, nil
+}
+
+// DeleteResource deletes one resource. An action still activated for an
+// agent, or a credential still used by an action, is refused with a
+// *ReferencedError; an unknown resource is store.ErrNotFound.
+func (g *Gateway) DeleteResource(ctx context.Context, kind action.Kind, name string) error {
+	all, err := g.store.All(ctx)
+	if err != nil {
+		return fmt.Errorf("gateway: deleting %s/%s: %w", kind, name, err)
+	}
+	var by []string
+	for _, r := range all {
+		switch {
+		case kind == action.KindAction && r.Agent != nil && contains(r.Agent.Actions, name):
+			by = append(by, r.Key())
+		case kind == action.KindCredential && r.Action != nil && r.Action.Auth == name:
+			by = append(by, r.Key())
+		}
+	}
+	if len(by) > 0 {
+		return fmt.Errorf("gateway: deleting %s/%s: %w", kind, name, &ReferencedError{Kind: kind, Name: name, By: by})
+	}
+	if err := g.store.Delete(ctx, kind, name); err != nil {
+		return fmt.Errorf("gateway: %w", err)
+	}
+	g.Invalidate()
+	return nil
+}
+
+// SecretRefSet reports whether a credential's secret reference resolves to
+// a value right now (a stored secret, or a set environment variable). The
+// value itself never leaves this function.
+func (g *Gateway) SecretRefSet(ctx context.Context, ref action.SecretRef) bool {
+	v, err := g.secrets.ResolveSecret(ctx, ref)
+	return err == nil && v != ""
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,354 @@
+package web
+
+import (
+	"errors"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/actiongate/actiongate/internal/action"
+	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/store"
+	"github.com/actiongate/actiongate/internal/toolschema"
+)
+
+// agentRow is one line of the agents list.
+type agentRow struct {
+	Name        string
+	Description string
+	Actions     int
+}
+
+// agentsData is the agents list's model.
+type agentsData struct {
+	Rows   []agentRow
+	Form   agentForm
+	Errors fieldErrors
+}
+
+// agentForm holds an agent's editable fields.
+type agentForm struct {
+	Name         string
+	Description  string
+	Instructions string
+}
+
+// agentsList shows every agent and a form to add one.
+func (c *Console) agentsList(w http.ResponseWriter, r *http.Request, s *session) {
+	c.showAgents(w, r, s, http.StatusOK, agentForm{}, fieldErrors{})
+}
+
+func (c *Console) showAgents(w http.ResponseWriter, r *http.Request, s *session, status int, f agentForm, errs fieldErrors) {
+	snap, err := c.g.Snapshot(r.Context())
+	if err != nil {
+		c.serverError(w, r, err)
+		return
+	}
+	data := &agentsData{Form: f, Errors: errs}
+	for _, name := range slices.Sorted(maps.Keys(snap.Agents)) {
+		ag := snap.Agents[name]
+		data.Rows = append(data.Rows, agentRow{Name: ag.Name, Description: ag.Description, Actions: len(snap.AgentActions(ag))})
+	}
+	c.render(w, r, status, "agents", s, data)
+}
+
+// agentCreate adds an agent with no actions.
+func (c *Console) agentCreate(w http.ResponseWriter, r *http.Request, s *session) {
+	f := agentFormFrom(r)
+	snap, err := c.g.Snapshot(r.Context())
+	if err != nil {
+		c.serverError(w, r, err)
+		return
+	}
+	if snap.Agents[f.Name] != nil {
+		c.showAgents(w, r, s, http.StatusUnprocessableEntity, f, fieldErrors{"name": {"an agent with this name exists already"}})
+		return
+	}
+	ag := &action.Agent{Name: f.Name, Description: f.Description, Instructions: f.Instructions}
+	if errs := c.putAgent(r, ag); len(errs) > 0 {
+		c.showAgents(w, r, s, http.StatusUnprocessableEntity, f, errs)
+		return
+	}
+	redirectDone(w, r, "/agents/"+url.PathEscape(f.Name), "created")
+}
+
+func agentFormFrom(r *http.Request) agentForm {
+	return agentForm{
+		Name:         strings.TrimSpace(r.PostForm.Get("name")),
+		Description:  strings.TrimSpace(r.PostForm.Get("description")),
+		Instructions: strings.TrimSpace(normalizeNewlines(r.PostForm.Get("instructions"))),
+	}
+}
+
+// putAgent validates and stores an agent, returning problems by field.
+func (c *Console) putAgent(r *http.Request, ag *action.Agent) fieldErrors {
+	errs := fieldErrors{}
+	_, err := c.g.PutResource(r.Context(), action.Resource{Kind: action.KindAgent, Agent: ag, Index: 1})
+	if err == nil {
+		return errs
+	}
+	var verrs action.Errors
+	if !errors.As(err, &verrs) {
+		c.g.Logger().Error("saving agent from the console", "err", err)
+		errs.add("", "The agent could not be saved; the details are in the server log.")
+		return errs
+	}
+	for _, e := range verrs {
+		rel, ok := relPath(e.Path, "agents", ag.Name)
+		switch {
+		case !ok:
+			errs.add("", e.Error())
+		case rel == "name" || rel == "description" || rel == "instructions":
+			errs.add(rel, e.Message)
+		default:
+			errs.add("", rel+": "+e.Message)
+		}
+	}
+	return errs
+}
+
+// toolTab is one tool-definition format tab.
+type toolTab struct {
+	Format  string
+	Label   string
+	Current bool
+}
+
+// agentAction is one action with its switch on the agent page.
+type agentAction struct {
+	Name   string
+	Title  string
+	Method string
+	Host   string
+	Active bool
+}
+
+// tokenRow is one of the agent's access tokens, never its value.
+type tokenRow struct {
+	ID       string
+	Name     string
+	Created  time.Time
+	LastUsed *time.Time
+}
+
+// agentData is the agent page's model.
+type agentData struct {
+	Agent   *action.Agent
+	Form    agentForm
+	Errors  fieldErrors
+	Tab     string
+	Actions []agentAction
+	Active  int
+	Tabs    []toolTab
+	Tools   string
+	MCPURL  string
+	Tokens  []tokenRow
+	// NewToken is a token just created, shown this once.
+	NewToken  string
+	TokenName string
+	Snippet   string
+}
+
+// agentPage shows an agent: the Actions tab (switches, tool definitions,
+// MCP connection) or the Settings tab.
+func (c *Console) agentPage(w http.ResponseWriter, r *http.Request, s *session) {
+	c.showAgent(w, r, s, http.StatusOK, nil, fieldErrors{}, "")
+}
+
+func (c *Console) showAgent(w http.ResponseWriter, r *http.Request, s *session, status int, form *agentForm, errs fieldErrors, newToken string) {
+	snap, err := c.g.Snapshot(r.Context())
+	if err != nil {
+		c.serverError(w, r, err)
+		return
+	}
+	ag := snap.Agents[r.PathValue("name")]
+	if ag == nil {
+		c.notFound(w, r, "The agent "+r.PathValue("name"))
+		return
+	}
+	d := &agentData{Agent: ag, Errors: errs, Tab: "actions", NewToken: newToken}
+	if r.URL.Query().Get("tab") == "settings" || form != nil {
+		d.Tab = "settings"
+	}
+	if form != nil {
+		d.Form = *form
+	} else {
+		d.Form = agentForm{Name: ag.Name, Description: ag.Description, Instructions: ag.Instructions}
+	}
+	for _, name := range slices.Sorted(maps.Keys(snap.Actions)) {
+		a := snap.Actions[name]
+		on := snap.Activated(ag, name)
+		if on {
+			d.Active++
+		}
+		d.Actions = append(d.Actions, agentAction{Name: a.Name, Title: a.Title, Method: a.Method, Host: hostOf(a.URL), Active: on})
+	}
+	format, err := toolschema.ParseFormat(r.URL.Query().Get("format"))
+	if err != nil {
+		format = toolschema.FormatOpenAI
+	}
+	for _, t := range []toolTab{{"openai", "OpenAI", false}, {"anthropic", "Anthropic", false}, {"mcp", "MCP", false}} {
+		t.Current = toolschema.Format(t.Format) == format
+		d.Tabs = append(d.Tabs, t)
+	}
+	tools, err := toolschema.Tools(snap.AgentActions(ag), format)
+	if err != nil {
+		d.Tools = "The tool definitions could not be built: " + err.Error()
+	} else {
+		d.Tools = jsonText(tools, true)
+	}
+	d.MCPURL = c.origin(r) + "/mcp/" + url.PathEscape(ag.Name)
+	tokens, err := c.g.Store().ListTokens(r.Context())
+	if err != nil {
+		c.serverError(w, r, err)
+		return
+	}
+	for _, t := range tokens {
+		if t.Agent == ag.Name && !t.Admin && t.RevokedAt == nil {
+			d.Tokens = append(d.Tokens, tokenRow{ID: t.ID, Name: t.Name, Created: t.CreatedAt, LastUsed: t.LastUsedAt})
+		}
+	}
+	d.TokenName = ag.Name + "-mcp-" + c.now().Format("20060102-150405")
+	shown := "<token>"
+	if newToken != "" {
+		shown = newToken
+	}
+	d.Snippet = jsonText(map[string]any{"mcpServers": map[string]any{"actiongate-" + ag.Name: map[string]any{
+		"type":    "http",
+		"url":     d.MCPURL,
+		"headers": map[string]string{"Authorization": "Bearer " + shown},
+	}}}, true)
+	c.render(w, r, status, "agent", s, d)
+}
+
+// agentUpdate saves an agent's description and instructions.
+func (c *Console) agentUpdate(w http.ResponseWriter, r *http.Request, s *session) {
+	ag, err := c.g.Agent(r.Context(), r.PathValue("name"))
+	if errors.Is(err, gateway.ErrUnknownAgent) {
+		c.notFound(w, r, "The agent "+r.PathValue("name"))
+		return
+	}
+	if err != nil {
+		c.serverError(w, r, err)
+		return
+	}
+	f := agentFormFrom(r)
+	f.Name = ag.Name
+	next := &action.Agent{Name: ag.Name, Description: f.Description, Instructions: f.Instructions, Actions: slices.Clone(ag.Actions)}
+	if errs := c.putAgent(r, next); len(errs) > 0 {
+		c.showAgent(w, r, s, http.StatusUnprocessableEntity, &f, errs, "")
+		return
+	}
+	redirectDone(w, r, "/agents/"+url.PathEscape(ag.Name)+"?tab=settings", "saved")
+}
+
+// agentDelete deletes an agent and revokes its tokens, so that an agent
+// created later under the same name does not inherit them.
+func (c *Console) agentDelete(w http.ResponseWriter, r *http.Request, _ *session) {
+	name := r.PathValue("name")
+	err := c.g.DeleteResource(r.Context(), action.KindAgent, name)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		c.notFound(w, r, "The agent "+name)
+		return
+	case err != nil:
+		c.serverError(w, r, err)
+		return
+	}
+	tokens, err := c.g.Store().ListTokens(r.Context())
+	if err != nil {
+		c.serverError(w, r, err)
+		return
+	}
+	for _, t := range tokens {
+		if t.Agent == name && t.RevokedAt == nil {
+			if err := c.g.Store().RevokeToken(r.Context(), t.ID); err != nil {
+				c.serverError(w, r, err)
+				return
+			}
+		}
+	}
+	redirectDone(w, r, "/agents", "deleted")
+}
+
+// agentToggle activates (on=1) or deactivates an action for an agent.
+func (c *Console) agentToggle(w http.ResponseWriter, r *http.Request, s *session) {
+	ag, err := c.g.Agent(r.Context(), r.PathValue("name"))
+	if errors.Is(err, gateway.ErrUnknownAgent) {
+		c.notFound(w, r, "The agent "+r.PathValue("name"))
+		return
+	}
+	if err != nil {
+		c.serverError(w, r, err)
+		return
+	}
+	name := r.PathValue("action")
+	on := r.PostForm.Get("on") == "1"
+	list := slices.DeleteFunc(slices.Clone(ag.Actions), func(n string) bool { return n == name })
+	if on {
+		list = append(list, name)
+	}
+	next := &action.Agent{Name: ag.Name, Description: ag.Description, Instructions: ag.Instructions, Actions: list}
+	if errs := c.putAgent(r, next); len(errs) > 0 {
+		c.message(w, r, http.StatusUnprocessableEntity, "Not changed", strings.Join(errs.general(), " "))
+		return
+	}
+	code := "deactivated"
+	if on {
+		code = "activated"
+	}
+	if isScript(r) {
+		writeJSON(w, http.StatusOK, map[string]any{"active": on})
+		return
+	}
+	redirectDone(w, r, "/agents/"+url.PathEscape(ag.Name)+"#action-"+name, code)
+}
+
+// agentTokenCreate issues an access token for the agent and shows it once.
+func (c *Console) agentTokenCreate(w http.ResponseWriter, r *http.Request, s *session) {
+	name := strings.TrimSpace(r.PostForm.Get("token_name"))
+	if name == "" {
+		name = r.PathValue("name") + "-mcp-" + c.now().Format("20060102-150405")
+	}
+	plain, _, err := c.g.CreateToken(r.Context(), name, false, r.PathValue("name"))
+	switch {
+	case errors.Is(err, gateway.ErrUnknownAgent):
+		c.notFound(w, r, "The agent "+r.PathValue("name"))
+		return
+	case errors.Is(err, store.ErrConflict):
+		c.message(w, r, http.StatusConflict, "Name taken", "A token named "+name+" exists already. Pick another name.")
+		return
+	case err != nil:
+		c.serverError(w, r, err)
+		return
+	}
+	c.showAgent(w, r, s, http.StatusOK, nil, fieldErrors{}, plain)
+}
+
+// agentTokenRevoke revokes one of the agent's tokens.
+func (c *Console) agentTokenRevoke(w http.ResponseWriter, r *http.Request, _ *session) {
+	agent, id := r.PathValue("name"), r.PathValue("id")
+	tokens, err := c.g.Store().ListTokens(r.Context())
+	if err != nil {
+		c.serverError(w, r, err)
+		return
+	}
+	found := false
+	for _, t := range tokens {
+		if t.ID == id && t.Agent == agent && t.RevokedAt == nil {
+			found = true
+		}
+	}
+	if !found {
+		c.notFound(w, r, "That token")
+		return
+	}
+	if err := c.g.Store().RevokeToken(r.Context(), id); err != nil {
+		c.serverError(w, r, err)
+		return
+	}
+	redirectDone(w, r, "/agents/"+url.PathEscape(agent), "revoked")
+}

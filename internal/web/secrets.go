@@ -1,0 +1,92 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/actiongate/actiongate/internal/secret"
+	"github.com/actiongate/actiongate/internal/store"
+)
+
+// secretRow is one stored secret, never its value.
+type secretRow struct {
+	Name    string
+	Updated time.Time
+}
+
+// secretsData is the secrets page's model.
+type secretsData struct {
+	Rows   []secretRow
+	Name   string
+	Errors fieldErrors
+}
+
+// secretsList shows the stored secrets' names and a form to set one.
+func (c *Console) secretsList(w http.ResponseWriter, r *http.Request, s *session) {
+	c.showSecrets(w, r, s, http.StatusOK, "", fieldErrors{})
+}
+
+func (c *Console) showSecrets(w http.ResponseWriter, r *http.Request, s *session, status int, name string, errs fieldErrors) {
+	infos, err := c.g.Store().ListSecrets(r.Context())
+	if err != nil {
+		c.serverError(w, r, err)
+		return
+	}
+	d := &secretsData{Name: name, Errors: errs}
+	for _, si := range infos {
+		d.Rows = append(d.Rows, secretRow{Name: si.Name, Updated: si.UpdatedAt})
+	}
+	c.render(w, r, status, "secrets", s, d)
+}
+
+// secretSet stores a secret value, encrypted with the master key.
+func (c *Console) secretSet(w http.ResponseWriter, r *http.Request, s *session) {
+	name := strings.TrimSpace(r.PostForm.Get("name"))
+	value := r.PostForm.Get("value")
+	errs := fieldErrors{}
+	if value == "" {
+		errs.add("value", "required")
+	}
+	if err := c.storeSecret(r, name, value); err != nil && value != "" {
+		errs.add("name", err.Error())
+	}
+	if len(errs) > 0 {
+		c.showSecrets(w, r, s, http.StatusUnprocessableEntity, name, errs)
+		return
+	}
+	redirectDone(w, r, "/secrets", "secret-set")
+}
+
+// storeSecret encrypts and stores one secret value. Its errors name the
+// problem without the value.
+func (c *Console) storeSecret(r *http.Request, name, value string) error {
+	if err := secret.ValidateName(name); err != nil {
+		return errors.New("secret names are 1 to 64 letters, digits, _ or -")
+	}
+	ct, err := c.g.Keyring().Encrypt(name, []byte(value))
+	if err != nil {
+		return fmt.Errorf("web: encrypting secret %q: %w", name, err)
+	}
+	if err := c.g.Store().PutSecret(r.Context(), name, ct); err != nil {
+		c.g.Logger().Error("storing secret from the console", "name", name, "err", err)
+		return errors.New("the secret could not be stored; the details are in the server log")
+	}
+	return nil
+}
+
+// secretDelete removes a stored secret.
+func (c *Console) secretDelete(w http.ResponseWriter, r *http.Request, _ *session) {
+	err := c.g.Store().DeleteSecret(r.Context(), r.PathValue("name"))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		c.notFound(w, r, "The secret "+r.PathValue("name"))
+		return
+	case err != nil:
+		c.serverError(w, r, err)
+		return
+	}
+	redirectDone(w, r, "/secrets", "deleted")
+}
