@@ -221,10 +221,6 @@ func appendStrings(out []string, v any) []string {
 		for _, item := range v {
 			out = appendStrings(out, item)
 		}
-	case map[string]string:
-		for _, item := range v {
-			out = append(out, item)
-		}
 	}
 	return out
 }

@@ -9,7 +9,9 @@ import (
 
 	"github.com/actiongate/actiongate/internal/api"
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/mcpserver"
 	"github.com/actiongate/actiongate/internal/server"
+	"github.com/actiongate/actiongate/internal/web"
 )
 
 func newServeCmd(e *env) *cobra.Command {
@@ -55,6 +57,9 @@ func runServe(cmd *cobra.Command, e *env) error {
 	}
 	mounts := []func(*http.ServeMux){
 		func(m *http.ServeMux) { api.RegisterAdmin(m, g) },
+		func(m *http.ServeMux) { api.RegisterTools(m, g) },
+		func(m *http.ServeMux) { mcpserver.Register(m, g, cfg.AllowedOrigins) },
+		func(m *http.ServeMux) { web.Register(m, g, web.Options{AllowedOrigins: cfg.AllowedOrigins}) },
 	}
 	srv := server.New(g, cfg, log, mounts...)
 	ln, err := srv.Listen()

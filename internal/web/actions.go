@@ -112,7 +112,7 @@ var (
 )
 
 // editorPage assembles the editor's model around a form.
-func (c *Console) editorPage(r *http.Request, f *actionForm, errs fieldErrors) (*actionPage, error) {
+func (c *Console) editorPage(r *http.Request, s *session, f *actionForm, errs fieldErrors) (*actionPage, error) {
 	snap, err := c.g.Snapshot(r.Context())
 	if err != nil {
 		return nil, err
@@ -126,6 +126,7 @@ func (c *Console) editorPage(r *http.Request, f *actionForm, errs fieldErrors) (
 		p.Agents = snap.ActivatedFor(saved.Name)
 		p.Uses = templateUses(saved)
 		p.Test = newTestPanel(saved, p.Uses)
+		p.Test.CSRF = s.CSRF
 	}
 	return p, nil
 }
@@ -133,8 +134,7 @@ func (c *Console) editorPage(r *http.Request, f *actionForm, errs fieldErrors) (
 // actionNew shows an empty editor.
 func (c *Console) actionNew(w http.ResponseWriter, r *http.Request, s *session) {
 	f := newActionForm()
-	f.Params = nil
-	p, err := c.editorPage(r, f, fieldErrors{})
+	p, err := c.editorPage(r, s, f, fieldErrors{})
 	if err != nil {
 		c.serverError(w, r, err)
 		return
@@ -154,7 +154,7 @@ func (c *Console) actionEdit(w http.ResponseWriter, r *http.Request, s *session)
 		c.notFound(w, r, "The action "+r.PathValue("name"))
 		return
 	}
-	p, err := c.editorPage(r, formFromAction(a), fieldErrors{})
+	p, err := c.editorPage(r, s, formFromAction(a), fieldErrors{})
 	if err != nil {
 		c.serverError(w, r, err)
 		return
@@ -196,12 +196,11 @@ func (c *Console) actionSave(w http.ResponseWriter, r *http.Request, s *session)
 }
 
 // saveAction decodes, validates and stores the form's action; the result
-// holds the problems found, empty on success.
+// holds the problems found, empty on success. Values of the wrong shape
+// (words in a number field) are reported together with what validation
+// finds in the rest.
 func (c *Console) saveAction(r *http.Request, snap *gateway.Snapshot, f *actionForm) fieldErrors {
 	spec, errs := f.specJSON()
-	if len(errs) > 0 {
-		return errs
-	}
 	if f.Original == "" && snap.Actions[f.Name] != nil {
 		errs.add("name", "an action with this name exists already; pick another name or edit that action")
 		return errs
@@ -209,6 +208,14 @@ func (c *Console) saveAction(r *http.Request, snap *gateway.Snapshot, f *actionF
 	res, decodeErrs := action.FromSpecJSON(action.KindAction, spec)
 	if len(decodeErrs) > 0 {
 		f.placeErrors(errs, decodeErrs)
+		return errs
+	}
+	if len(errs) > 0 {
+		// Without its body the action would seem not to use the params
+		// the body holds, so a broken body is reported alone.
+		if len(errs["body_content"]) == 0 {
+			f.placeErrors(errs, action.Validate(withResource(snap.Resources(), res)))
+		}
 		return errs
 	}
 	if _, err := c.g.PutResource(r.Context(), res); err != nil {
@@ -223,8 +230,15 @@ func (c *Console) saveAction(r *http.Request, snap *gateway.Snapshot, f *actionF
 	return errs
 }
 
+// withResource returns set with r in place of the resource of the same
+// kind and name.
+func withResource(set []action.Resource, r action.Resource) []action.Resource {
+	out := slices.DeleteFunc(slices.Clone(set), func(o action.Resource) bool { return o.Key() == r.Key() })
+	return append(out, r)
+}
+
 func (c *Console) showEditor(w http.ResponseWriter, r *http.Request, s *session, status int, f *actionForm, errs fieldErrors) {
-	p, err := c.editorPage(r, f, errs)
+	p, err := c.editorPage(r, s, f, errs)
 	if err != nil {
 		c.serverError(w, r, err)
 		return

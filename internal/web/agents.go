@@ -300,10 +300,6 @@ func (c *Console) agentToggle(w http.ResponseWriter, r *http.Request, s *session
 	if on {
 		code = "activated"
 	}
-	if isScript(r) {
-		writeJSON(w, http.StatusOK, map[string]any{"active": on})
-		return
-	}
 	redirectDone(w, r, "/agents/"+url.PathEscape(ag.Name)+"#action-"+name, code)
 }
 

@@ -136,7 +136,8 @@ func credRefs(cr *action.Credential) []*action.SecretRef {
 
 // credentialNew shows an empty credential editor.
 func (c *Console) credentialNew(w http.ResponseWriter, r *http.Request, s *session) {
-	f := &credForm{Type: action.CredBearer, APIKeyIn: "header"}
+	f := credFormFrom(&action.Credential{Type: action.CredBearer})
+	f.Original = ""
 	c.showCred(w, r, s, http.StatusOK, f, fieldErrors{})
 }
 

@@ -68,12 +68,12 @@ var flashes = map[string]string{
 
 // view is what the layout renders around a page.
 type view struct {
-	Page    string
-	Nav     string
-	Flash   string
-	CSRF    string
-	User    string
-	Data    any
+	Page  string
+	Nav   string
+	Flash string
+	CSRF  string
+	User  string
+	Data  any
 }
 
 // render writes a full page.
@@ -178,6 +178,8 @@ func funcs() template.FuncMap {
 		"errorsFor":   errorsFor,
 		"add":         func(a, b int) int { return a + b },
 		"dict":        dict,
+		"blankParam":  func() paramRow { return paramRow{Type: action.ParamTypeString} },
+		"blankKV":     func() kv { return kv{} },
 		"methodClass": func(m string) string { return "m-" + strings.ToLower(m) },
 		"outcomeClass": func(o string) string {
 			switch o {
@@ -200,7 +202,7 @@ func funcs() template.FuncMap {
 		"ms":           func(v float64) string { return formatMS(v) },
 		"join":         strings.Join,
 		"isWrite":      action.IsWrite,
-		"num":          func(n int) string { return groupDigits(n) },
+		"num":          num,
 		"sortedHeaders": func(h map[string][]string) []headerLine {
 			return sortedHeaders(h)
 		},
@@ -292,6 +294,17 @@ func formatMS(v float64) string {
 		return fmt.Sprintf("%.0f ms", v)
 	}
 	return fmt.Sprintf("%.1f ms", v)
+}
+
+// num writes an int or int64 with grouped digits.
+func num(v any) string {
+	switch n := v.(type) {
+	case int:
+		return groupDigits(n)
+	case int64:
+		return groupDigits(int(n))
+	}
+	return fmt.Sprint(v)
 }
 
 // groupDigits writes 12345 as "12,345".

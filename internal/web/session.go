@@ -183,12 +183,14 @@ func (c *Console) post(h handler) http.Handler {
 			c.serverError(w, r, err)
 			return
 		}
+		// ParseForm reads url-encoded bodies only; the script's JSON
+		// requests carry the token in a header instead.
+		if err := r.ParseForm(); err != nil {
+			c.badRequest(w, r, "The form could not be read.")
+			return
+		}
 		tok := r.Header.Get(csrfHeader)
 		if tok == "" {
-			if err := r.ParseForm(); err != nil {
-				c.badRequest(w, r, "The form could not be read.")
-				return
-			}
 			tok = r.PostForm.Get(csrfField)
 		}
 		if subtle.ConstantTimeCompare([]byte(tok), []byte(s.CSRF)) != 1 {

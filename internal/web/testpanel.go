@@ -11,6 +11,7 @@ import (
 
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/invoke"
 	"github.com/actiongate/actiongate/internal/respfilter"
 	"github.com/actiongate/actiongate/internal/runlog"
 )
@@ -31,6 +32,7 @@ type testField struct {
 
 // testPanel is the test form of a saved action.
 type testPanel struct {
+	CSRF    string
 	Action  string
 	Write   bool
 	Confirm bool
@@ -154,8 +156,8 @@ type testResult struct {
 	// NeedsConfirm is true when a write stopped before sending.
 	NeedsConfirm bool
 	Pretty       string
-	// Partial is true when the kept response excerpt is shorter than the
-	// response, so re-filtering sees only the excerpt.
+	// Partial is true when the response was longer than the excerpt a run
+	// keeps, so re-filtering sees only the excerpt.
 	Partial bool
 	// Hidden carries the posted values for the confirm-and-send form.
 	Hidden []kv
@@ -176,6 +178,7 @@ func (c *Console) actionTest(w http.ResponseWriter, r *http.Request, s *session)
 		return
 	}
 	panel := newTestPanel(a, templateUses(a))
+	panel.CSRF = s.CSRF
 	panel.fill(r.PostForm)
 	send := r.PostForm.Get("mode") == "send"
 	res, err := c.g.Test(r.Context(), gateway.TestRequest{
@@ -196,7 +199,7 @@ func (c *Console) actionTest(w http.ResponseWriter, r *http.Request, s *session)
 		return
 	}
 	run := res.Run
-	tr := &testResult{Run: run, Sent: send, Pretty: prettyJSON(run.Response), Partial: run.RawBytes > int64(len(run.Response))}
+	tr := &testResult{Run: run, Sent: send, Pretty: prettyJSON(run.Response), Partial: run.RawBytes > invoke.MaxResponseExcerpt}
 	if run.Outcome == runlog.OutcomeConfirmationRequired {
 		tr.NeedsConfirm = true
 		for _, fs := range [][]testField{panel.Params, panel.Contact, panel.Vars} {
@@ -212,12 +215,11 @@ func (c *Console) actionTest(w http.ResponseWriter, r *http.Request, s *session)
 		c.renderFragment(w, "action", "testresult", panel)
 		return
 	}
-	p, err := c.editorPage(r, formFromAction(a), fieldErrors{})
+	p, err := c.editorPage(r, s, formFromAction(a), fieldErrors{})
 	if err != nil {
 		c.serverError(w, r, err)
 		return
 	}
-	panel.Result = tr
 	p.Test = panel
 	c.render(w, r, http.StatusOK, "action", s, p)
 }

@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"crypto/rand"
+	"database/sql"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/actiongate/actiongate/internal/secret"
+)
+
+// postgresSchema creates an empty schema on ACTIONGATE_TEST_POSTGRES_URL
+// and returns a database URL using it; the schema is dropped after the
+// test. Without the variable the test is skipped.
+func postgresSchema(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("ACTIONGATE_TEST_POSTGRES_URL")
+	if base == "" {
+		t.Skip("ACTIONGATE_TEST_POSTGRES_URL is not set")
+	}
+	schema := "clitest_" + strings.ToLower(rand.Text()[:12])
+	exec := func(query string) error {
+		db, err := sql.Open("pgx", base)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		_, err = db.Exec(query)
+		return err
+	}
+	if err := exec(`CREATE SCHEMA ` + schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
+			t.Error(err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func TestCommandsOnPostgres(t *testing.T) {
+	h := newCLI(t)
+	h.vars["ACTIONGATE_DATABASE_URL"] = postgresSchema(t)
+	h.vars["ACTIONGATE_MASTER_KEY"] = secret.EncodeKey(mustKey(t))
+
+	if r := h.ok("", "migrate"); !strings.HasPrefix(r.stdout, "postgres database migrated: schema version 1") {
+		t.Fatalf("migrate: %q", r.stdout)
+	}
+	h.ok("pg-token\n", "secret", "set", "bin_token")
+	r := h.ok("", "apply", h.resourceDir())
+	if !strings.Contains(r.stdout, "5 created") {
+		t.Fatalf("apply: %s", r.stdout)
+	}
+	exported := h.file("exported.yaml", h.ok("", "export").stdout)
+	if r := h.ok("", "apply", exported); !strings.Contains(r.stdout, "5 unchanged") {
+		t.Fatalf("re-apply of the export: %s", r.stdout)
+	}
+
+	next := secret.EncodeKey(mustKey(t))
+	h.vars["ACTIONGATE_NEW_MASTER_KEY"] = next
+	h.ok("", "secret", "rotate-key")
+	h.fails("", "secret", "list")
+	h.vars["ACTIONGATE_MASTER_KEY"] = next
+	h.ok("", "action", "test", "get_thing", "--arg", "id=5")
+	reqs := h.up.requests()
+	if len(reqs) != 1 || reqs[0].Header.Get("Authorization") != "Bearer pg-token" {
+		t.Fatalf("upstream received %+v", reqs)
+	}
+	if runs := h.runs(); len(runs) != 1 || runs[0].Action != "get_thing" || runs[0].Status != 200 {
+		t.Fatalf("runs: %+v", runs)
+	}
+}

@@ -1,0 +1,61 @@
+package respfilter
+
+import (
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// TestCountConcurrentAndCacheBounded counts many distinct multi-token
+// pieces from several goroutines: every count must match a single-threaded
+// one and no cache shard may grow past its cap.
+func TestCountConcurrentAndCacheBounded(t *testing.T) {
+	tok, err := NewTokenizer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	const letters = "bcdfghjklmnpqrstvwxzq"
+	texts := make([]string, 64)
+	for i := range texts {
+		var b strings.Builder
+		for range 1500 {
+			b.WriteByte(' ')
+			for range 7 {
+				b.WriteByte(letters[rng.IntN(len(letters))])
+			}
+		}
+		texts[i] = b.String()
+	}
+	want := make([]int, len(texts))
+	for i, s := range texts {
+		for _, p := range tok.pieces(s) {
+			if len(p) == 1 {
+				want[i]++
+			} else if tok.ranks.rank(p) != noRank {
+				want[i]++
+			} else {
+				want[i] += tok.ranks.mergeCount(p)
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := range texts {
+				i = (i + w*16) % len(texts)
+				if got := tok.Count(texts[i]); got != want[i] {
+					t.Errorf("text %d: Count = %d, want %d", i, got, want[i])
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for i := range tok.cache.shards {
+		sh := &tok.cache.shards[i]
+		if n := len(sh.m); n == 0 || n > cacheShardCap {
+			t.Errorf("cache shard %d holds %d pieces, cap %d", i, n, cacheShardCap)
+		}
+	}
+}
