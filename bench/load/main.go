@@ -25,6 +25,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -68,6 +69,8 @@ func run() error {
 	warmup := flag.Duration("warmup", time.Second, "unmeasured warm-up before each scenario")
 	concs := flag.String("concurrency", "1,32", "comma-separated concurrency levels")
 	database := flag.String("database", "", "database URL (default: SQLite in a temporary directory)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measured phases to this file")
+	only := flag.String("only", "", "run only the scenarios whose name contains this text")
 	flag.Parse()
 	levels, err := parseLevels(*concs)
 	if err != nil {
@@ -100,6 +103,20 @@ func run() error {
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: time.Minute}}
 
+	if *only != "" {
+		scenarios = slices.DeleteFunc(scenarios, func(s scenario) bool { return !strings.Contains(s.name, *only) && s.name != "direct" })
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var results []result
 	for _, n := range levels {
 		for _, s := range scenarios {
@@ -212,9 +229,20 @@ func startUpstream() (*upstream, error) {
 	if err != nil {
 		return nil, fmt.Errorf("upstream: %w", err)
 	}
+	// Payloads are built once so the upstream costs what a fast API costs.
+	payloads := make(map[string][]byte, 1000)
+	for i := range 1000 {
+		id := "A-" + strconv.Itoa(i)
+		payloads[id] = orderJSON(id)
+	}
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(orderJSON(strings.TrimPrefix(r.URL.Path, "/orders/")))
+		b, ok := payloads[strings.TrimPrefix(r.URL.Path, "/orders/")]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		_, _ = w.Write(b)
 	}), ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	return &upstream{url: "http://" + ln.Addr().String(), srv: srv}, nil

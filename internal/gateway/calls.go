@@ -110,7 +110,7 @@ func (g *Gateway) record(ctx context.Context, r *runlog.Run) error {
 	if r.ID == "" {
 		r.ID = store.NewID()
 	}
-	if err := g.store.InsertRun(context.WithoutCancel(ctx), r); err != nil {
+	if err := g.runs.record(ctx, r); err != nil {
 		return fmt.Errorf("gateway: recording run: %w", err)
 	}
 	level := slog.LevelInfo

@@ -42,6 +42,7 @@ type Gateway struct {
 	secrets *secret.Resolver
 	engine  *invoke.Engine
 	metrics *Metrics
+	runs    *recorder
 	log     *slog.Logger
 	now     func() time.Time
 
@@ -122,6 +123,7 @@ func open(ctx context.Context, cfg *config.Config, st *store.Store, opts Options
 		secrets: res,
 		engine:  invoke.NewEngine(client, tok, res),
 		metrics: NewMetrics(),
+		runs:    newRecorder(st),
 		log:     opts.Logger,
 		now:     time.Now,
 		touched: map[string]time.Time{},
@@ -169,8 +171,11 @@ func checkKey(ctx context.Context, st *store.Store, kr *secret.Keyring) error {
 	return nil
 }
 
-// Close releases the database.
-func (g *Gateway) Close() error { return g.store.Close() }
+// Close stores the runs still queued and releases the database.
+func (g *Gateway) Close() error {
+	g.runs.close()
+	return g.store.Close()
+}
 
 // Store returns the underlying store.
 func (g *Gateway) Store() *store.Store { return g.store }
