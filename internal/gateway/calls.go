@@ -239,7 +239,7 @@ func (g *Gateway) callAction(ctx context.Context, snap *Snapshot, caller, agentN
 			return nil, fmt.Errorf("gateway: %w", err)
 		}
 		run.ConfirmationID = c.ID
-		run.Output += fmt.Sprintf(" Confirmation id: %s (expires in 15 minutes).", c.ID)
+		g.appendOutput(run, fmt.Sprintf(" Confirmation id: %s (expires in 15 minutes).", c.ID))
 	}
 	var handle string
 	if len(res.Rest) > 0 {
@@ -247,7 +247,7 @@ func (g *Gateway) callAction(ctx context.Context, snap *Snapshot, caller, agentN
 		if handle, err = g.putHandle(ctx, agentName, a.Name, res.Rest, res.Options); err != nil {
 			return nil, err
 		}
-		run.Output += moreNote(handle)
+		g.appendOutput(run, moreNote(handle))
 	}
 	if err := g.record(ctx, run); err != nil {
 		return nil, err
@@ -319,7 +319,7 @@ func (g *Gateway) Decide(ctx context.Context, id string, approve bool) (*ToolRes
 			if handle, err = g.putHandle(ctx, p.Agent, a.Name, res.Rest, res.Options); err != nil {
 				return nil, err
 			}
-			res.Run.Output += moreNote(handle)
+			g.appendOutput(res.Run, moreNote(handle))
 		}
 		if err := g.record(ctx, res.Run); err != nil {
 			return nil, err
@@ -409,6 +409,12 @@ func (g *Gateway) more(ctx context.Context, caller, agent string, args map[strin
 	tr := toolResult(run)
 	tr.Handle = handleOut
 	return tr, nil
+}
+
+// appendOutput adds text to what the model receives and recounts its tokens.
+func (g *Gateway) appendOutput(r *runlog.Run, text string) {
+	r.Output += text
+	r.OutputTokens = g.engine.Tokenizer().Count(r.Output)
 }
 
 // moreNote tells the model how to get the rest of a cut result.

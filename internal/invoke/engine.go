@@ -113,12 +113,19 @@ func (e *Engine) Invoke(ctx context.Context, c *Call) *Result {
 	}
 	res := &Result{Run: run, Options: respfilter.OptionsFrom(a.Filter())}
 	red := &redact.Redactor{}
+	// filtered holds the filter's output and its token count, so the count
+	// is not repeated unless masking changed the output.
+	var filtered *respfilter.Result
 	defer func() {
 		run.DurationMS = float64(e.now().Sub(start).Microseconds()) / 1000
 		run.Output = red.String(run.Output)
 		run.Error = red.String(run.Error)
 		run.Response = red.String(run.Response)
-		run.OutputTokens = e.tok.Count(run.Output)
+		if filtered != nil && filtered.Output == run.Output {
+			run.OutputTokens = filtered.OutputTokens
+		} else {
+			run.OutputTokens = e.tok.Count(run.Output)
+		}
 		run.Arguments = redactArgs(red, run.Arguments)
 		if res.Rest != nil {
 			res.Rest = red.Bytes(res.Rest)
@@ -208,6 +215,7 @@ func (e *Engine) Invoke(ctx context.Context, c *Call) *Result {
 	run.RawTokens = fr.RawTokens
 	run.Output = fr.Output
 	res.Rest = fr.Rest
+	filtered = fr
 	return res
 }
 

@@ -227,7 +227,11 @@ func (s *Store) Delete(ctx context.Context, kind action.Kind, name string) error
 // resources must be reloaded.
 func (s *Store) Version(ctx context.Context) (int64, error) {
 	var v int64
-	if err := s.rdb.QueryRowContext(ctx, `SELECT value FROM counters WHERE name = 'resources'`).Scan(&v); err != nil {
+	st, err := s.prepared(ctx, s.rdb, `SELECT value FROM counters WHERE name = 'resources'`)
+	if err != nil {
+		return 0, fmt.Errorf("store: reading resource version: %w", err)
+	}
+	if err := st.QueryRowContext(ctx).Scan(&v); err != nil {
 		return 0, fmt.Errorf("store: reading resource version: %w", err)
 	}
 	return v, nil

@@ -54,10 +54,14 @@ func (s *Store) InsertRuns(ctx context.Context, runs []*runlog.Run) error {
 		}
 		recs[i] = string(rec)
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	insert, err := s.prepared(ctx, s.db, `INSERT INTO runs (id, started_at, action, agent, outcome, caller, record) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("store: inserting runs: %w", err)
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		stmt := tx.StmtContext(ctx, insert)
 		for i, r := range runs {
-			_, err := tx.ExecContext(ctx, s.q(`INSERT INTO runs (id, started_at, action, agent, outcome, caller, record) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-				r.ID, millis(r.StartedAt), r.Action, r.Agent, r.Outcome, r.Caller, recs[i])
+			_, err := stmt.ExecContext(ctx, r.ID, millis(r.StartedAt), r.Action, r.Agent, r.Outcome, r.Caller, recs[i])
 			if isUniqueViolation(err) {
 				return fmt.Errorf("run %s: %w", r.ID, ErrConflict)
 			}

@@ -52,6 +52,8 @@ type Store struct {
 	// rdb carries reads. On SQLite it is a separate read-only pool (WAL lets
 	// readers run beside the writer); on PostgreSQL it is the same pool as db.
 	rdb *sql.DB
+	// stmts caches prepared statements of the hot queries.
+	stmts stmtCache
 }
 
 // Dialect returns DialectSQLite or DialectPostgres.
@@ -72,6 +74,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the connection pools.
 func (s *Store) Close() error {
+	s.closeStatements()
 	err := s.db.Close()
 	if s.rdb != s.db {
 		err = errors.Join(err, s.rdb.Close())

@@ -93,8 +93,11 @@ func (s *Store) insertToken(ctx context.Context, db execer, t *Token) error {
 // TokenByHash returns the unrevoked token with this hash. A revoked or
 // unknown token is ErrNotFound, so a revoked token stops working at once.
 func (s *Store) TokenByHash(ctx context.Context, hash []byte) (*Token, error) {
-	row := s.rdb.QueryRowContext(ctx, s.q(`SELECT `+tokenColumns+` FROM tokens WHERE hash = ? AND revoked_at IS NULL`), hash)
-	t, err := scanToken(row)
+	st, err := s.prepared(ctx, s.rdb, `SELECT `+tokenColumns+` FROM tokens WHERE hash = ? AND revoked_at IS NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("store: looking up token: %w", err)
+	}
+	t, err := scanToken(st.QueryRowContext(ctx, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: looking up token: %w", ErrNotFound)
 	}

@@ -4,29 +4,48 @@
 // It connects to one agent's tools, lists them, makes the requested calls
 // and prints one JSON document on standard output:
 //
-//   {"server": {...}, "tools": [...], "calls": [{"name", "arguments", "result"}]}
+//   {"server": {...}, "tools": [...], "calls": [{"name", "arguments", "result"}],
+//    "elicitations": [{...}]}
 //
 // Tool results that are errors (isError) are results, not failures. The
 // exit status is non-zero when connecting, listing or calling fails.
 //
 // Usage:
 //
-//   ACTIONGATE_TOKEN=... node client.mjs --url http://127.0.0.1:8080 --agent NAME [--origin ORIGIN] [--call 'TOOL={"arg":1}' ...]
-//   node client.mjs --command /path/to/actiongate --agent NAME [--call ...]
+//   ACTIONGATE_TOKEN=... node client.mjs --url http://127.0.0.1:8080 --agent NAME [options]
+//   node client.mjs --command /path/to/actiongate --agent NAME [options]
 //
 // With --url the client speaks streamable HTTP to URL/mcp/NAME, sending the
-// token from ACTIONGATE_TOKEN as a bearer token (and an Origin header when
-// --origin is given). With --command it starts `COMMAND mcp --agent NAME`
-// and speaks over its standard input and output; the ACTIONGATE_*
-// environment variables are passed on to it.
+// token from ACTIONGATE_TOKEN as a bearer token. With --command it starts
+// `COMMAND mcp --agent NAME` and speaks over its standard input and output;
+// the ACTIONGATE_* environment variables are passed on to it.
+//
+// Options:
+//
+//   --call 'TOOL={"arg":1}'   call TOOL with these arguments (repeatable, in order)
+//   --meta JSON               the _meta object sent with every call, e.g.
+//                             {"actiongate/contact": {"email": "..."}}
+//   --elicit accept|decline   declare the elicitation capability and answer
+//                             every elicitation request so; the requests are
+//                             listed under "elicitations"
+//   --origin ORIGIN           send this Origin header (HTTP only)
 import { parseArgs } from "node:util";
 
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport, getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 
 const usage =
-  "usage: node client.mjs (--url URL | --command PATH) --agent NAME [--origin ORIGIN] [--call 'TOOL=JSON' ...]";
+  "usage: node client.mjs (--url URL | --command PATH) --agent NAME [--origin ORIGIN] [--elicit accept|decline] [--meta JSON] [--call 'TOOL=JSON' ...]";
+
+function parseJSON(what, text) {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${what} is not JSON: ${err.message}`);
+  }
+}
 
 function options() {
   const { values } = parseArgs({
@@ -35,26 +54,24 @@ function options() {
       command: { type: "string" },
       agent: { type: "string" },
       origin: { type: "string" },
+      elicit: { type: "string" },
+      meta: { type: "string" },
       call: { type: "string", multiple: true, default: [] },
     },
     strict: true,
   });
-  if (!values.agent || Boolean(values.url) === Boolean(values.command)) {
+  const badElicit = values.elicit !== undefined && values.elicit !== "accept" && values.elicit !== "decline";
+  if (!values.agent || Boolean(values.url) === Boolean(values.command) || badElicit) {
     throw new Error(usage);
   }
   const calls = values.call.map((spec) => {
     const eq = spec.indexOf("=");
     const name = eq < 0 ? spec : spec.slice(0, eq);
-    const json = eq < 0 ? "{}" : spec.slice(eq + 1);
-    let args;
-    try {
-      args = JSON.parse(json);
-    } catch (err) {
-      throw new Error(`--call ${name}: the arguments are not JSON: ${err.message}`);
-    }
+    const args = eq < 0 ? {} : parseJSON(`--call ${name}: the arguments`, spec.slice(eq + 1));
     return { name, arguments: args };
   });
-  return { ...values, calls };
+  const meta = values.meta === undefined ? undefined : parseJSON("--meta", values.meta);
+  return { ...values, calls, meta };
 }
 
 function httpTransport(opts) {
@@ -88,16 +105,24 @@ function stdioTransport(opts) {
 async function main() {
   const opts = options();
   const transport = opts.url ? httpTransport(opts) : stdioTransport(opts);
-  const client = new Client({ name: "actiongate-interop", version: "1.0.0" });
+  const capabilities = opts.elicit ? { elicitation: { form: {} } } : {};
+  const client = new Client({ name: "actiongate-interop", version: "1.0.0" }, { capabilities });
+  const elicitations = [];
+  if (opts.elicit) {
+    client.setRequestHandler(ElicitRequestSchema, (request) => {
+      elicitations.push(request.params);
+      return opts.elicit === "accept" ? { action: "accept", content: {} } : { action: "decline" };
+    });
+  }
   await client.connect(transport);
   try {
     const listed = await client.listTools();
     const calls = [];
     for (const c of opts.calls) {
-      const result = await client.callTool({ name: c.name, arguments: c.arguments });
+      const result = await client.callTool({ name: c.name, arguments: c.arguments, _meta: opts.meta });
       calls.push({ name: c.name, arguments: c.arguments, result });
     }
-    const out = { server: client.getServerVersion(), tools: listed.tools, calls };
+    const out = { server: client.getServerVersion(), tools: listed.tools, calls, elicitations };
     process.stdout.write(`${JSON.stringify(out)}\n`);
   } finally {
     await client.close();
@@ -105,6 +130,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  process.stderr.write(`mcpclient: ${err?.stack ?? err}\n`);
+  const status = err instanceof StreamableHTTPError ? ` (HTTP status ${err.code})` : "";
+  process.stderr.write(`mcpclient: failed${status}: ${err?.stack ?? err}\n`);
   process.exit(1);
 });
