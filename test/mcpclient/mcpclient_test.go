@@ -218,8 +218,8 @@ func checkTools(t *testing.T, out clientOutput) {
 			t.Errorf("%s input schema\n%s\nwant\n%s", name, schemas[name], want)
 		}
 	}
-	if props := schemas["create_ticket"]; strings.Contains(props, "email") {
-		t.Errorf("create_ticket schema shows a placeholder filled from the contact: %s", props)
+	if schema := schemas["create_ticket"]; strings.Contains(schema, "email") {
+		t.Errorf("create_ticket schema shows a placeholder filled from the contact: %s", schema)
 	}
 	if a := annotations["order_status"]; a["readOnlyHint"] != true || a["destructiveHint"] != false || a["title"] != "Order status" {
 		t.Errorf("order_status annotations %v", a)
