@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	// Registers the "pgx" database/sql driver.
@@ -63,6 +64,14 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("store: opening SQLite: file path %q must not contain '?' or '#'", path)
 	}
+	// A new database file is created private to its owner (it holds token
+	// hashes and run records); SQLite gives its -wal and -shm files the same
+	// mode. An existing file keeps the mode its owner chose.
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("store: opening SQLite file %s: %w", path, err)
+	}
+	f.Close()
 	common := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)", sqliteBusyTimeoutMS)
 	db, err := sql.Open("sqlite", path+"?"+common+"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
 	if err != nil {

@@ -83,3 +83,20 @@ func TestPlaceholderRewrite(t *testing.T) {
 		t.Fatalf("sqlite rewrite = %q", got)
 	}
 }
+
+func TestNewSQLiteFilesArePrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "private.db")
+	s := openStore(t, "sqlite:"+path)
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + "-wal"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode := fi.Mode().Perm(); mode != 0o600 {
+			t.Errorf("%s has mode %o, want 600", filepath.Base(p), mode)
+		}
+	}
+}
