@@ -263,7 +263,7 @@ func startServer(upstreamURL, database string) (base, token string, stop func(),
 		cfg.DatabaseURL = database
 	}
 	cfg.EgressAllow = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
-	g, err := gateway.Open(ctx, cfg, gateway.Options{})
+	g, err := gateway.Open(ctx, cfg, gateway.Options{AsyncRuns: true})
 	if err != nil {
 		return "", "", nil, err
 	}

@@ -54,7 +54,7 @@ func actionSummary(ctx context.Context, g *gateway.Gateway, snap *gateway.Snapsh
 
 // lastRun returns the newest run of the named action, nil when it never ran.
 func lastRun(ctx context.Context, g *gateway.Gateway, name string) (*runSummary, error) {
-	runs, _, err := g.Store().ListRuns(ctx, store.RunFilter{Action: name, Limit: 1})
+	runs, _, err := g.ListRuns(ctx, store.RunFilter{Action: name, Limit: 1})
 	if err != nil || len(runs) == 0 {
 		return nil, err
 	}

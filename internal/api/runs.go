@@ -27,7 +27,7 @@ func (h *runHandlers) list(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	runs, next, err := h.g.Store().ListRuns(r.Context(), f)
+	runs, next, err := h.g.ListRuns(r.Context(), f)
 	if errors.Is(err, store.ErrInvalidCursor) {
 		return badParam("cursor", "not a cursor this server issued; pass next_cursor from a previous page")
 	}
@@ -83,7 +83,7 @@ func runFilter(r *http.Request) (store.RunFilter, error) {
 // get answers one full run record.
 func (h *runHandlers) get(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	run, err := h.g.Store().GetRun(r.Context(), id)
+	run, err := h.g.GetRun(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
 		return notFound("no run with id %q", id)
 	}

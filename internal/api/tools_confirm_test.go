@@ -70,7 +70,7 @@ func TestConfirmationApprove(t *testing.T) {
 	if view["state"] != "done" || toolsText(view, "result.run_id") != toolsText(approved, "run_id") {
 		t.Fatalf("decided confirmation shown as %v", view)
 	}
-	run, err := e.G.Store().GetRun(context.Background(), toolsText(approved, "run_id"))
+	run, err := e.G.GetRun(context.Background(), toolsText(approved, "run_id"))
 	if err != nil || run.ConfirmationID != id || run.Outcome != "ok" {
 		t.Fatalf("run log: %+v, %v", run, err)
 	}

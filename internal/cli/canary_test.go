@@ -233,14 +233,14 @@ func TestSecretCanary(t *testing.T) {
 	}
 
 	// Run records, listed and one by one.
-	runs, _, err := g.Store().ListRuns(ctx, store.RunFilter{Limit: store.MaxRunLimit})
+	runs, _, err := g.ListRuns(ctx, store.RunFilter{Limit: store.MaxRunLimit})
 	if err != nil {
 		t.Fatal(err)
 	}
 	outcomes := map[string]int{}
 	for _, r := range runs {
 		outcomes[r.Outcome]++
-		one, err := g.Store().GetRun(ctx, r.ID)
+		one, err := g.GetRun(ctx, r.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

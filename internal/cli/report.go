@@ -29,7 +29,7 @@ func reportRun(e *env, a *action.Action, run *runlog.Run, f *testFlags) error {
 	switch {
 	case run.Outcome == runlog.OutcomeOK:
 		return nil
-	case run.Outcome == runlog.OutcomeDryRun && f.dryRun:
+	case run.Outcome == runlog.OutcomeDryRun && f.dryRun && run.Error == "":
 		return nil
 	}
 	return &exitError{code: 1}
@@ -56,6 +56,9 @@ func printRun(w io.Writer, a *action.Action, run *runlog.Run, f *testFlags) {
 	}
 	switch run.Outcome {
 	case runlog.OutcomeDryRun:
+		if run.Error != "" {
+			fmt.Fprintf(w, "Warning: %s\n", run.Error)
+		}
 		if f.dryRun {
 			fmt.Fprintln(w, "Dry run: nothing was sent.")
 		} else {

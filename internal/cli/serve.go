@@ -34,7 +34,7 @@ func runServe(cmd *cobra.Command, e *env) error {
 		return err
 	}
 	log := server.NewLogger(e.stderr, cfg)
-	g, err := gateway.Open(cmd.Context(), cfg, gateway.Options{Logger: log, Getenv: e.getenv})
+	g, err := gateway.Open(cmd.Context(), cfg, gateway.Options{Logger: log, Getenv: e.getenv, AsyncRuns: true})
 	if err != nil {
 		return err
 	}

@@ -104,13 +104,16 @@ func (g *Gateway) Test(ctx context.Context, req TestRequest) (*invoke.Result, er
 	return res, nil
 }
 
-// record stores a run and counts it in the metrics.
+// record stores a run and counts it in the metrics. With Options.AsyncRuns,
+// agent calls hand the run to the recorder and answer at once; operator
+// calls (CLI, admin API, console) always wait until it is committed.
 func (g *Gateway) record(ctx context.Context, r *runlog.Run) error {
 	g.metrics.observe(r)
 	if r.ID == "" {
 		r.ID = store.NewID()
 	}
-	if err := g.runs.record(ctx, r); err != nil {
+	wait := !g.asyncRuns || r.Caller == runlog.CallerCLI || r.Caller == runlog.CallerAPI || r.Caller == runlog.CallerConsole
+	if err := g.runs.record(ctx, r, wait); err != nil {
 		return fmt.Errorf("gateway: recording run: %w", err)
 	}
 	level := slog.LevelInfo

@@ -43,8 +43,10 @@ type Gateway struct {
 	engine  *invoke.Engine
 	metrics *Metrics
 	runs    *recorder
-	log     *slog.Logger
-	now     func() time.Time
+	// asyncRuns is Options.AsyncRuns.
+	asyncRuns bool
+	log       *slog.Logger
+	now       func() time.Time
 
 	snapMu sync.Mutex
 	snap   *Snapshot
@@ -62,6 +64,11 @@ type Options struct {
 	Getenv func(string) string
 	// Tokenizer is shared when several gateways run in one process (tests).
 	Tokenizer *respfilter.Tokenizer
+	// AsyncRuns lets agent calls answer before their run record is
+	// committed (records are stored in batches right after; reads through
+	// the gateway and Close wait for them). The server sets it; one-shot
+	// commands leave it off so their runs are stored when they return.
+	AsyncRuns bool
 }
 
 // Open opens the configured database, applies migrations, loads and checks
@@ -117,16 +124,17 @@ func open(ctx context.Context, cfg *config.Config, st *store.Store, opts Options
 	res := secret.NewResolver(st, kr, opts.Getenv)
 	res.IsNotFound = func(err error) bool { return errors.Is(err, store.ErrNotFound) }
 	return &Gateway{
-		cfg:     cfg,
-		store:   st,
-		keyring: kr,
-		secrets: res,
-		engine:  invoke.NewEngine(client, tok, res),
-		metrics: NewMetrics(),
-		runs:    newRecorder(st),
-		log:     opts.Logger,
-		now:     time.Now,
-		touched: map[string]time.Time{},
+		cfg:       cfg,
+		store:     st,
+		keyring:   kr,
+		secrets:   res,
+		engine:    invoke.NewEngine(client, tok, res),
+		metrics:   NewMetrics(),
+		runs:      newRecorder(st, opts.Logger),
+		asyncRuns: opts.AsyncRuns,
+		log:       opts.Logger,
+		now:       time.Now,
+		touched:   map[string]time.Time{},
 	}, nil
 }
 

@@ -24,10 +24,10 @@ func TestPruneKeepsRunsWithinRetention(t *testing.T) {
 	if err != nil || n != 1 {
 		t.Fatalf("Prune: %d, %v; want 1 run deleted", n, err)
 	}
-	if _, err := g.Store().GetRun(ctx, old.ID); !errors.Is(err, store.ErrNotFound) {
+	if _, err := g.GetRun(ctx, old.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("the old run is still there: %v", err)
 	}
-	if _, err := g.Store().GetRun(ctx, recent.ID); err != nil {
+	if _, err := g.GetRun(ctx, recent.ID); err != nil {
 		t.Errorf("the recent run is gone: %v", err)
 	}
 }
@@ -46,7 +46,7 @@ func TestPruneLoopPrunesAtOnceAndStops(t *testing.T) {
 	}()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		if _, err := g.Store().GetRun(context.Background(), old.ID); errors.Is(err, store.ErrNotFound) {
+		if _, err := g.GetRun(context.Background(), old.ID); errors.Is(err, store.ErrNotFound) {
 			break
 		}
 		if time.Now().After(deadline) {

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 
 	"github.com/actiongate/actiongate/internal/runlog"
@@ -12,47 +13,76 @@ import (
 // maxRunBatch bounds how many runs one commit stores.
 const maxRunBatch = 256
 
+// runQueueSize bounds the runs waiting to be stored; a caller that finds
+// the queue full waits, so records are never dropped.
+const runQueueSize = 4096
+
 // pendingRun is a run waiting for the recorder, and where its result goes.
+// A pendingRun without a run is a flush barrier.
 type pendingRun struct {
 	run  *runlog.Run
-	done chan error
+	done chan error // nil when nobody waits
 }
 
-// recorder stores runs with group commit: callers wait until their run is
-// stored, as with a plain insert, but every run that arrives while a commit
-// is under way joins the next one. Under load this turns one commit per
-// call into one commit per batch; when idle it costs one channel hop.
+// recorder stores runs in batches, one commit per batch. Agent calls hand
+// their run over and answer at once (the run ID is assigned beforehand);
+// operator calls wait until their run is committed. Readers call flush
+// first, so a run is visible to anyone who got its ID.
 type recorder struct {
 	store   *store.Store
+	log     *slog.Logger
 	queue   chan pendingRun
 	stopped chan struct{}
 
-	// mu guards closed: record sends under the read lock, close closes the
+	// mu guards closed: senders hold the read lock, close closes the
 	// queue under the write lock, so no send races the close.
 	mu     sync.RWMutex
 	closed bool
 }
 
-func newRecorder(st *store.Store) *recorder {
-	r := &recorder{store: st, queue: make(chan pendingRun, maxRunBatch), stopped: make(chan struct{})}
+func newRecorder(st *store.Store, log *slog.Logger) *recorder {
+	r := &recorder{store: st, log: log, queue: make(chan pendingRun, runQueueSize), stopped: make(chan struct{})}
 	go r.loop()
 	return r
 }
 
-// record stores run and returns when it is committed.
-func (r *recorder) record(ctx context.Context, run *runlog.Run) error {
-	p := pendingRun{run: run, done: make(chan error, 1)}
+// enqueue hands p to the loop.
+func (r *recorder) enqueue(p pendingRun) error {
 	r.mu.RLock()
+	defer r.mu.RUnlock()
 	if r.closed {
-		r.mu.RUnlock()
 		return fmt.Errorf("gateway: recording run: gateway is closed")
 	}
 	r.queue <- p
-	r.mu.RUnlock()
-	// The run is stored even when the caller gives up waiting: a call that
-	// was made is always recorded.
+	return nil
+}
+
+// record stores run; with wait it returns once the run is committed.
+func (r *recorder) record(ctx context.Context, run *runlog.Run, wait bool) error {
+	p := pendingRun{run: run}
+	if wait {
+		p.done = make(chan error, 1)
+	}
+	if err := r.enqueue(p); err != nil || !wait {
+		return err
+	}
+	return r.await(ctx, p.done)
+}
+
+// flush returns once every run queued before it is stored.
+func (r *recorder) flush(ctx context.Context) error {
+	done := make(chan error, 1)
+	if err := r.enqueue(pendingRun{done: done}); err != nil {
+		return err
+	}
+	return r.await(ctx, done)
+}
+
+// await waits for a batch result. The run is stored even when the caller
+// gives up waiting: a call that was made is always recorded.
+func (r *recorder) await(ctx context.Context, done chan error) error {
 	select {
-	case err := <-p.done:
+	case err := <-done:
 		return err
 	case <-ctx.Done():
 		return fmt.Errorf("gateway: recording run: %w", ctx.Err())
@@ -80,17 +110,26 @@ func (r *recorder) loop() {
 		}
 		runs = runs[:0]
 		for _, p := range batch {
-			runs = append(runs, p.run)
+			if p.run != nil {
+				runs = append(runs, p.run)
+			}
 		}
-		err := r.store.InsertRuns(context.Background(), runs)
+		var err error
+		if len(runs) > 0 {
+			if err = r.store.InsertRuns(context.Background(), runs); err != nil {
+				r.log.Error("storing run records", "runs", len(runs), "err", err)
+			}
+		}
 		for _, p := range batch {
-			p.done <- err
+			if p.done != nil {
+				p.done <- err
+			}
 		}
 	}
 }
 
-// close stores what is queued and stops the loop; later record calls
-// fail. Closing twice is harmless.
+// close stores what is queued and stops the loop; later calls fail.
+// Closing twice is harmless.
 func (r *recorder) close() {
 	r.mu.Lock()
 	if !r.closed {

@@ -147,6 +147,14 @@ func (e *Engine) Invoke(ctx context.Context, c *Call) *Result {
 	var cred *egress.Credential
 	if c.Credential != nil {
 		cred, err = egress.ResolveCredential(ctx, c.Credential, e.secrets, red)
+		if err != nil && c.DryRun {
+			// A preview is still useful while the credential is being set up:
+			// show the request without its auth and say why.
+			run.Request = preview(req, nil, red)
+			run.Outcome = runlog.OutcomeDryRun
+			run.Error = "the credential is not usable, so a real call would fail: " + red.String(err.Error())
+			return res
+		}
 		if err != nil {
 			e.fail(run, "credential", "The action's credential is not configured, so the request was not sent. This is a setup problem, not something to retry; tell the user the action is unavailable right now.")
 			run.Error = red.String(err.Error())

@@ -185,3 +185,33 @@ url: http://`+host+`/status/404
 		}
 	})
 }
+
+func TestDryRunPreviewsWithoutCredential(t *testing.T) {
+	as, cs := decode(t, `
+kind: Credential
+name: echo
+type: bearer
+hosts: [api.example.com]
+token: {env: MISSING_TOKEN}
+---
+kind: Action
+name: lookup
+method: GET
+url: https://api.example.com/items/{{id}}
+auth: echo
+params:
+  id: {type: string, required: true}
+`)
+	eng := newTestEngine(t, nil)
+	r := eng.Invoke(context.Background(), &Call{Action: as["lookup"], Credential: cs["echo"], Args: map[string]any{"id": "7"}, DryRun: true}).Run
+	if r.Outcome != runlog.OutcomeDryRun || r.Request == nil || r.Request.URL != "https://api.example.com/items/7" {
+		t.Fatalf("run = %+v", r)
+	}
+	if !strings.Contains(r.Error, "MISSING_TOKEN") {
+		t.Errorf("error %q does not say which setting is missing", r.Error)
+	}
+	r = eng.Invoke(context.Background(), &Call{Action: as["lookup"], Credential: cs["echo"], Args: map[string]any{"id": "7"}}).Run
+	if r.Outcome != runlog.OutcomeError || r.Request != nil || strings.Contains(r.Output, "MISSING_TOKEN") {
+		t.Fatalf("real call without credential: %+v", r)
+	}
+}

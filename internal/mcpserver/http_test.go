@@ -69,7 +69,7 @@ func TestHTTPToolsCall(t *testing.T) {
 	if res.IsError || !strings.Contains(out, "shipped") || res.Meta["actiongate/run_id"] == nil {
 		t.Fatalf("get_order: isError %v, %q, meta %v", res.IsError, out, res.Meta)
 	}
-	run, err := e.G.Store().GetRun(t.Context(), res.Meta["actiongate/run_id"].(string))
+	run, err := e.G.GetRun(t.Context(), res.Meta["actiongate/run_id"].(string))
 	if err != nil || run.Caller != "mcp" || run.Agent != "sales" {
 		t.Fatalf("run log: %+v, %v", run, err)
 	}

@@ -47,7 +47,7 @@ func (c *Console) actionsList(w http.ResponseWriter, r *http.Request, s *session
 			continue
 		}
 		row := actionRow{Name: a.Name, Title: a.Title, Method: a.Method, Host: hostOf(a.URL), Agents: snap.ActivatedFor(a.Name)}
-		runs, _, err := c.g.Store().ListRuns(r.Context(), store.RunFilter{Action: a.Name, Limit: 1})
+		runs, _, err := c.g.ListRuns(r.Context(), store.RunFilter{Action: a.Name, Limit: 1})
 		if err != nil {
 			c.serverError(w, r, err)
 			return

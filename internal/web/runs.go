@@ -38,7 +38,7 @@ func (c *Console) runsList(w http.ResponseWriter, r *http.Request, s *session) {
 	}
 	d.Actions = slices.Sorted(maps.Keys(snap.Actions))
 	d.Agents = slices.Sorted(maps.Keys(snap.Agents))
-	runs, next, err := c.g.Store().ListRuns(r.Context(), store.RunFilter{
+	runs, next, err := c.g.ListRuns(r.Context(), store.RunFilter{
 		Action: d.Action, Agent: d.Agent, Outcome: d.Outcome, Cursor: q.Get("cursor"), Limit: store.DefaultRunLimit,
 	})
 	switch {
@@ -70,7 +70,7 @@ type runData struct {
 
 // runDetail shows one run.
 func (c *Console) runDetail(w http.ResponseWriter, r *http.Request, s *session) {
-	run, err := c.g.Store().GetRun(r.Context(), r.PathValue("id"))
+	run, err := c.g.GetRun(r.Context(), r.PathValue("id"))
 	if errors.Is(err, store.ErrNotFound) {
 		c.notFound(w, r, "The run "+r.PathValue("id"))
 		return

@@ -251,7 +251,7 @@ func (e *env) checkCalls(t *testing.T, out clientOutput, confirmed bool) {
 		t.Errorf("upstream got GET /orders/A7 %d times, want 1", n)
 	}
 	runID, _ := ok.Meta["actiongate/run_id"].(string)
-	run, err := e.G.Store().GetRun(t.Context(), runID)
+	run, err := e.G.GetRun(t.Context(), runID)
 	if err != nil {
 		t.Fatalf("run %q of order_status: %v", runID, err)
 	}
