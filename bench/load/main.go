@@ -14,6 +14,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -32,6 +33,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/api"
@@ -259,15 +262,21 @@ func startServer(upstreamURL, database string) (base, token string, stop func(),
 	cfg := config.Default()
 	cfg.DataDir = dir
 	cfg.DatabaseURL = "sqlite:" + filepath.Join(dir, config.DatabaseFile)
+	dropSchema := func() {}
 	if database != "" {
-		cfg.DatabaseURL = database
+		if cfg.DatabaseURL, dropSchema, err = freshSchema(ctx, database); err != nil {
+			os.RemoveAll(dir)
+			return "", "", nil, err
+		}
 	}
 	cfg.EgressAllow = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
 	g, err := gateway.Open(ctx, cfg, gateway.Options{AsyncRuns: true})
 	if err != nil {
+		dropSchema()
+		os.RemoveAll(dir)
 		return "", "", nil, err
 	}
-	cleanup := func() { g.Close(); os.RemoveAll(dir) }
+	cleanup := func() { g.Close(); dropSchema(); os.RemoveAll(dir) }
 	rs, errs := action.Decode("bench.yaml", []byte(`
 kind: Action
 name: get_order
@@ -308,6 +317,29 @@ actions: [get_order]
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = hs.Serve(ln) }()
 	return "http://" + ln.Addr().String(), token, func() { hs.Close(); cleanup() }, nil
+}
+
+// freshSchema creates an empty schema in the PostgreSQL database at url and
+// returns a URL that uses it, and a function that drops it.
+func freshSchema(ctx context.Context, url string) (string, func(), error) {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return "", nil, fmt.Errorf("opening %s: %w", "PostgreSQL", err)
+	}
+	name := "load_" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	if _, err := db.ExecContext(ctx, "CREATE SCHEMA "+name); err != nil {
+		db.Close()
+		return "", nil, fmt.Errorf("creating schema: %w", err)
+	}
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	drop := func() {
+		_, _ = db.ExecContext(context.Background(), "DROP SCHEMA "+name+" CASCADE")
+		db.Close()
+	}
+	return url + sep + "search_path=" + name, drop, nil
 }
 
 func get(ctx context.Context, c *http.Client, url string) error {
