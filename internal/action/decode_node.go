@@ -11,6 +11,8 @@ import (
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/token"
+
+	"github.com/actiongate/actiongate/internal/spelling"
 )
 
 // maxDecodeNodes bounds the nodes decoded per document, so that alias
@@ -334,37 +336,11 @@ func suggestion(key string, fields map[string]int) string {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	best, bestDist := "", 3
-	for _, name := range names {
-		if dist := editDistance(strings.ToLower(key), name); dist < bestDist {
-			best, bestDist = name, dist
-		}
-	}
-	if best == "" {
+	best, ok := spelling.Closest(key, names)
+	if !ok {
 		return "; allowed: " + strings.Join(names, ", ")
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 func (d *nodeDecoder) decodeMap(n ast.Node, pos Pos, v reflect.Value, path fieldPath) {

@@ -3,7 +3,8 @@ package action
 import (
 	"fmt"
 	"sort"
-	"strings"
+
+	"github.com/actiongate/actiongate/internal/spelling"
 )
 
 // Validate checks a whole set of resources, including references between
@@ -159,18 +160,13 @@ func (c *checker) agent(r *Resource, actions map[string]bool) {
 
 // closestName proposes the closest existing name, if one is near.
 func closestName(name string, names map[string]bool) string {
-	best, bestDist := "", 3
 	var sorted []string
 	for n := range names {
 		sorted = append(sorted, n)
 	}
 	sort.Strings(sorted)
-	for _, n := range sorted {
-		if d := editDistance(strings.ToLower(name), strings.ToLower(n)); d < bestDist {
-			best, bestDist = n, d
-		}
-	}
-	if best == "" {
+	best, ok := spelling.Closest(name, sorted)
+	if !ok {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)

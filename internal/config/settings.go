@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"strings"
+
+	"github.com/actiongate/actiongate/internal/spelling"
 )
 
 // setting is one configuration value: its file key, its environment
@@ -84,35 +86,13 @@ func lookupSetting(key string) (setting, bool) {
 // suggestKey returns " (did you mean x?)" when a known key is a likely
 // intended spelling of key, or "".
 func suggestKey(key string) string {
-	best, bestDist := "", 3
+	var keys []string
 	for _, s := range settings() {
-		if d := editDistance(strings.ToLower(key), s.key); d < bestDist {
-			best, bestDist = s.key, d
-		}
+		keys = append(keys, s.key)
 	}
-	if best == "" {
+	best, ok := spelling.Closest(key, keys)
+	if !ok {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %s?)", best)
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
