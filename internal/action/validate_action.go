@@ -2,9 +2,10 @@ package action
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"path"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -156,7 +157,7 @@ func unwrapURLError(err error) error {
 // valid tokens that the client does not own.
 func (c *checker) templateMap(r *Resource, p fieldPath, m map[string]string, headers bool) []placeholderUse {
 	var uses []placeholderUse
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		kp := p.key(k)
 		switch {
 		case k == "":
@@ -200,7 +201,7 @@ func (c *checker) body(r *Resource) []placeholderUse {
 			return nil
 		}
 		var uses []placeholderUse
-		for _, k := range sortedKeys(form) {
+		for _, k := range slices.Sorted(maps.Keys(form)) {
 			s, ok := form[k].(string)
 			if !ok {
 				c.add(r, cp.key(k), "must be a string (quote numbers and booleans)")
@@ -240,7 +241,7 @@ func (c *checker) jsonTemplates(r *Resource, p fieldPath, v any) []placeholderUs
 		return uses
 	case map[string]any:
 		var uses []placeholderUse
-		for _, k := range sortedKeys(t) {
+		for _, k := range slices.Sorted(maps.Keys(t)) {
 			if strings.Contains(k, "{{") {
 				c.add(r, p.key(k), "placeholders are not allowed in keys, only in values")
 			}
@@ -359,13 +360,4 @@ func validToken(s string) bool {
 		}
 	}
 	return true
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

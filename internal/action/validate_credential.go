@@ -1,9 +1,11 @@
 package action
 
 import (
+	"maps"
 	"net/netip"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -51,7 +53,7 @@ func (c *checker) credential(r *Resource) {
 		"scopes":        cr.Scopes != nil,
 		"headers":       cr.HeaderValues != nil,
 	}
-	for _, f := range sortedKeys(credFieldOwner) {
+	for _, f := range slices.Sorted(maps.Keys(credFieldOwner)) {
 		if owner := credFieldOwner[f]; present[f] && owner != cr.Type {
 			c.add(r, fieldPath{}.field(f), "not allowed for a %s credential (it belongs to %s)", cr.Type, owner)
 		}
@@ -73,7 +75,7 @@ func (c *checker) credential(r *Resource) {
 		if len(cr.HeaderValues) == 0 {
 			c.add(r, hp, "required for a headers credential: a mapping of header name to {env: VAR}")
 		}
-		for _, k := range sortedKeys(cr.HeaderValues) {
+		for _, k := range slices.Sorted(maps.Keys(cr.HeaderValues)) {
 			switch {
 			case !validToken(k):
 				c.add(r, hp.key(k), "invalid header name: letters, digits and !#$%%&'*+-.^_`|~ only")

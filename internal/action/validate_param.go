@@ -2,9 +2,11 @@ package action
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -42,7 +44,7 @@ func (c *checker) params(r *Resource, uses []placeholderUse) {
 			}
 		}
 	}
-	for _, name := range sortedKeys(a.Params) {
+	for _, name := range slices.Sorted(maps.Keys(a.Params)) {
 		p := pp.key(name)
 		if !validName(name) {
 			c.add(r, p, "param names must be 1 to 64 letters, digits, _ or -")

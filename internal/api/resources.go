@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 
 	"github.com/actiongate/actiongate/internal/action"
@@ -50,11 +52,11 @@ func (h *resourceHandlers) list(w http.ResponseWriter, r *http.Request) error {
 	var names []string
 	switch h.kind {
 	case action.KindAction:
-		names = sortedNames(snap.Actions)
+		names = slices.Sorted(maps.Keys(snap.Actions))
 	case action.KindCredential:
-		names = sortedNames(snap.Credentials)
+		names = slices.Sorted(maps.Keys(snap.Credentials))
 	case action.KindAgent:
-		names = sortedNames(snap.Agents)
+		names = slices.Sorted(maps.Keys(snap.Agents))
 	}
 	items := make([]any, 0, len(names))
 	for _, n := range names {
@@ -211,15 +213,6 @@ func usedBy(snap *gateway.Snapshot, credential string) []string {
 		if a.Auth == credential {
 			out = append(out, a.Name)
 		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-func sortedNames[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
 	}
 	sort.Strings(out)
 	return out

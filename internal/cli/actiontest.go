@@ -3,6 +3,8 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -158,7 +160,7 @@ func parseArgs(a *action.Action, argsJSON string, pairs []string) (map[string]an
 		}
 		p := a.Params[k]
 		if p == nil {
-			return nil, fmt.Errorf("--arg %s: the action has no param %q (params: %s)", k, k, strings.Join(paramNames(a), ", "))
+			return nil, fmt.Errorf("--arg %s: the action has no param %q (params: %s)", k, k, strings.Join(slices.Sorted(maps.Keys(a.Params)), ", "))
 		}
 		val, err := typedValue(p, v)
 		if err != nil {
@@ -201,15 +203,6 @@ func typedValue(p *action.Param, v string) (any, error) {
 		return out, nil
 	}
 	return v, nil
-}
-
-func paramNames(a *action.Action) []string {
-	names := make([]string, 0, len(a.Params))
-	for n := range a.Params {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }
 
 // parsePairs parses repeated k=v flags into a map.

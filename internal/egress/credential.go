@@ -6,9 +6,10 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/actiongate/actiongate/internal/action"
@@ -116,7 +117,7 @@ func ResolveCredential(ctx context.Context, c *action.Credential, r SecretResolv
 			return nil, fmt.Errorf("egress: resolving credential %q: headers is empty", c.Name)
 		}
 		out.headers = make(map[string]string, len(c.HeaderValues))
-		for _, name := range sortedKeys(c.HeaderValues) {
+		for _, name := range slices.Sorted(maps.Keys(c.HeaderValues)) {
 			v, rerr := resolve("headers."+name, c.HeaderValues[name])
 			if rerr != nil {
 				return nil, rerr
@@ -197,13 +198,4 @@ func oauthCacheKey(c *Credential) string {
 		fmt.Fprintf(h, "%d:%s;", len(part), part)
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -5,9 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -213,7 +215,7 @@ func TestPreviewMasksSecrets(t *testing.T) {
 		h, q := http.Header{}, url.Values{}
 		cred.Preview(h, q)
 		var parts []string
-		for _, k := range sortedKeys(h) {
+		for _, k := range slices.Sorted(maps.Keys(h)) {
 			parts = append(parts, k+"="+h.Get(k))
 		}
 		if len(q) > 0 {

@@ -133,9 +133,9 @@ func (g *Gateway) ToolsFor(ctx context.Context, agentName string) ([]*action.Act
 	if err != nil {
 		return nil, err
 	}
-	ag := snap.Agents[agentName]
-	if ag == nil {
-		return nil, fmt.Errorf("gateway: %w: %q", ErrUnknownAgent, agentName)
+	ag, err := snap.Agent(agentName)
+	if err != nil {
+		return nil, err
 	}
 	return snap.AgentActions(ag), nil
 }
@@ -146,11 +146,7 @@ func (g *Gateway) Agent(ctx context.Context, name string) (*action.Agent, error)
 	if err != nil {
 		return nil, err
 	}
-	ag := snap.Agents[name]
-	if ag == nil {
-		return nil, fmt.Errorf("gateway: %w: %q", ErrUnknownAgent, name)
-	}
-	return ag, nil
+	return snap.Agent(name)
 }
 
 // pendingCall is what a confirmation executes on approval.
@@ -173,9 +169,9 @@ func (g *Gateway) CallTool(ctx context.Context, caller, agentName, tool string, 
 	if err != nil {
 		return nil, err
 	}
-	ag := snap.Agents[agentName]
-	if ag == nil {
-		return nil, fmt.Errorf("gateway: %w: %q", ErrUnknownAgent, agentName)
+	ag, err := snap.Agent(agentName)
+	if err != nil {
+		return nil, err
 	}
 	if tool != toolschema.MoreResultsTool && !snap.Activated(ag, tool) {
 		if snap.Actions[tool] == nil {

@@ -85,6 +85,15 @@ func (s *Snapshot) Resources() []action.Resource {
 	return out
 }
 
+// Agent returns the named agent, or an error wrapping ErrUnknownAgent.
+func (s *Snapshot) Agent(name string) (*action.Agent, error) {
+	ag := s.Agents[name]
+	if ag == nil {
+		return nil, fmt.Errorf("gateway: %w: %q", ErrUnknownAgent, name)
+	}
+	return ag, nil
+}
+
 // AgentActions returns the actions activated for agent, by name. Names in
 // the agent's list that no longer exist are skipped.
 func (s *Snapshot) AgentActions(agent *action.Agent) []*action.Action {
