@@ -62,7 +62,7 @@ func printRun(w io.Writer, a *action.Action, run *runlog.Run, f *testFlags) {
 		if f.dryRun {
 			fmt.Fprintln(w, "Dry run: nothing was sent.")
 		} else {
-			fmt.Fprintf(w, "Nothing was sent: %s is a write (%s). Re-run with --yes to send it.\n", a.Name, a.Method)
+			fmt.Fprintf(w, "Nothing was sent: %s %s needs confirmation. Re-run with --yes to send it.\n", a.Method, a.Name)
 		}
 		return
 	case runlog.OutcomeConfirmationRequired:
