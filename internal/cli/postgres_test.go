@@ -1,56 +1,16 @@
 package cli
 
 import (
-	"crypto/rand"
-	"database/sql"
-	"net/url"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/actiongate/actiongate/internal/secret"
+	"github.com/actiongate/actiongate/internal/store/storetest"
 )
-
-// postgresSchema creates an empty schema on ACTIONGATE_TEST_POSTGRES_URL
-// and returns a database URL using it; the schema is dropped after the
-// test. Without the variable the test is skipped.
-func postgresSchema(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("ACTIONGATE_TEST_POSTGRES_URL")
-	if base == "" {
-		t.Skip("ACTIONGATE_TEST_POSTGRES_URL is not set")
-	}
-	schema := "clitest_" + strings.ToLower(rand.Text()[:12])
-	exec := func(query string) error {
-		db, err := sql.Open("pgx", base)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		_, err = db.Exec(query)
-		return err
-	}
-	if err := exec(`CREATE SCHEMA ` + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			t.Error(err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 func TestCommandsOnPostgres(t *testing.T) {
 	h := newCLI(t)
-	h.vars["ACTIONGATE_DATABASE_URL"] = postgresSchema(t)
+	h.vars["ACTIONGATE_DATABASE_URL"] = storetest.PostgresURL(t, "clitest")
 	h.vars["ACTIONGATE_MASTER_KEY"] = secret.EncodeKey(mustKey(t))
 
 	if r := h.ok("", "migrate"); !strings.HasPrefix(r.stdout, "postgres database migrated: schema version 1") {

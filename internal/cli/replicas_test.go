@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/actiongate/actiongate/internal/secret"
+	"github.com/actiongate/actiongate/internal/store/storetest"
 )
 
 // replica is one `actiongate serve` process started by a test.
@@ -183,7 +184,7 @@ func TestTwoServeProcessesShareOnePostgres(t *testing.T) {
 	if os.Getenv("ACTIONGATE_TEST_POSTGRES_URL") == "" {
 		t.Skip("set ACTIONGATE_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run two serve processes on PostgreSQL")
 	}
-	dbURL := postgresSchema(t)
+	dbURL := storetest.PostgresURL(t, "clitest")
 	bin := buildActiongate(t)
 	up := newUpstream(t)
 	key := secret.EncodeKey(mustKey(t))

@@ -1,61 +1,18 @@
 package server_test
 
 import (
-	"crypto/rand"
-	"database/sql"
 	"net/http"
-	"net/url"
-	"os"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/actiongate/actiongate/internal/api"
 	"github.com/actiongate/actiongate/internal/secret"
 	"github.com/actiongate/actiongate/internal/server"
+	"github.com/actiongate/actiongate/internal/store/storetest"
 )
 
-// freshPostgresSchema creates an empty schema on ACTIONGATE_TEST_POSTGRES_URL
-// and returns a database URL that uses it; the schema is dropped after the
-// test. The test is skipped when the variable is unset.
-func freshPostgresSchema(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("ACTIONGATE_TEST_POSTGRES_URL")
-	if base == "" {
-		t.Skip("ACTIONGATE_TEST_POSTGRES_URL is not set")
-	}
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	schema := "servertest_" + strings.ToLower(rand.Text()[:12])
-	if _, err := db.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", base)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer db.Close()
-		if _, err := db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			t.Error(err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
 func TestTwoServersShareOnePostgres(t *testing.T) {
-	dbURL := freshPostgresSchema(t)
+	dbURL := storetest.PostgresURL(t, "servertest")
 	key, err := secret.GenerateKey()
 	if err != nil {
 		t.Fatal(err)

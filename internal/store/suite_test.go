@@ -2,14 +2,12 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
-	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/actiongate/actiongate/internal/store/storetest"
 )
 
 // factory returns a migrated, empty store and the URL that opens another
@@ -58,45 +56,13 @@ func TestSQLite(t *testing.T) {
 }
 
 func TestPostgres(t *testing.T) {
-	base := os.Getenv("ACTIONGATE_TEST_POSTGRES_URL")
-	if base == "" {
-		t.Skip("ACTIONGATE_TEST_POSTGRES_URL is not set: skipping the PostgreSQL store suite (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
+	if os.Getenv(storetest.EnvPostgresURL) == "" {
+		t.Skip(storetest.EnvPostgresURL + " is not set: skipping the PostgreSQL store suite (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
 	}
 	runSuite(t, func(t *testing.T) (*Store, string) {
-		u := freshSchema(t, base)
+		u := storetest.PostgresURL(t, "store_test")
 		return openMigrated(t, u), u
 	})
-}
-
-// freshSchema creates a schema with a random name, dropped when t ends, and
-// returns base with its search_path set to it.
-func freshSchema(t *testing.T, base string) string {
-	t.Helper()
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("opening PostgreSQL: %v", err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "store_test_" + hex.EncodeToString(b[:])
-	ctx := context.Background()
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("creating schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("parsing %s: %v", base, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 // openMigrated opens and migrates a store, closed when t ends.
