@@ -79,13 +79,25 @@ func (f *adminFixture) upstreamURL() string { return f.upstream.URL }
 // status and the decoded JSON body (nil when empty).
 func (f *adminFixture) do(method, path, token, body string) (int, map[string]any) {
 	f.t.Helper()
+	status, raw := roundTrip(f.t, method, f.api.URL+path, token, body)
+	f.bodies = append(f.bodies, string(raw))
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return status, nil
+	}
+	return status, decodeObject(f.t, method, path, raw)
+}
+
+// roundTrip sends one request with a bearer token ("" for none) and a
+// JSON body ("" for none), and returns the status and the raw answer.
+func roundTrip(t testing.TB, method, url, token, body string) (int, []byte) {
+	t.Helper()
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
-	req, err := http.NewRequest(method, f.api.URL+path, rd)
+	req, err := http.NewRequest(method, url, rd)
 	if err != nil {
-		f.t.Fatal(err)
+		t.Fatal(err)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -95,22 +107,24 @@ func (f *adminFixture) do(method, path, token, body string) (int, map[string]any
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		f.t.Fatal(err)
+		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
-		f.t.Fatal(err)
+		t.Fatal(err)
 	}
-	f.bodies = append(f.bodies, string(raw))
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return resp.StatusCode, nil
-	}
+	return resp.StatusCode, raw
+}
+
+// decodeObject decodes an answer that must be one JSON object.
+func decodeObject(t testing.TB, method, path string, raw []byte) map[string]any {
+	t.Helper()
 	var out map[string]any
 	if err := json.Unmarshal(raw, &out); err != nil {
-		f.t.Fatalf("%s %s: response is not a JSON object: %v\n%s", method, path, err, raw)
+		t.Fatalf("%s %s: answer is not a JSON object: %v\n%s", method, path, err, raw)
 	}
-	return resp.StatusCode, out
+	return out
 }
 
 // jsonAt walks a decoded JSON value along a "/"-separated path whose

@@ -1,9 +1,7 @@
 package api_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -48,35 +46,8 @@ func newToolsEnv(t *testing.T) *toolsEnv {
 // status and the decoded JSON object answered.
 func (e *toolsEnv) send(method, path, token, body string) (int, map[string]any) {
 	e.T.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, e.srv.URL+path, rd)
-	if err != nil {
-		e.T.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.T.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		e.T.Fatal(err)
-	}
-	var out map[string]any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if err := dec.Decode(&out); err != nil {
-		e.T.Fatalf("%s %s: answer is not a JSON object: %v\n%s", method, path, err, raw)
-	}
-	return resp.StatusCode, out
+	status, raw := roundTrip(e.T, method, e.srv.URL+path, token, body)
+	return status, decodeObject(e.T, method, path, raw)
 }
 
 // ok is send that fails the test unless the status is 200.
