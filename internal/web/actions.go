@@ -142,16 +142,26 @@ func (c *Console) actionNew(w http.ResponseWriter, r *http.Request, s *session) 
 	c.render(w, r, http.StatusOK, "action", s, p)
 }
 
-// actionEdit shows the editor for a stored action.
-func (c *Console) actionEdit(w http.ResponseWriter, r *http.Request, s *session) {
+// storedAction returns the action named by the path, or answers 404 (or
+// 500 when the resources cannot be read) and reports false.
+func (c *Console) storedAction(w http.ResponseWriter, r *http.Request) (*action.Action, bool) {
 	snap, err := c.g.Snapshot(r.Context())
 	if err != nil {
 		c.serverError(w, r, err)
-		return
+		return nil, false
 	}
 	a := snap.Actions[r.PathValue("name")]
 	if a == nil {
 		c.notFound(w, r, "The action "+r.PathValue("name"))
+		return nil, false
+	}
+	return a, true
+}
+
+// actionEdit shows the editor for a stored action.
+func (c *Console) actionEdit(w http.ResponseWriter, r *http.Request, s *session) {
+	a, ok := c.storedAction(w, r)
+	if !ok {
 		return
 	}
 	p, err := c.editorPage(r, s, formFromAction(a), fieldErrors{})

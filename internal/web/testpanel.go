@@ -167,14 +167,8 @@ type testResult struct {
 // The script receives the result panel alone; without script the whole
 // editor comes back with the result in it.
 func (c *Console) actionTest(w http.ResponseWriter, r *http.Request, s *session) {
-	snap, err := c.g.Snapshot(r.Context())
-	if err != nil {
-		c.serverError(w, r, err)
-		return
-	}
-	a := snap.Actions[r.PathValue("name")]
-	if a == nil {
-		c.notFound(w, r, "The action "+r.PathValue("name"))
+	a, ok := c.storedAction(w, r)
+	if !ok {
 		return
 	}
 	panel := newTestPanel(a, templateUses(a))
