@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/actiongate/actiongate/internal/egress"
 )
 
 // splitList splits a comma-separated value, dropping blank entries.
@@ -21,29 +23,15 @@ func splitList(s string) []string {
 	return out
 }
 
-// parsePrefixes reads CIDRs ("10.0.0.0/8", "fd00::/8") and bare addresses
-// (a single host). Host bits in a CIDR are cleared; IPv4-mapped IPv6
-// addresses are taken as IPv4.
+// parsePrefixes reads allowed networks the way the egress guard does.
 func parsePrefixes(items []string) ([]netip.Prefix, error) {
 	out := make([]netip.Prefix, 0, len(items))
 	for _, item := range items {
-		if strings.Contains(item, "/") {
-			p, err := netip.ParsePrefix(item)
-			if err != nil {
-				return nil, fmt.Errorf("%q is not a CIDR (like 10.0.0.0/8 or fd00::/8)", item)
-			}
-			if p.Addr().Is4In6() && p.Bits() >= 96 {
-				p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
-			}
-			out = append(out, p.Masked())
-			continue
+		p, err := egress.ParsePrefix(item)
+		if err != nil {
+			return nil, err
 		}
-		a, err := netip.ParseAddr(item)
-		if err != nil || a.Zone() != "" {
-			return nil, fmt.Errorf("%q is not an IP address or CIDR (like 10.0.0.5 or 10.0.0.0/8)", item)
-		}
-		a = a.Unmap()
-		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+		out = append(out, p)
 	}
 	return out, nil
 }

@@ -66,8 +66,8 @@ var deniedV6 = []namedPrefix{
 }
 
 // ParseAllow parses a comma-separated list of CIDRs (the value of
-// ACTIONGATE_EGRESS_ALLOW). A bare IP stands for its single address.
-// Empty entries are skipped; an invalid entry is named in the error.
+// ACTIONGATE_EGRESS_ALLOW), each as ParsePrefix reads it. Empty entries are
+// skipped; an invalid entry is named in the error.
 func ParseAllow(s string) ([]netip.Prefix, error) {
 	var out []netip.Prefix
 	for entry := range strings.SplitSeq(s, ",") {
@@ -75,22 +75,36 @@ func ParseAllow(s string) ([]netip.Prefix, error) {
 		if entry == "" {
 			continue
 		}
-		if strings.Contains(entry, "/") {
-			p, err := netip.ParsePrefix(entry)
-			if err != nil {
-				return nil, fmt.Errorf("egress: parsing allowed network %q: not a CIDR (like 10.0.0.0/8)", entry)
-			}
-			out = append(out, p.Masked())
-			continue
-		}
-		a, err := netip.ParseAddr(entry)
+		p, err := ParsePrefix(entry)
 		if err != nil {
-			return nil, fmt.Errorf("egress: parsing allowed network %q: not an IP address or CIDR", entry)
+			return nil, fmt.Errorf("egress: allowed networks: %w", err)
 		}
-		a = a.Unmap().WithZone("")
-		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+		out = append(out, p)
 	}
 	return out, nil
+}
+
+// ParsePrefix reads one allowed network: a CIDR ("10.0.0.0/8", "fd00::/8")
+// or a bare address (that single host). Host bits in a CIDR are cleared and
+// IPv4-mapped IPv6 forms are taken as IPv4, so they match what the guard
+// compares. The error quotes the entry and shows the expected forms.
+func ParsePrefix(entry string) (netip.Prefix, error) {
+	if strings.Contains(entry, "/") {
+		p, err := netip.ParsePrefix(entry)
+		if err != nil {
+			return netip.Prefix{}, fmt.Errorf("%q is not a CIDR (like 10.0.0.0/8 or fd00::/8)", entry)
+		}
+		if p.Addr().Is4In6() && p.Bits() >= 96 {
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(entry)
+	if err != nil || a.Zone() != "" {
+		return netip.Prefix{}, fmt.Errorf("%q is not an IP address or CIDR (like 10.0.0.5 or 10.0.0.0/8)", entry)
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 // guard decides whether an address may be dialed.
