@@ -110,7 +110,7 @@ func (g *Gateway) Test(ctx context.Context, req TestRequest) (*invoke.Result, er
 func (g *Gateway) record(ctx context.Context, r *runlog.Run) error {
 	g.metrics.observe(r)
 	if r.ID == "" {
-		r.ID = store.NewID()
+		r.ID = g.store.NewID()
 	}
 	wait := !g.asyncRuns || r.Caller == runlog.CallerCLI || r.Caller == runlog.CallerAPI || r.Caller == runlog.CallerConsole
 	if err := g.runs.record(ctx, r, wait); err != nil {

@@ -41,7 +41,7 @@ const confirmationColumns = `id, agent, action, payload, state, result, created_
 // filled in when zero (ExpiresAt as CreatedAt + DefaultConfirmationTTL).
 func (s *Store) CreateConfirmation(ctx context.Context, c *Confirmation) error {
 	if c.ID == "" {
-		c.ID = NewID()
+		c.ID = s.NewID()
 	}
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = time.Now()

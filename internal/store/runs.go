@@ -44,7 +44,7 @@ func (s *Store) InsertRuns(ctx context.Context, runs []*runlog.Run) error {
 	recs := make([]string, len(runs))
 	for i, r := range runs {
 		if r.ID == "" {
-			r.ID = NewID()
+			r.ID = s.NewID()
 		} else if !validID(r.ID) {
 			return fmt.Errorf("store: inserting run: id %q was not made by NewID", r.ID)
 		}

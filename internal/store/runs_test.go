@@ -33,7 +33,7 @@ func testRuns(t *testing.T, newStore factory) {
 		got.Arguments["order"] != "A-1" || got.Output != r.Output || got.DurationMS != 12.5 {
 		t.Fatalf("GetRun = %+v", got)
 	}
-	_, err = s.GetRun(ctx, NewID())
+	_, err = s.GetRun(ctx, s.NewID())
 	wantErr(t, err, ErrNotFound)
 	wantErr(t, s.InsertRun(ctx, r), ErrConflict)
 

@@ -54,6 +54,8 @@ type Store struct {
 	rdb *sql.DB
 	// stmts caches prepared statements of the hot queries.
 	stmts stmtCache
+	// ids makes the IDs of runs, tokens and confirmations.
+	ids idSource
 }
 
 // Dialect returns DialectSQLite or DialectPostgres.

@@ -73,7 +73,7 @@ func (s *Store) insertToken(ctx context.Context, db execer, t *Token) error {
 		return errors.New("token without a hash")
 	}
 	if t.ID == "" {
-		t.ID = NewID()
+		t.ID = s.NewID()
 	}
 	if t.CreatedAt.IsZero() {
 		t.CreatedAt = time.Now()

@@ -88,7 +88,7 @@ func testFirstAdminToken(t *testing.T, newStore factory) {
 			if i%2 == 1 {
 				st = replica
 			}
-			ok, err := st.CreateTokenIfNoAdmin(ctx, &Token{Name: "admin-" + NewID(), Hash: []byte(NewID())})
+			ok, err := st.CreateTokenIfNoAdmin(ctx, &Token{Name: "admin-" + st.NewID(), Hash: []byte(st.NewID())})
 			if err != nil {
 				t.Error(err)
 				return
