@@ -43,7 +43,7 @@ type Run struct {
 	ConversationID string         `json:"conversation_id,omitempty"`
 	CallID         string         `json:"call_id,omitempty"`
 	Arguments      map[string]any `json:"arguments,omitempty"`
-	Request        *Request       `json:"request,omitempty"`
+	Request        *Request       `json:"request"`
 	Outcome        string         `json:"outcome"`
 	// Status is the upstream HTTP status, 0 when nothing was received.
 	Status     int       `json:"status"`
@@ -59,7 +59,7 @@ type Run struct {
 	ContentType string `json:"content_type,omitempty"`
 	// Output is exactly what the model receives.
 	Output string `json:"output"`
-	Error  string `json:"error,omitempty"`
+	Error  string `json:"error"`
 	// ConfirmationID is set when Outcome is confirmation_required.
 	ConfirmationID string `json:"confirmation_id,omitempty"`
 }
