@@ -7,8 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,8 +16,8 @@ import (
 	"github.com/mccutchen/go-httpbin/v2/httpbin"
 
 	"github.com/actiongate/actiongate/internal/api"
-	"github.com/actiongate/actiongate/internal/config"
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/gateway/gatewaytest"
 	"github.com/actiongate/actiongate/internal/respfilter"
 )
 
@@ -52,16 +50,7 @@ func newAdminFixture(t *testing.T) *adminFixture {
 		bin.ServeHTTP(w, r)
 	}))
 	t.Cleanup(f.upstream.Close)
-	dir := t.TempDir()
-	cfg := config.Default()
-	cfg.DataDir = dir
-	cfg.DatabaseURL = "sqlite:" + filepath.Join(dir, config.DatabaseFile)
-	cfg.EgressAllow = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
-	f.g, err = gateway.Open(context.Background(), cfg, gateway.Options{Tokenizer: tok, Getenv: func(string) string { return "" }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.g.Close() })
+	f.g = gatewaytest.Open(t, gatewaytest.Config(t), gateway.Options{Tokenizer: tok})
 	if f.admin, err = f.g.BootstrapAdminToken(context.Background()); err != nil || f.admin == "" {
 		t.Fatalf("bootstrap admin token: %q, %v", f.admin, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/config"
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/gateway/gatewaytest"
 	"github.com/actiongate/actiongate/internal/store"
 )
 
@@ -16,7 +17,7 @@ import (
 // key (base64; empty means the key file in dir).
 func openKeyed(t *testing.T, dir, masterKey string) (*gateway.Gateway, error) {
 	t.Helper()
-	cfg := config.Default()
+	cfg := gatewaytest.Config(t)
 	cfg.DataDir = dir
 	cfg.DatabaseURL = "sqlite:" + filepath.Join(dir, config.DatabaseFile)
 	cfg.MasterKey = masterKey

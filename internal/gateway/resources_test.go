@@ -3,46 +3,24 @@ package gateway_test
 import (
 	"context"
 	"errors"
-	"net/netip"
-	"path/filepath"
 	"testing"
 
 	"github.com/actiongate/actiongate/internal/action"
-	"github.com/actiongate/actiongate/internal/config"
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/gateway/gatewaytest"
 	"github.com/actiongate/actiongate/internal/store"
 )
 
 func openResourcesGateway(t *testing.T) *gateway.Gateway {
-	t.Helper()
-	dir := t.TempDir()
-	cfg := config.Default()
-	cfg.DataDir = dir
-	cfg.DatabaseURL = "sqlite:" + filepath.Join(dir, config.DatabaseFile)
-	cfg.EgressAllow = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
-	g, err := gateway.Open(context.Background(), cfg, gateway.Options{Getenv: func(string) string { return "" }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { g.Close() })
-	return g
-}
-
-func specResource(t *testing.T, kind action.Kind, spec string) action.Resource {
-	t.Helper()
-	r, errs := action.FromSpecJSON(kind, []byte(spec))
-	if err := errs.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return r
+	return gatewaytest.Open(t, gatewaytest.Config(t), gateway.Options{})
 }
 
 func TestPutAndDeleteResources(t *testing.T) {
 	ctx := context.Background()
 	g := openResourcesGateway(t)
-	cred := specResource(t, action.KindCredential, `{"name":"shop","type":"bearer","hosts":["api.example.com"],"token":{"secret":"t"}}`)
-	act := specResource(t, action.KindAction, `{"name":"get","method":"GET","url":"https://api.example.com/x","auth":"shop"}`)
-	agent := specResource(t, action.KindAgent, `{"name":"support","actions":["get"]}`)
+	cred := resource(t, action.KindCredential, `{"name":"shop","type":"bearer","hosts":["api.example.com"],"token":{"secret":"t"}}`)
+	act := resource(t, action.KindAction, `{"name":"get","method":"GET","url":"https://api.example.com/x","auth":"shop"}`)
+	agent := resource(t, action.KindAgent, `{"name":"support","actions":["get"]}`)
 
 	// An action whose credential does not exist yet is refused with the
 	// validator's field path, and nothing is stored.
@@ -70,7 +48,7 @@ func TestPutAndDeleteResources(t *testing.T) {
 	}
 
 	// A credential change that breaks an action that uses it is refused.
-	moved := specResource(t, action.KindCredential, `{"name":"shop","type":"bearer","hosts":["other.example.com"],"token":{"secret":"t"}}`)
+	moved := resource(t, action.KindCredential, `{"name":"shop","type":"bearer","hosts":["other.example.com"],"token":{"secret":"t"}}`)
 	if _, err := g.PutResource(ctx, moved); !errors.As(err, &errs) || errs[0].Path != "actions[get].auth" {
 		t.Errorf("breaking credential change: %v", err)
 	}

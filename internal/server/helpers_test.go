@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +14,7 @@ import (
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/config"
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/gateway/gatewaytest"
 	"github.com/actiongate/actiongate/internal/respfilter"
 )
 
@@ -23,15 +22,10 @@ import (
 var sharedTokenizer = sync.OnceValues(respfilter.NewTokenizer)
 
 // testConfig is a configuration on a fresh SQLite database in a temporary
-// directory, allowed to call loopback upstreams.
+// directory, allowed to call loopback upstreams, listening on a free port.
 func testConfig(t *testing.T) *config.Config {
-	t.Helper()
-	dir := t.TempDir()
-	cfg := config.Default()
+	cfg := gatewaytest.Config(t)
 	cfg.Addr = "127.0.0.1:0"
-	cfg.DataDir = dir
-	cfg.DatabaseURL = "sqlite:" + filepath.Join(dir, config.DatabaseFile)
-	cfg.EgressAllow = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
 	return cfg
 }
 
@@ -42,12 +36,7 @@ func openGateway(t *testing.T, cfg *config.Config, log *slog.Logger) *gateway.Ga
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := gateway.Open(context.Background(), cfg, gateway.Options{Tokenizer: tok, Logger: log, Getenv: func(string) string { return "" }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { g.Close() })
-	return g
+	return gatewaytest.Open(t, cfg, gateway.Options{Tokenizer: tok, Logger: log})
 }
 
 // adminToken issues an admin token.

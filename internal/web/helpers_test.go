@@ -7,17 +7,15 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
-	"net/netip"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/actiongate/actiongate/internal/action"
-	"github.com/actiongate/actiongate/internal/config"
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/gateway/gatewaytest"
 	"github.com/actiongate/actiongate/internal/respfilter"
 )
 
@@ -40,16 +38,7 @@ func newEnv(t *testing.T, mounts ...func(*http.ServeMux, *gateway.Gateway)) *env
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	cfg := config.Default()
-	cfg.DataDir = dir
-	cfg.DatabaseURL = "sqlite:" + filepath.Join(dir, "test.db")
-	cfg.EgressAllow = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
-	g, err := gateway.Open(context.Background(), cfg, gateway.Options{Tokenizer: tok, Getenv: func(string) string { return "" }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { g.Close() })
+	g := gatewaytest.Open(t, gatewaytest.Config(t), gateway.Options{Tokenizer: tok})
 	admin, err := g.BootstrapAdminToken(context.Background())
 	if err != nil {
 		t.Fatal(err)

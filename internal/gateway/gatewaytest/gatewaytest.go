@@ -43,6 +43,33 @@ type Fixture struct {
 	hits   map[string]*atomic.Int64
 }
 
+// Config returns a configuration on a fresh SQLite database in a temporary
+// directory, with egress to loopback allowed.
+func Config(t testing.TB) *config.Config {
+	dir := t.TempDir()
+	cfg := config.Default()
+	cfg.DataDir = dir
+	cfg.DatabaseURL = "sqlite:" + filepath.Join(dir, config.DatabaseFile)
+	cfg.EgressAllow = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	return cfg
+}
+
+// Open opens a gateway on cfg, closed when t ends. Without opts.Getenv the
+// gateway sees an empty environment, so the test's own variables never
+// leak in.
+func Open(t testing.TB, cfg *config.Config, opts gateway.Options) *gateway.Gateway {
+	t.Helper()
+	if opts.Getenv == nil {
+		opts.Getenv = func(string) string { return "" }
+	}
+	g, err := gateway.Open(context.Background(), cfg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { g.Close() })
+	return g
+}
+
 // New opens a gateway on a fresh database with egress to loopback allowed,
 // starts the upstream, bootstraps an admin token and applies Standard.
 // Loading a tokenizer dominates the cost of a gateway, so test binaries
@@ -53,16 +80,8 @@ func New(t *testing.T, tok *respfilter.Tokenizer) *Fixture {
 	var err error
 	f.Upstream = httptest.NewServer(http.HandlerFunc(f.serveUpstream))
 	t.Cleanup(f.Upstream.Close)
-	dir := t.TempDir()
-	f.Cfg = config.Default()
-	f.Cfg.DataDir = dir
-	f.Cfg.DatabaseURL = "sqlite:" + filepath.Join(dir, config.DatabaseFile)
-	f.Cfg.EgressAllow = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
-	f.G, err = gateway.Open(context.Background(), f.Cfg, gateway.Options{Tokenizer: tok, Getenv: func(string) string { return "" }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.G.Close() })
+	f.Cfg = Config(t)
+	f.G = Open(t, f.Cfg, gateway.Options{Tokenizer: tok})
 	if f.Admin, err = f.G.BootstrapAdminToken(context.Background()); err != nil || f.Admin == "" {
 		t.Fatalf("bootstrap admin token: %q, %v", f.Admin, err)
 	}
