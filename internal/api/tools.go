@@ -19,6 +19,9 @@ import (
 //	POST /api/v1/agents/{agent}/tools                              a batch of OpenAI tool_calls
 //	GET  /api/v1/confirmations/{id}                                state and preview
 //	POST /api/v1/confirmations/{id}                                approve or reject
+//	GET  /api/v1/confirmations?state=unknown                       list (admin)
+//	POST /api/v1/confirmations/{id}/retry                          send again after an unknown outcome (admin)
+//	POST /api/v1/confirmations/{id}/close                          close after an unknown outcome (admin)
 //
 // A tool call answers 200 whatever the tool's outcome (status ok, error or
 // confirmation_required): a failed call is a result for the model. Only
@@ -31,6 +34,9 @@ func RegisterTools(mux *http.ServeMux, g *gateway.Gateway) {
 	toolRoute(mux, g, "POST /api/v1/agents/{agent}/tools", RequireAgent, h.batch)
 	toolRoute(mux, g, "GET /api/v1/confirmations/{id}", requireToken, h.confirmation)
 	toolRoute(mux, g, "POST /api/v1/confirmations/{id}", requireToken, h.decide)
+	toolRoute(mux, g, "GET /api/v1/confirmations", RequireAdmin, h.listConfirmations)
+	toolRoute(mux, g, "POST /api/v1/confirmations/{id}/retry", RequireAdmin, h.retry)
+	toolRoute(mux, g, "POST /api/v1/confirmations/{id}/close", RequireAdmin, h.closeUnknown)
 }
 
 // toolHandlers serve the tools API.
@@ -76,7 +82,15 @@ func requireToken(g *gateway.Gateway, h http.Handler) http.Handler {
 // naming what was not found.
 func toolError(r *http.Request, err error) error {
 	agent, name := r.PathValue("agent"), r.PathValue("action")
+	var (
+		forbidden *gateway.ForbiddenError
+		state     *gateway.StateError
+	)
 	switch {
+	case errors.As(err, &forbidden):
+		return Errorf(http.StatusForbidden, CodeForbidden, "%s", forbidden.Reason)
+	case errors.As(err, &state):
+		return Errorf(http.StatusConflict, CodeConflict, "%s", state.Message())
 	case errors.Is(err, gateway.ErrUnknownAgent):
 		return notFound("no agent named %q", agent)
 	case errors.Is(err, gateway.ErrNotActivated):

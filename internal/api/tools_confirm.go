@@ -1,6 +1,14 @@
 package api
 
-import "net/http"
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/store"
+)
 
 // decideRequest is the body of POST /api/v1/confirmations/{id}.
 type decideRequest struct {
@@ -23,16 +31,10 @@ func (h *toolHandlers) confirmation(w http.ResponseWriter, r *http.Request) erro
 
 // decide approves or rejects a confirmation and answers the tool result:
 // the sent request's result on approval, a rejection otherwise. The request
-// is sent at most once; deciding again answers the recorded result.
+// is sent at most once; deciding again answers the recorded result. The
+// gateway decides who may approve (ACTIONGATE_CONFIRM_APPROVERS).
 func (h *toolHandlers) decide(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	c, err := h.g.Confirmation(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if err := canDecide(r, c.Agent); err != nil {
-		return err
-	}
 	var body decideRequest
 	if err := DecodeJSON(w, r, &body); err != nil {
 		return err
@@ -41,11 +43,64 @@ func (h *toolHandlers) decide(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: "approve: required, true to send the request or false to reject it",
 			Fields: map[string]string{"approve": "required: true or false"}}
 	}
-	res, err := h.g.Decide(r.Context(), id, *body.Approve)
+	res, err := h.g.Decide(r.Context(), PrincipalFrom(r.Context()), id, *body.Approve)
 	if err != nil {
 		return err
 	}
 	WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+// retry sends again a confirmation whose outcome is unknown (admin only)
+// and answers the tool result.
+func (h *toolHandlers) retry(w http.ResponseWriter, r *http.Request) error {
+	res, err := h.g.RetryConfirmation(r.Context(), PrincipalFrom(r.Context()), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+// closeUnknown closes a confirmation whose outcome is unknown without
+// sending it again (admin only) and answers the confirmation.
+func (h *toolHandlers) closeUnknown(w http.ResponseWriter, r *http.Request) error {
+	info, err := h.g.CloseConfirmation(r.Context(), PrincipalFrom(r.Context()), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, info)
+	return nil
+}
+
+// confirmationStates are the states GET /api/v1/confirmations filters by.
+var confirmationStates = []string{store.ConfirmationPending, store.ConfirmationExecuting, store.ConfirmationDone,
+	store.ConfirmationRejected, store.ConfirmationUnknown, store.ConfirmationClosed}
+
+// listConfirmations answers {"confirmations":[...]}, newest first,
+// optionally of one state (?state=unknown) and at most ?limit= of them.
+func (h *toolHandlers) listConfirmations(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	state := q.Get("state")
+	if state != "" && !slices.Contains(confirmationStates, state) {
+		return badParam("state", "must be one of "+strings.Join(confirmationStates, ", "))
+	}
+	limit := 0
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > store.MaxConfirmationList {
+			return badParam("limit", "must be a number from 1 to "+strconv.Itoa(store.MaxConfirmationList))
+		}
+		limit = n
+	}
+	list, err := h.g.ListConfirmations(r.Context(), state, limit)
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []*gateway.ConfirmationInfo{}
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"confirmations": list})
 	return nil
 }
 

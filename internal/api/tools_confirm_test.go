@@ -52,7 +52,7 @@ func TestConfirmationApprove(t *testing.T) {
 		t.Errorf("decision without approve: %d %v", status, out)
 	}
 
-	approved := e.ok("POST", "/api/v1/confirmations/"+id, e.support, `{"approve":true}`)
+	approved := e.ok("POST", "/api/v1/confirmations/"+id, e.Admin, `{"approve":true}`)
 	if approved["status"] != "ok" || !strings.Contains(toolsText(approved, "output"), "T-1") || toolsText(approved, "run_id") == "" {
 		t.Fatalf("approval answered %v", approved)
 	}
@@ -82,7 +82,7 @@ func TestConfirmationConcurrentApprovals(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Go(func() {
-			status, out := e.send("POST", "/api/v1/confirmations/"+id, e.support, `{"approve":true}`)
+			status, out := e.send("POST", "/api/v1/confirmations/"+id, e.Admin, `{"approve":true}`)
 			if status != http.StatusOK {
 				t.Errorf("approval %d: status %d %v", i, status, out)
 			}
@@ -127,7 +127,7 @@ func TestConfirmationUnknownAndExpired(t *testing.T) {
 	if err := e.G.Store().CreateConfirmation(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
-	status, out := e.send("POST", "/api/v1/confirmations/cf_old", e.support, `{"approve":true}`)
+	status, out := e.send("POST", "/api/v1/confirmations/cf_old", e.Admin, `{"approve":true}`)
 	if status != http.StatusGone || toolsText(out, "error.code") != "gone" || !strings.Contains(toolsText(out, "error.message"), "expired") {
 		t.Fatalf("expired confirmation: %d %v", status, out)
 	}

@@ -213,7 +213,7 @@ func TestSecretCanary(t *testing.T) {
 	if pending.Status != gateway.StatusConfirmationRequired {
 		t.Fatalf("echo_write tool call: %+v", pending)
 	}
-	done, err := g.Decide(ctx, pending.ConfirmationID, true)
+	done, err := g.Decide(ctx, gateway.Operator(), pending.ConfirmationID, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,12 +23,22 @@ const (
 	DefaultLogLevel         = "info"
 	DefaultLogFormat        = "text"
 	DefaultShutdownTimeout  = 30 * time.Second
+	// DefaultConfirmApprovers lets only admins approve confirmations.
+	DefaultConfirmApprovers = ApproversAdmin
 	// DatabaseFile is the SQLite file created in the data directory when no
 	// database URL is set.
 	DatabaseFile = "actiongate.db"
 	// MasterKeyFile is the generated master key file in the data directory,
 	// used when no master key is set.
 	MasterKeyFile = "master.key"
+)
+
+// Values of ConfirmApprovers.
+const (
+	// ApproversAdmin: only admin tokens and console sessions approve.
+	ApproversAdmin = "admin"
+	// ApproversAgent: an agent's own tokens approve its confirmations too.
+	ApproversAgent = "agent"
 )
 
 // Config is the server configuration. Load fills it; a Config built by hand
@@ -65,6 +75,9 @@ type Config struct {
 	// ShutdownTimeout bounds how long in-flight calls may run after a stop
 	// signal (ACTIONGATE_SHUTDOWN_TIMEOUT).
 	ShutdownTimeout time.Duration
+	// ConfirmApprovers says who may approve a confirmation: ApproversAdmin
+	// or ApproversAgent (ACTIONGATE_CONFIRM_APPROVERS).
+	ConfirmApprovers string
 
 	// sources maps a setting's file key to how the user wrote it (the
 	// environment variable, or "file:line:col: key"), for error messages.
@@ -81,6 +94,7 @@ func Default() *Config {
 		LogLevel:         DefaultLogLevel,
 		LogFormat:        DefaultLogFormat,
 		ShutdownTimeout:  DefaultShutdownTimeout,
+		ConfirmApprovers: DefaultConfirmApprovers,
 	}
 }
 

@@ -41,6 +41,7 @@ func TestDefaults(t *testing.T) {
 		LogLevel:         "info",
 		LogFormat:        "text",
 		ShutdownTimeout:  30 * time.Second,
+		ConfirmApprovers: "admin",
 	}
 	c.sources = nil
 	if !reflect.DeepEqual(*c, want) {
@@ -195,6 +196,8 @@ var badEnv = []struct{ env, value, want string }{
 	{"ACTIONGATE_SHUTDOWN_TIMEOUT", "0s", "more than 0"},
 	{"ACTIONGATE_SHUTDOWN_TIMEOUT", "2h", "at most 1h"},
 	{"ACTIONGATE_SHUTDOWN_TIMEOUT", "soon", "not a duration"},
+	{"ACTIONGATE_CONFIRM_APPROVERS", "everyone", "must be admin"},
+	{"ACTIONGATE_CONFIRM_APPROVERS", "Agent", ""},
 }
 
 func TestBadEnvValuesNameTheSetting(t *testing.T) {

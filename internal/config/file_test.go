@@ -58,6 +58,17 @@ allowed_origins: []
 	}
 }
 
+func TestConfirmApproversFromFile(t *testing.T) {
+	c, err := Load(env(nil), writeFile(t, "confirm_approvers: agent\n", 0o600))
+	if err != nil || c.ConfirmApprovers != ApproversAgent {
+		t.Fatalf("confirm_approvers: agent gave %v, %v", c, err)
+	}
+	_, err = Load(env(nil), writeFile(t, "confirm_approvers: model\n", 0o600))
+	if err == nil || !strings.Contains(err.Error(), "confirm_approvers") || !strings.Contains(err.Error(), `"model" must be admin`) {
+		t.Fatalf("confirm_approvers: model: error %v should name the key and the values", err)
+	}
+}
+
 func TestValidationNamesTheWinningSource(t *testing.T) {
 	// When the environment overrides a file setting, a bad value is blamed on the variable.
 	path := writeFile(t, "log_format: xml\n", 0o600)

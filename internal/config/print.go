@@ -67,6 +67,7 @@ func (c Config) attrs() []slog.Attr {
 		slog.String("log_format", c.LogFormat),
 		slog.String("allowed_origins", strings.Join(c.AllowedOrigins, ",")),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+		slog.String("confirm_approvers", c.ConfirmApprovers),
 	}
 }
 

@@ -70,6 +70,7 @@ func settings() []setting {
 			c.ShutdownTimeout = d
 			return nil
 		}},
+		{key: "confirm_approvers", env: "ACTIONGATE_CONFIRM_APPROVERS", scalar: func(c *Config, s string) error { c.ConfirmApprovers = strings.ToLower(s); return nil }},
 	}
 }
 

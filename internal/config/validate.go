@@ -75,6 +75,11 @@ func (c *Config) Validate() error {
 	if c.ShutdownTimeout <= 0 || c.ShutdownTimeout > MaxShutdownTimeout {
 		bad("shutdown_timeout", "%s is out of range: must be more than 0 and at most %s", c.ShutdownTimeout, MaxShutdownTimeout)
 	}
+	switch c.ConfirmApprovers {
+	case ApproversAdmin, ApproversAgent:
+	default:
+		bad("confirm_approvers", "%q must be admin (admin tokens and console sessions approve) or agent (an agent's own tokens approve too)", c.ConfirmApprovers)
+	}
 	return errors.Join(errs...)
 }
 

@@ -88,7 +88,7 @@ func (g *Gateway) Test(ctx context.Context, req TestRequest) (*invoke.Result, er
 	if a == nil {
 		return nil, fmt.Errorf("gateway: %w: %q", ErrUnknownAction, req.Action)
 	}
-	res := g.engine.Invoke(ctx, &invoke.Call{
+	res, intent := g.invoke(ctx, &invoke.Call{
 		Action:     a,
 		Credential: snap.Credentials[a.Auth],
 		Caller:     req.Caller,
@@ -97,23 +97,25 @@ func (g *Gateway) Test(ctx context.Context, req TestRequest) (*invoke.Result, er
 		Vars:       req.Vars,
 		DryRun:     req.DryRun,
 		Confirmed:  req.Confirm,
-	})
-	if err := g.record(ctx, res.Run); err != nil {
+	}, "")
+	if err := g.record(ctx, res.Run, intent); err != nil {
 		return nil, err
 	}
 	return res, nil
 }
 
-// record stores a run and counts it in the metrics. With Options.AsyncRuns,
-// agent calls hand the run to the recorder and answer at once; operator
-// calls (CLI, admin API, console) always wait until it is committed.
-func (g *Gateway) record(ctx context.Context, r *runlog.Run) error {
+// record stores a run and counts it in the metrics; with intent, the run
+// replaces the intent stored before its request was sent. With
+// Options.AsyncRuns, agent calls hand the run to the recorder and answer at
+// once; operator calls (CLI, admin API, console) always wait until it is
+// committed.
+func (g *Gateway) record(ctx context.Context, r *runlog.Run, intent bool) error {
 	g.metrics.observe(r)
 	if r.ID == "" {
 		r.ID = g.store.NewID()
 	}
 	wait := !g.asyncRuns || r.Caller == runlog.CallerCLI || r.Caller == runlog.CallerAPI || r.Caller == runlog.CallerConsole
-	if err := g.runs.record(ctx, r, wait); err != nil {
+	if err := g.runs.record(ctx, r, intent, wait); err != nil {
 		return fmt.Errorf("gateway: recording run: %w", err)
 	}
 	level := slog.LevelInfo
@@ -216,7 +218,7 @@ func (g *Gateway) CallTool(ctx context.Context, caller, agentName, tool string, 
 
 // callAction runs an activated action for an agent.
 func (g *Gateway) callAction(ctx context.Context, snap *Snapshot, caller, agentName string, a *action.Action, args map[string]any, cc CallContext) (*ToolResult, error) {
-	res := g.engine.Invoke(ctx, &invoke.Call{
+	res, intent := g.invoke(ctx, &invoke.Call{
 		Action:         a,
 		Credential:     snap.Credentials[a.Auth],
 		Caller:         caller,
@@ -226,7 +228,7 @@ func (g *Gateway) callAction(ctx context.Context, snap *Snapshot, caller, agentN
 		Args:           args,
 		Contact:        cc.Contact,
 		Vars:           cc.Vars,
-	})
+	}, "")
 	run := res.Run
 	if run.Outcome == runlog.OutcomeConfirmationRequired {
 		payload, err := json.Marshal(pendingCall{Agent: agentName, Action: a.Name, Caller: caller, Arguments: args, Context: cc, Preview: run.Request})
@@ -248,87 +250,13 @@ func (g *Gateway) callAction(ctx context.Context, snap *Snapshot, caller, agentN
 		}
 		g.appendOutput(run, moreNote(handle))
 	}
-	if err := g.record(ctx, run); err != nil {
+	if err := g.record(ctx, run, intent); err != nil {
 		return nil, err
 	}
 	tr := toolResult(run)
 	tr.Handle = handle
 	if run.ConfirmationID != "" {
 		tr.Preview = run.Request
-	}
-	return tr, nil
-}
-
-// Decide approves or rejects a pending confirmation. An approval executes
-// the call exactly once; deciding again returns the recorded result.
-func (g *Gateway) Decide(ctx context.Context, id string, approve bool) (*ToolResult, error) {
-	c, won, err := g.store.ClaimConfirmation(ctx, id, approve, g.now())
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, fmt.Errorf("gateway: %w: %q", ErrUnknownConfirmation, id)
-	case err != nil:
-		return nil, fmt.Errorf("gateway: %w", err)
-	}
-	if !won {
-		switch c.State {
-		case store.ConfirmationDone:
-			var tr ToolResult
-			if err := json.Unmarshal(c.Result, &tr); err != nil {
-				return nil, fmt.Errorf("gateway: decoding confirmation result: %w", err)
-			}
-			return &tr, nil
-		case store.ConfirmationRejected:
-			return &ToolResult{Status: StatusError, Output: errorOutput("rejected", "The user declined this request; it was not sent.")}, nil
-		}
-		return &ToolResult{Status: StatusError, Output: errorOutput("in_progress", "This confirmed request is being sent right now.")}, nil
-	}
-	var p pendingCall
-	if err := json.Unmarshal(c.Payload, &p); err != nil {
-		return nil, fmt.Errorf("gateway: decoding confirmation: %w", err)
-	}
-	if !approve {
-		run := &runlog.Run{
-			Caller: p.Caller, Agent: p.Agent, Action: p.Action, Arguments: p.Arguments,
-			ConversationID: p.Context.ConversationID, CallID: p.Context.CallID,
-			Outcome: runlog.OutcomeRejected, StartedAt: g.now().UTC(), ConfirmationID: id,
-			Output: errorOutput("rejected", "The user declined this request; it was not sent."),
-		}
-		if err := g.record(ctx, run); err != nil {
-			return nil, err
-		}
-		return toolResult(run), nil
-	}
-	snap, err := g.Snapshot(ctx)
-	if err != nil {
-		return nil, err
-	}
-	a := snap.Actions[p.Action]
-	var tr *ToolResult
-	if a == nil {
-		tr = &ToolResult{Status: StatusError, Output: errorOutput("unknown_action", fmt.Sprintf("The action %s no longer exists; nothing was sent.", p.Action))}
-	} else {
-		res := g.engine.Invoke(ctx, &invoke.Call{
-			Action: a, Credential: snap.Credentials[a.Auth], Caller: p.Caller, Agent: p.Agent,
-			ConversationID: p.Context.ConversationID, CallID: p.Context.CallID,
-			Args: p.Arguments, Contact: p.Context.Contact, Vars: p.Context.Vars, Confirmed: true,
-		})
-		res.Run.ConfirmationID = id
-		var handle string
-		if len(res.Rest) > 0 {
-			if handle, err = g.putHandle(ctx, p.Agent, a.Name, res.Rest, res.Options); err != nil {
-				return nil, err
-			}
-			g.appendOutput(res.Run, moreNote(handle))
-		}
-		if err := g.record(ctx, res.Run); err != nil {
-			return nil, err
-		}
-		tr = toolResult(res.Run)
-		tr.Handle = handle
-	}
-	b, _ := json.Marshal(tr)
-	if err := g.store.CompleteConfirmation(context.WithoutCancel(ctx), id, b); err != nil {
-		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	return tr, nil
 }
@@ -402,7 +330,7 @@ func (g *Gateway) more(ctx context.Context, caller, agent string, args map[strin
 	}
 	run.OutputTokens = g.engine.Tokenizer().Count(run.Output)
 	run.DurationMS = float64(g.now().Sub(start).Microseconds()) / 1000
-	if err := g.record(ctx, run); err != nil {
+	if err := g.record(ctx, run, false); err != nil {
 		return nil, err
 	}
 	tr := toolResult(run)

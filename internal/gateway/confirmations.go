@@ -3,9 +3,12 @@ package gateway
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
+	"github.com/actiongate/actiongate/internal/config"
+	"github.com/actiongate/actiongate/internal/invoke"
 	"github.com/actiongate/actiongate/internal/runlog"
 	"github.com/actiongate/actiongate/internal/store"
 )
@@ -19,7 +22,8 @@ type ConfirmationInfo struct {
 	ID     string `json:"id"`
 	Agent  string `json:"agent"`
 	Action string `json:"action"`
-	// State is pending, executing, done, rejected or expired.
+	// State is pending, executing, done, rejected, expired, unknown (the
+	// server stopped while sending it; retry or close it) or closed.
 	State     string    `json:"state"`
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at"`
@@ -36,6 +40,11 @@ func (g *Gateway) ConfirmationInfo(ctx context.Context, id string) (*Confirmatio
 	if err != nil {
 		return nil, err
 	}
+	return g.confirmationInfo(c)
+}
+
+func (g *Gateway) confirmationInfo(c *store.Confirmation) (*ConfirmationInfo, error) {
+	id := c.ID
 	var p pendingCall
 	if err := json.Unmarshal(c.Payload, &p); err != nil {
 		return nil, fmt.Errorf("gateway: decoding confirmation %s: %w", id, err)
@@ -54,4 +63,216 @@ func (g *Gateway) ConfirmationInfo(ctx context.Context, id string) (*Confirmatio
 		}
 	}
 	return info, nil
+}
+
+// StateError means a confirmation is not in the state a request applies
+// to: only one whose outcome is unknown is retried or closed.
+type StateError struct {
+	ID, State string
+	// Verb is what was asked: "retried" or "closed".
+	Verb string
+}
+
+func (e *StateError) Error() string { return "gateway: " + e.Message() }
+
+// Message says what is wrong, for people.
+func (e *StateError) Message() string {
+	return fmt.Sprintf("confirmation %q is %s; only a confirmation whose outcome is unknown can be %s", e.ID, e.State, e.Verb)
+}
+
+// ForbiddenError means the principal may not do what it asked; Reason says
+// why and what would allow it.
+type ForbiddenError struct{ Reason string }
+
+func (e *ForbiddenError) Error() string { return "gateway: forbidden: " + e.Reason }
+
+// mayDecide checks that p may approve (or reject) a confirmation of agent.
+// Anyone reaching the agent may reject, since nothing is sent; approving
+// takes an admin principal (a console session acts with an admin token),
+// the person answering the agent's MCP client's own prompt, or, when
+// ACTIONGATE_CONFIRM_APPROVERS is agent, a token of that agent. No tool
+// approves: tool calls never reach Decide.
+func (g *Gateway) mayDecide(p *Principal, agent string, approve bool) error {
+	switch {
+	case p == nil || !p.CanUseAgent(agent):
+		return &ForbiddenError{Reason: fmt.Sprintf("this token does not reach the confirmations of agent %q", agent)}
+	case !approve || p.Admin || p.Elicited || g.cfg.ConfirmApprovers == config.ApproversAgent:
+		return nil
+	}
+	return &ForbiddenError{Reason: "an agent token may not approve confirmations (ACTIONGATE_CONFIRM_APPROVERS is admin): " +
+		"approve with an admin token or in the console, or set ACTIONGATE_CONFIRM_APPROVERS=agent to let an agent's own tokens approve its confirmations"}
+}
+
+// Decide approves or rejects a pending confirmation on behalf of p (see
+// mayDecide for who may). An approval executes the call exactly once;
+// deciding again returns the recorded result.
+func (g *Gateway) Decide(ctx context.Context, p *Principal, id string, approve bool) (*ToolResult, error) {
+	c, err := g.Confirmation(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := g.mayDecide(p, c.Agent, approve); err != nil {
+		return nil, err
+	}
+	c, won, err := g.store.ClaimConfirmation(ctx, id, approve, g.now())
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, fmt.Errorf("gateway: %w: %q", ErrUnknownConfirmation, id)
+	case err != nil:
+		return nil, fmt.Errorf("gateway: %w", err)
+	case !won:
+		return settled(c)
+	}
+	var pc pendingCall
+	if err := json.Unmarshal(c.Payload, &pc); err != nil {
+		return nil, fmt.Errorf("gateway: decoding confirmation: %w", err)
+	}
+	if !approve {
+		run := &runlog.Run{
+			Caller: pc.Caller, Agent: pc.Agent, Action: pc.Action, Arguments: pc.Arguments,
+			ConversationID: pc.Context.ConversationID, CallID: pc.Context.CallID,
+			Outcome: runlog.OutcomeRejected, StartedAt: g.now().UTC(), ConfirmationID: id,
+			Output: errorOutput("rejected", "The user declined this request; it was not sent."),
+		}
+		if err := g.record(ctx, run, false); err != nil {
+			return nil, err
+		}
+		return toolResult(run), nil
+	}
+	return g.execute(ctx, id, &pc)
+}
+
+// settled answers a decision that lost the race or came late: the
+// confirmation as it now stands.
+func settled(c *store.Confirmation) (*ToolResult, error) {
+	msg := func(kind, text string) (*ToolResult, error) {
+		return &ToolResult{Status: StatusError, Output: errorOutput(kind, text)}, nil
+	}
+	switch c.State {
+	case store.ConfirmationDone:
+		var tr ToolResult
+		if err := json.Unmarshal(c.Result, &tr); err != nil {
+			return nil, fmt.Errorf("gateway: decoding confirmation result: %w", err)
+		}
+		return &tr, nil
+	case store.ConfirmationRejected:
+		return msg("rejected", "The user declined this request; it was not sent.")
+	case store.ConfirmationUnknown:
+		return msg("outcome_unknown", "The server stopped while sending this request, so whether it reached the API is unknown. A person will check and retry or close it; do not call the tool again for it.")
+	case store.ConfirmationClosed:
+		return msg("closed", "The server stopped while sending this request, and a person closed it after checking; it was not sent again.")
+	}
+	return msg("in_progress", "This confirmed request is being sent right now.")
+}
+
+// execute sends the call of a confirmation that is now executing, records
+// its run and completes the confirmation. The idempotency key is derived
+// from the confirmation id, so a retry sends the same key.
+func (g *Gateway) execute(ctx context.Context, id string, pc *pendingCall) (*ToolResult, error) {
+	snap, err := g.Snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a := snap.Actions[pc.Action]
+	var tr *ToolResult
+	if a == nil {
+		tr = &ToolResult{Status: StatusError, Output: errorOutput("unknown_action", fmt.Sprintf("The action %s no longer exists; nothing was sent.", pc.Action))}
+	} else {
+		res, intent := g.invoke(ctx, &invoke.Call{
+			Action: a, Credential: snap.Credentials[a.Auth], Caller: pc.Caller, Agent: pc.Agent,
+			ConversationID: pc.Context.ConversationID, CallID: pc.Context.CallID,
+			Args: pc.Arguments, Contact: pc.Context.Contact, Vars: pc.Context.Vars, Confirmed: true,
+			IdempotencyScope: "confirmation\x00" + id,
+		}, id)
+		res.Run.ConfirmationID = id
+		var handle string
+		if len(res.Rest) > 0 {
+			if handle, err = g.putHandle(ctx, pc.Agent, a.Name, res.Rest, res.Options); err != nil {
+				return nil, err
+			}
+			g.appendOutput(res.Run, moreNote(handle))
+		}
+		if err := g.record(ctx, res.Run, intent); err != nil {
+			return nil, err
+		}
+		tr = toolResult(res.Run)
+		tr.Handle = handle
+	}
+	b, _ := json.Marshal(tr)
+	if err := g.store.CompleteConfirmation(context.WithoutCancel(ctx), id, b); err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	return tr, nil
+}
+
+// RetryConfirmation sends again, for an admin principal, a confirmation
+// whose outcome is unknown, with the same idempotency key where the action
+// has one. It is for a person who checked that the first attempt did not
+// take effect (or that the API drops a repeated key).
+func (g *Gateway) RetryConfirmation(ctx context.Context, p *Principal, id string) (*ToolResult, error) {
+	if _, err := g.unknownConfirmation(ctx, p, id, "retried"); err != nil {
+		return nil, err
+	}
+	c, won, err := g.store.RetryConfirmation(ctx, id, g.now())
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	if !won {
+		return nil, &StateError{ID: id, State: c.State, Verb: "retried"}
+	}
+	var pc pendingCall
+	if err := json.Unmarshal(c.Payload, &pc); err != nil {
+		return nil, fmt.Errorf("gateway: decoding confirmation: %w", err)
+	}
+	return g.execute(ctx, id, &pc)
+}
+
+// CloseConfirmation closes, for an admin principal, a confirmation whose
+// outcome is unknown, without sending it again.
+func (g *Gateway) CloseConfirmation(ctx context.Context, p *Principal, id string) (*ConfirmationInfo, error) {
+	if _, err := g.unknownConfirmation(ctx, p, id, "closed"); err != nil {
+		return nil, err
+	}
+	c, won, err := g.store.CloseConfirmation(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	if !won {
+		return nil, &StateError{ID: id, State: c.State, Verb: "closed"}
+	}
+	return g.ConfirmationInfo(ctx, id)
+}
+
+// unknownConfirmation returns confirmation id when p is an admin and its
+// outcome is unknown; verb says what the caller is about to do.
+func (g *Gateway) unknownConfirmation(ctx context.Context, p *Principal, id, verb string) (*store.Confirmation, error) {
+	if p == nil || !p.Admin {
+		return nil, &ForbiddenError{Reason: "only an admin token or the console may retry or close a confirmation"}
+	}
+	c, err := g.Confirmation(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if c.State != store.ConfirmationUnknown {
+		return nil, &StateError{ID: id, State: c.State, Verb: verb}
+	}
+	return c, nil
+}
+
+// ListConfirmations returns up to limit confirmations in state (every state
+// when empty), newest first.
+func (g *Gateway) ListConfirmations(ctx context.Context, state string, limit int) ([]*ConfirmationInfo, error) {
+	cs, err := g.store.ListConfirmations(ctx, state, limit)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	out := make([]*ConfirmationInfo, 0, len(cs))
+	for _, c := range cs {
+		info, err := g.confirmationInfo(c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, info)
+	}
+	return out, nil
 }

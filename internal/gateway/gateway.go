@@ -72,7 +72,8 @@ type Options struct {
 }
 
 // Open opens the configured database, applies migrations, loads and checks
-// the master key, and returns a ready Gateway. A wrong master key is an
+// the master key, marks what a stopped server left unfinished as outcome
+// unknown (see Sweep), and returns a ready Gateway. A wrong master key is an
 // error before anything is written.
 func Open(ctx context.Context, cfg *config.Config, opts Options) (*Gateway, error) {
 	if opts.Logger == nil {
@@ -123,7 +124,7 @@ func open(ctx context.Context, cfg *config.Config, st *store.Store, opts Options
 	}
 	res := secret.NewResolver(st, kr, opts.Getenv)
 	res.IsNotFound = func(err error) bool { return errors.Is(err, store.ErrNotFound) }
-	return &Gateway{
+	g := &Gateway{
 		cfg:       cfg,
 		store:     st,
 		keyring:   kr,
@@ -135,7 +136,16 @@ func open(ctx context.Context, cfg *config.Config, st *store.Store, opts Options
 		log:       opts.Logger,
 		now:       time.Now,
 		touched:   map[string]time.Time{},
-	}, nil
+	}
+	n, err := g.Sweep(ctx)
+	if err != nil {
+		g.runs.close()
+		return nil, err
+	}
+	if n > 0 {
+		g.log.Warn("marked writes whose server stopped while sending as outcome unknown", "runs", n)
+	}
+	return g, nil
 }
 
 // LoadMasterKey returns the master key: ACTIONGATE_MASTER_KEY when set,

@@ -25,11 +25,14 @@ func (g *Gateway) Prune(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// PruneLoop prunes at once and then every interval until ctx is done.
-// Failures are logged and retried at the next tick.
+// PruneLoop prunes at once and then every interval until ctx is done, and
+// sweeps abandoned intents (Sweep) every SweepInterval. Failures are logged
+// and retried at the next tick.
 func (g *Gateway) PruneLoop(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	sweep := time.NewTicker(SweepInterval)
+	defer sweep.Stop()
 	for {
 		n, err := g.Prune(ctx)
 		switch {
@@ -38,10 +41,27 @@ func (g *Gateway) PruneLoop(ctx context.Context, interval time.Duration) {
 		case n > 0:
 			g.log.InfoContext(ctx, "pruned run log", "runs", n, "retention", g.cfg.RunRetention.String())
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+	wait:
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				break wait
+			case <-sweep.C:
+				g.sweepAndLog(ctx)
+			}
 		}
+	}
+}
+
+// sweepAndLog runs Sweep, logging what it marked or why it failed.
+func (g *Gateway) sweepAndLog(ctx context.Context) {
+	n, err := g.Sweep(ctx)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		g.log.WarnContext(ctx, "sweeping abandoned run records", "err", err)
+	case n > 0:
+		g.log.WarnContext(ctx, "marked writes whose server stopped while sending as outcome unknown", "runs", n)
 	}
 }

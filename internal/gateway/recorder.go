@@ -20,8 +20,10 @@ const runQueueSize = 4096
 // pendingRun is a run waiting for the recorder, and where its result goes.
 // A pendingRun without a run is a flush barrier.
 type pendingRun struct {
-	run  *runlog.Run
-	done chan error // nil when nobody waits
+	run *runlog.Run
+	// complete is true when run replaces its stored intent.
+	complete bool
+	done     chan error // nil when nobody waits
 }
 
 // recorder stores runs in batches, one commit per batch. Agent calls hand
@@ -57,9 +59,10 @@ func (r *recorder) enqueue(p pendingRun) error {
 	return nil
 }
 
-// record stores run; with wait it returns once the run is committed.
-func (r *recorder) record(ctx context.Context, run *runlog.Run, wait bool) error {
-	p := pendingRun{run: run}
+// record stores run, replacing its intent when complete; with wait it
+// returns once the run is committed.
+func (r *recorder) record(ctx context.Context, run *runlog.Run, complete, wait bool) error {
+	p := pendingRun{run: run, complete: complete}
 	if wait {
 		p.done = make(chan error, 1)
 	}
@@ -94,6 +97,7 @@ func (r *recorder) loop() {
 	defer close(r.stopped)
 	batch := make([]pendingRun, 0, maxRunBatch)
 	runs := make([]*runlog.Run, 0, maxRunBatch)
+	completed := make([]*runlog.Run, 0, maxRunBatch)
 	for first := range r.queue {
 		batch = append(batch[:0], first)
 	drain:
@@ -108,16 +112,19 @@ func (r *recorder) loop() {
 				break drain
 			}
 		}
-		runs = runs[:0]
+		runs, completed = runs[:0], completed[:0]
 		for _, p := range batch {
-			if p.run != nil {
+			switch {
+			case p.run != nil && p.complete:
+				completed = append(completed, p.run)
+			case p.run != nil:
 				runs = append(runs, p.run)
 			}
 		}
 		var err error
-		if len(runs) > 0 {
-			if err = r.store.InsertRuns(context.Background(), runs); err != nil {
-				r.log.Error("storing run records", "runs", len(runs), "err", err)
+		if len(runs)+len(completed) > 0 {
+			if err = r.store.SaveRuns(context.Background(), runs, completed); err != nil {
+				r.log.Error("storing run records", "runs", len(runs)+len(completed), "err", err)
 			}
 		}
 		for _, p := range batch {

@@ -28,7 +28,19 @@ type Principal struct {
 	Admin bool
 	// Agent is the only agent a non-admin principal reaches.
 	Agent string
+	// Elicited marks the person answering the confirmation prompt that the
+	// agent's own MCP client showed them (an elicitation): they may approve
+	// that agent's confirmations whatever ACTIONGATE_CONFIRM_APPROVERS says.
+	Elicited bool
 }
+
+// ElicitedUser is the principal of the person answering agent's MCP
+// client's confirmation prompt.
+func ElicitedUser(agent string) *Principal { return &Principal{Agent: agent, Elicited: true} }
+
+// Operator is the principal of a person at the server's own command line,
+// who holds the database and the master key and so is an admin.
+func Operator() *Principal { return &Principal{Admin: true, TokenName: "command line"} }
 
 // CanUseAgent reports whether p may use the named agent's tools.
 func (p *Principal) CanUseAgent(name string) bool { return p.Admin || p.Agent == name }

@@ -86,6 +86,14 @@ type Call struct {
 	// Confirmed is true when a human approved sending a call that needs
 	// confirmation.
 	Confirmed bool
+	// IdempotencyScope, when set, scopes the idempotency key instead of the
+	// conversation and call ids, so a retry sends the same key.
+	IdempotencyScope string
+	// BeforeSend, when set, is called right before the request is sent,
+	// with the run as it stands (masked, outcome pending); the ID it sets is
+	// the final record's. An error stops the call: nothing is sent, and the
+	// error's text is the model-readable reason.
+	BeforeSend func(intent *runlog.Run) error
 }
 
 // Result is the outcome of a call: the run record plus what a caller needs
@@ -185,6 +193,15 @@ func (e *Engine) Invoke(ctx context.Context, c *Call) *Result {
 	if a.Idempotency != "" {
 		out.IdempotencyHeader = string(a.Idempotency)
 		out.IdempotencyKey = egress.IdempotencyKey(idempotencyScope(c), a.Name, args)
+	}
+	if c.BeforeSend != nil {
+		intent := *run
+		intent.Arguments, intent.Outcome = redactArgs(red, args), runlog.OutcomePending
+		if err := c.BeforeSend(&intent); err != nil {
+			e.fail(run, "not_sent", err.Error())
+			return res
+		}
+		run.ID = intent.ID
 	}
 	resp, err := e.client.Do(ctx, out)
 	if resp != nil {
@@ -323,6 +340,9 @@ func preview(req *render.Request, cred *egress.Credential, red *redact.Redactor)
 // conversation and call ids when the caller gave them, so a repeated tool
 // call reuses the key, and a fresh random value otherwise.
 func idempotencyScope(c *Call) string {
+	if c.IdempotencyScope != "" {
+		return c.IdempotencyScope
+	}
 	if c.ConversationID != "" || c.CallID != "" {
 		return c.Agent + "\x00" + c.ConversationID + "\x00" + c.CallID
 	}

@@ -67,7 +67,9 @@ func (ts *toolset) resume(ctx context.Context, req *mcp.CallToolRequest) (*mcp.C
 	if answer == nil || (answer.Action != "accept" && answer.Action != "decline") {
 		return pendingResult("The user closed the confirmation without deciding; nothing was sent.", id, info.Preview), nil
 	}
-	res, err := ts.g.Decide(ctx, id, answer.Action == "accept")
+	// The person answered the client's own prompt, so the decision is
+	// theirs whatever ACTIONGATE_CONFIRM_APPROVERS says about agent tokens.
+	res, err := ts.g.Decide(ctx, gateway.ElicitedUser(ts.agent), id, answer.Action == "accept")
 	switch {
 	case errors.Is(err, store.ErrExpired):
 		return errorResult("expired", "The confirmation expired before the user decided; nothing was sent. Call the tool again if the user still wants it."), nil
@@ -89,7 +91,7 @@ func pendingResult(output, id string, preview *runlog.Request) *mcp.CallToolResu
 		writePreview(&b, preview)
 	}
 	fmt.Fprintf(&b, "\n\nConfirmation id: %s. A person approves it in the actiongate console or with "+
-		"POST /api/v1/confirmations/%s and the body {\"approve\":true} (an admin token or this agent's token); "+
+		"POST /api/v1/confirmations/%s and the body {\"approve\":true} (an admin token, or this agent's token where the server allows it); "+
 		"the request is then sent once. Tell the user it is waiting for approval.", id, id)
 	return toolResult(&gateway.ToolResult{Status: gateway.StatusConfirmationRequired, Output: b.String(), ConfirmationID: id})
 }

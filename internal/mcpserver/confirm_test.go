@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/actiongate/actiongate/internal/gateway"
 )
 
 // asker is a client's elicitation handler answering with action and
@@ -106,7 +108,7 @@ func TestConfirmationPendingWithoutElicitation(t *testing.T) {
 			if n := e.Hits("POST", "/tickets"); n != 0 {
 				t.Fatalf("a request waiting for approval was sent (%d hits)", n)
 			}
-			tr, err := e.G.Decide(t.Context(), id, true)
+			tr, err := e.G.Decide(t.Context(), gateway.Operator(), id, true)
 			if err != nil || tr.Status != "ok" || e.Hits("POST", "/tickets") != 1 {
 				t.Fatalf("approving %s: %+v, %v, %d hits", id, tr, err, e.Hits("POST", "/tickets"))
 			}

@@ -12,6 +12,8 @@ const (
 	OutcomeConfirmationRequired = "confirmation_required" // a write waiting for a human
 	OutcomeDryRun               = "dry_run"               // rendered, nothing sent
 	OutcomeRejected             = "rejected"              // a human declined the confirmation
+	OutcomePending              = "pending"               // a write's intent: stored before sending, completed after
+	OutcomeUnknown              = "unknown"               // the server stopped after sending, before the answer was seen
 )
 
 // Callers of a run.
@@ -60,6 +62,7 @@ type Run struct {
 	// Output is exactly what the model receives.
 	Output string `json:"output"`
 	Error  string `json:"error"`
-	// ConfirmationID is set when Outcome is confirmation_required.
+	// ConfirmationID is set when Outcome is confirmation_required, and on
+	// the runs that sent or rejected a confirmation.
 	ConfirmationID string `json:"confirmation_id,omitempty"`
 }

@@ -11,7 +11,8 @@ import (
 const ConfirmationRetention = 24 * time.Hour
 
 // PruneExpired deletes what has outlived its use as of now: expired result
-// handles, confirmations expired for longer than ConfirmationRetention, and
+// handles, confirmations expired for longer than ConfirmationRetention
+// (except those whose outcome is unknown, kept until a person decides), and
 // call records older than CallRetention.
 func (s *Store) PruneExpired(ctx context.Context, now time.Time) error {
 	steps := []struct {
@@ -19,7 +20,7 @@ func (s *Store) PruneExpired(ctx context.Context, now time.Time) error {
 		arg         int64
 	}{
 		{"handles", `DELETE FROM handles WHERE expires_at <= ?`, millis(now)},
-		{"confirmations", `DELETE FROM confirmations WHERE expires_at <= ?`, millis(now.Add(-ConfirmationRetention))},
+		{"confirmations", `DELETE FROM confirmations WHERE expires_at <= ? AND state <> '` + ConfirmationUnknown + `'`, millis(now.Add(-ConfirmationRetention))},
 		{"calls", `DELETE FROM calls WHERE claimed_at <= ?`, millis(now.Add(-CallRetention))},
 	}
 	for _, st := range steps {

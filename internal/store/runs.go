@@ -41,9 +41,16 @@ func (s *Store) InsertRun(ctx context.Context, r *runlog.Run) error {
 // server pays for one commit per batch instead of one per call. IDs are
 // assigned as in InsertRun; either every run is stored or none is.
 func (s *Store) InsertRuns(ctx context.Context, runs []*runlog.Run) error {
-	recs := make([]string, len(runs))
-	for i, r := range runs {
-		if r.ID == "" {
+	return s.SaveRuns(ctx, runs, nil)
+}
+
+// SaveRuns stores new run records (as InsertRuns) and the final records of
+// runs whose intent InsertIntent stored, replacing the intent, all in one
+// transaction. A final record whose intent is gone is inserted.
+func (s *Store) SaveRuns(ctx context.Context, runs, completed []*runlog.Run) error {
+	recs := make([]string, len(runs)+len(completed))
+	for i, r := range append(runs[:len(runs):len(runs)], completed...) {
+		if r.ID == "" && i < len(runs) {
 			r.ID = s.NewID()
 		} else if !validID(r.ID) {
 			return fmt.Errorf("store: inserting run: id %q was not made by NewID", r.ID)
@@ -66,6 +73,11 @@ func (s *Store) InsertRuns(ctx context.Context, runs []*runlog.Run) error {
 				return fmt.Errorf("run %s: %w", r.ID, ErrConflict)
 			}
 			if err != nil {
+				return fmt.Errorf("run %s: %w", r.ID, err)
+			}
+		}
+		for i, r := range completed {
+			if err := s.completeRun(ctx, tx, r, recs[len(runs)+i]); err != nil {
 				return fmt.Errorf("run %s: %w", r.ID, err)
 			}
 		}

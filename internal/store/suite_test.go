@@ -34,6 +34,8 @@ func suiteCases() []suiteCase {
 		{"RunPagination", testRunPagination},
 		{"PruneRuns", testPruneRuns},
 		{"Confirmations", testConfirmations},
+		{"Intents", testIntents},
+		{"ConfirmationOutcomeUnknown", testConfirmationOutcomeUnknown},
 		{"Calls", testCalls},
 		{"Handles", testHandles},
 		{"PruneExpired", testPruneExpired},

@@ -1,0 +1,82 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/actiongate/actiongate/internal/action"
+	"github.com/actiongate/actiongate/internal/invoke"
+	"github.com/actiongate/actiongate/internal/runlog"
+	"github.com/actiongate/actiongate/internal/store"
+)
+
+// A write's run record is durable before its request leaves: the engine's
+// BeforeSend stores it as an intent (outcome pending) in its own commit,
+// and the final record replaces it afterwards. A server killed in between
+// leaves the intent pending; a sweep marks it unknown once its call is
+// certainly over.
+//
+// When is that? Replicas on one PostgreSQL (or a CLI command beside the
+// server on one SQLite file) cannot tell a dead peer from a slow one, so
+// the sweep goes by time, not by owner: an intent is stale once the
+// action's whole time budget (egress enforces it for every attempt) plus
+// intentMargin has passed since it was stored. By then its request is over
+// wherever it ran, so no request is still in flight when a person retries.
+// The margin covers the answer's filtering and recording and clock skew
+// between replicas; a final record that still arrives later replaces the
+// unknown outcome with the real one.
+
+// intentMargin is added to an action's timeout to decide when a pending
+// intent is abandoned.
+const intentMargin = 10 * time.Second
+
+// SweepInterval is how often PruneLoop marks abandoned intents unknown.
+const SweepInterval = 5 * time.Second
+
+// unknownOutcome is the error of a run swept as unknown.
+const unknownOutcome = "outcome unknown: the server stopped after the request was sent and before its answer was recorded; the upstream may or may not have received it"
+
+// invoke runs c through the engine. A write, and any approved confirmation
+// (confirmation is its id), is first stored as an intent; intent reports
+// whether one was stored, so the final record replaces it.
+func (g *Gateway) invoke(ctx context.Context, c *invoke.Call, confirmation string) (res *invoke.Result, intent bool) {
+	if action.IsWrite(c.Action.Method) || confirmation != "" {
+		c.BeforeSend = func(r *runlog.Run) error {
+			r.ConfirmationID = confirmation
+			stale := g.now().Add(c.Action.TimeoutDuration() + intentMargin)
+			err := g.store.InsertIntent(context.WithoutCancel(ctx), r, stale, confirmation)
+			switch {
+			case errors.Is(err, store.ErrConflict) && confirmation != "":
+				return reason("This confirmation was declared abandoned before it was sent, so the request was not sent. A person can retry or close it.")
+			case err != nil:
+				g.log.ErrorContext(ctx, "storing a write's run record before sending", "action", c.Action.Name, "err", err)
+				return reason("The request was not sent because its run record could not be stored (a server problem). Try again later.")
+			}
+			intent = true
+			return nil
+		}
+	}
+	return g.engine.Invoke(ctx, c), intent
+}
+
+// reason is an error whose text is written for the model.
+type reason string
+
+func (r reason) Error() string { return string(r) }
+
+// Sweep marks the run records and confirmations abandoned by a stopped
+// server as outcome unknown, and returns how many runs it marked. Open
+// sweeps once; PruneLoop every SweepInterval. Replicas may sweep at once.
+func (g *Gateway) Sweep(ctx context.Context) (int64, error) {
+	now := g.now()
+	n, err := g.store.SweepRuns(ctx, now, runlog.OutcomeUnknown, unknownOutcome)
+	if err != nil {
+		return n, fmt.Errorf("gateway: %w", err)
+	}
+	if _, err := g.store.SweepConfirmations(ctx, now); err != nil {
+		return n, fmt.Errorf("gateway: %w", err)
+	}
+	return n, nil
+}
