@@ -56,9 +56,10 @@ func runFilter(r *http.Request) (store.RunFilter, error) {
 			f.Cursor = v
 		case "outcome":
 			switch v {
-			case runlog.OutcomeOK, runlog.OutcomeError, runlog.OutcomeConfirmationRequired, runlog.OutcomeDryRun, runlog.OutcomeRejected, "":
+			case runlog.OutcomeOK, runlog.OutcomeError, runlog.OutcomeConfirmationRequired, runlog.OutcomeDryRun, runlog.OutcomeRejected,
+				runlog.OutcomePending, runlog.OutcomeUnknown, "":
 			default:
-				return f, badParam(key, "must be one of ok, error, confirmation_required, dry_run, rejected")
+				return f, badParam(key, "must be one of ok, error, confirmation_required, dry_run, rejected, pending, unknown")
 			}
 			f.Outcome = v
 		case "since":

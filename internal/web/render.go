@@ -187,7 +187,7 @@ func funcs() template.FuncMap {
 				return "ok"
 			case runlog.OutcomeDryRun:
 				return "info"
-			case runlog.OutcomeConfirmationRequired:
+			case runlog.OutcomeConfirmationRequired, runlog.OutcomePending, runlog.OutcomeUnknown:
 				return "warn"
 			case "":
 				return "none"
@@ -266,6 +266,10 @@ func outcomeLabel(o string) string {
 		return "preview"
 	case runlog.OutcomeRejected:
 		return "rejected"
+	case runlog.OutcomePending:
+		return "sending"
+	case runlog.OutcomeUnknown:
+		return "outcome unknown"
 	case "":
 		return "never run"
 	}

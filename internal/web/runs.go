@@ -12,7 +12,8 @@ import (
 )
 
 // runOutcomes are the outcomes the runs filter offers.
-var runOutcomes = []string{runlog.OutcomeOK, runlog.OutcomeError, runlog.OutcomeConfirmationRequired, runlog.OutcomeDryRun, runlog.OutcomeRejected}
+var runOutcomes = []string{runlog.OutcomeOK, runlog.OutcomeError, runlog.OutcomeConfirmationRequired, runlog.OutcomeDryRun, runlog.OutcomeRejected,
+	runlog.OutcomePending, runlog.OutcomeUnknown}
 
 // runsData is the runs list's model.
 type runsData struct {
