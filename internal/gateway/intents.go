@@ -13,8 +13,10 @@ import (
 )
 
 // A write's run record is durable before its request leaves: the engine's
-// BeforeSend stores it as an intent (outcome pending) in its own commit,
-// and the final record replaces it afterwards. A server killed in between
+// BeforeSend stores it as an intent (outcome pending) and waits for the
+// commit, which concurrent writes share (a confirmation's send, which must
+// also find the confirmation still executing, commits alone); the final
+// record replaces it afterwards, committed like any other run. A server killed in between
 // leaves the intent pending; a sweep marks it unknown once its call is
 // certainly over.
 //
@@ -40,25 +42,37 @@ const unknownOutcome = "outcome unknown: the server stopped after the request wa
 
 // invoke runs c through the engine. A write, and any approved confirmation
 // (confirmation is its id), is first stored as an intent; intent reports
-// whether one was stored, so the final record replaces it.
+// whether one was stored, so the final record replaces it. Reads take the
+// engine's path unchanged.
 func (g *Gateway) invoke(ctx context.Context, c *invoke.Call, confirmation string) (res *invoke.Result, intent bool) {
-	if action.IsWrite(c.Action.Method) || confirmation != "" {
-		c.BeforeSend = func(r *runlog.Run) error {
-			r.ConfirmationID = confirmation
-			stale := g.now().Add(c.Action.TimeoutDuration() + intentMargin)
-			err := g.store.InsertIntent(context.WithoutCancel(ctx), r, stale, confirmation)
-			switch {
-			case errors.Is(err, store.ErrConflict) && confirmation != "":
-				return reason("This confirmation was declared abandoned before it was sent, so the request was not sent. A person can retry or close it.")
-			case err != nil:
-				g.log.ErrorContext(ctx, "storing a write's run record before sending", "action", c.Action.Name, "err", err)
-				return reason("The request was not sent because its run record could not be stored (a server problem). Try again later.")
-			}
-			intent = true
-			return nil
-		}
+	if !action.IsWrite(c.Action.Method) && confirmation == "" {
+		return g.engine.Invoke(ctx, c), false
 	}
-	return g.engine.Invoke(ctx, c), intent
+	stored := false
+	c.BeforeSend = func(r *runlog.Run) error {
+		r.ConfirmationID = confirmation
+		stale := g.now().Add(c.Action.TimeoutDuration() + intentMargin)
+		var err error
+		if confirmation != "" {
+			err = g.store.InsertIntent(context.WithoutCancel(ctx), r, stale, confirmation)
+		} else {
+			if r.ID == "" {
+				r.ID = g.store.NewID()
+			}
+			err = g.runs.intent(ctx, r, stale)
+		}
+		switch {
+		case errors.Is(err, store.ErrConflict) && confirmation != "":
+			return reason("This confirmation was declared abandoned before it was sent, so the request was not sent. A person can retry or close it.")
+		case err != nil:
+			g.log.ErrorContext(ctx, "storing a write's run record before sending", "action", c.Action.Name, "err", err)
+			return reason("The request was not sent because its run record could not be stored (a server problem). Try again later.")
+		}
+		stored = true
+		return nil
+	}
+	res = g.engine.Invoke(ctx, c)
+	return res, stored
 }
 
 // reason is an error whose text is written for the model.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/actiongate/actiongate/internal/runlog"
 	"github.com/actiongate/actiongate/internal/store"
@@ -23,12 +24,16 @@ type pendingRun struct {
 	run *runlog.Run
 	// complete is true when run replaces its stored intent.
 	complete bool
-	done     chan error // nil when nobody waits
+	// staleAt, when set, makes run an intent, pending until then.
+	staleAt time.Time
+	done    chan error // nil when nobody waits
 }
 
 // recorder stores runs in batches, one commit per batch. Agent calls hand
 // their run over and answer at once (the run ID is assigned beforehand);
-// operator calls wait until their run is committed. Readers call flush
+// operator calls wait until their run is committed, and so does a write
+// whose intent must be stored before it is sent: concurrent writes share
+// one commit. Readers call flush
 // first, so a run is visible to anyone who got its ID.
 type recorder struct {
 	store   *store.Store
@@ -72,6 +77,16 @@ func (r *recorder) record(ctx context.Context, run *runlog.Run, complete, wait b
 	return r.await(ctx, p.done)
 }
 
+// intent stores run as a write's intent, stale at staleAt, and returns once
+// it is committed, even if ctx ends: the request waits for it.
+func (r *recorder) intent(ctx context.Context, run *runlog.Run, staleAt time.Time) error {
+	p := pendingRun{run: run, staleAt: staleAt, done: make(chan error, 1)}
+	if err := r.enqueue(p); err != nil {
+		return err
+	}
+	return r.await(context.WithoutCancel(ctx), p.done)
+}
+
 // flush returns once every run queued before it is stored.
 func (r *recorder) flush(ctx context.Context) error {
 	done := make(chan error, 1)
@@ -96,8 +111,7 @@ func (r *recorder) await(ctx context.Context, done chan error) error {
 func (r *recorder) loop() {
 	defer close(r.stopped)
 	batch := make([]pendingRun, 0, maxRunBatch)
-	runs := make([]*runlog.Run, 0, maxRunBatch)
-	completed := make([]*runlog.Run, 0, maxRunBatch)
+	var b store.RunBatch
 	for first := range r.queue {
 		batch = append(batch[:0], first)
 	drain:
@@ -112,19 +126,22 @@ func (r *recorder) loop() {
 				break drain
 			}
 		}
-		runs, completed = runs[:0], completed[:0]
+		b.Runs, b.Intents, b.Completed = b.Runs[:0], b.Intents[:0], b.Completed[:0]
 		for _, p := range batch {
 			switch {
-			case p.run != nil && p.complete:
-				completed = append(completed, p.run)
-			case p.run != nil:
-				runs = append(runs, p.run)
+			case p.run == nil:
+			case p.complete:
+				b.Completed = append(b.Completed, p.run)
+			case !p.staleAt.IsZero():
+				b.Intents = append(b.Intents, store.Intent{Run: p.run, StaleAt: p.staleAt})
+			default:
+				b.Runs = append(b.Runs, p.run)
 			}
 		}
 		var err error
-		if len(runs)+len(completed) > 0 {
-			if err = r.store.SaveRuns(context.Background(), runs, completed); err != nil {
-				r.log.Error("storing run records", "runs", len(runs)+len(completed), "err", err)
+		if n := len(b.Runs) + len(b.Intents) + len(b.Completed); n > 0 {
+			if err = r.store.SaveRuns(context.Background(), b); err != nil {
+				r.log.Error("storing run records", "runs", n, "err", err)
 			}
 		}
 		for _, p := range batch {

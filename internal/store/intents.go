@@ -12,7 +12,7 @@ import (
 
 // InsertIntent stores r, the record of a write about to be sent, at once
 // and in its own transaction, so the write is on record before it can
-// reach the upstream. staleAt is when the call is certainly over if r is
+// reach the upstream (SaveRuns stores intents in batches). staleAt is when the call is certainly over if r is
 // still pending; SweepRuns then marks it unknown. When confirmation is not
 // empty, the confirmation must still be executing (a sweep may have
 // declared it abandoned) and takes the same staleAt; otherwise nothing is
@@ -27,8 +27,15 @@ func (s *Store) InsertIntent(ctx context.Context, r *runlog.Run, staleAt time.Ti
 	if err != nil {
 		return fmt.Errorf("store: inserting intent %s: encoding: %w", r.ID, err)
 	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if confirmation != "" {
+	insert, err := s.prepared(ctx, s.db, insertIntentSQL)
+	if err != nil {
+		return fmt.Errorf("store: inserting intent: %w", err)
+	}
+	args := []any{r.ID, millis(r.StartedAt), r.Action, r.Agent, r.Outcome, r.Caller, string(rec), millis(staleAt)}
+	if confirmation == "" {
+		_, err = insert.ExecContext(ctx, args...)
+	} else {
+		err = s.inTx(ctx, func(tx *sql.Tx) error {
 			n, err := s.execIn(ctx, tx, `UPDATE confirmations SET stale_at = ? WHERE id = ? AND state = ?`,
 				millis(staleAt), confirmation, ConfirmationExecuting)
 			if err != nil {
@@ -37,30 +44,37 @@ func (s *Store) InsertIntent(ctx context.Context, r *runlog.Run, staleAt time.Ti
 			if n == 0 {
 				return fmt.Errorf("confirmation %s is no longer executing: %w", confirmation, ErrConflict)
 			}
-		}
-		_, err := s.execIn(ctx, tx, `INSERT INTO runs (id, started_at, action, agent, outcome, caller, record, stale_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.ID, millis(r.StartedAt), r.Action, r.Agent, r.Outcome, r.Caller, string(rec), millis(staleAt))
-		if isUniqueViolation(err) {
-			return fmt.Errorf("run %s: %w", r.ID, ErrConflict)
-		}
-		return err
-	})
+			_, err = tx.StmtContext(ctx, insert).ExecContext(ctx, args...)
+			return err
+		})
+	}
+	if isUniqueViolation(err) {
+		err = fmt.Errorf("run %s: %w", r.ID, ErrConflict)
+	}
 	if err != nil {
 		return fmt.Errorf("store: inserting intent: %w", err)
 	}
 	return nil
 }
 
-// completeRun replaces the intent of r with its final record inside tx,
-// inserting it when the intent is gone.
-func (s *Store) completeRun(ctx context.Context, tx *sql.Tx, r *runlog.Run, rec string) error {
-	n, err := s.execIn(ctx, tx, `UPDATE runs SET started_at = ?, action = ?, agent = ?, outcome = ?, caller = ?, record = ?, stale_at = NULL WHERE id = ?`,
-		millis(r.StartedAt), r.Action, r.Agent, r.Outcome, r.Caller, rec, r.ID)
-	if err != nil || n == 1 {
+const (
+	insertRunSQL    = `INSERT INTO runs (id, started_at, action, agent, outcome, caller, record) VALUES (?, ?, ?, ?, ?, ?, ?)`
+	insertIntentSQL = `INSERT INTO runs (id, started_at, action, agent, outcome, caller, record, stale_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	completeRunSQL  = `UPDATE runs SET started_at = ?, action = ?, agent = ?, outcome = ?, caller = ?, record = ?, stale_at = NULL WHERE id = ?`
+)
+
+// completeRun replaces the intent of r with its final record with the
+// prepared complete statement inside a transaction, inserting it with
+// insert when the intent is gone.
+func completeRun(ctx context.Context, complete, insert *sql.Stmt, r *runlog.Run, rec string) error {
+	res, err := complete.ExecContext(ctx, millis(r.StartedAt), r.Action, r.Agent, r.Outcome, r.Caller, rec, r.ID)
+	if err != nil {
 		return err
 	}
-	_, err = s.execIn(ctx, tx, `INSERT INTO runs (id, started_at, action, agent, outcome, caller, record) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, millis(r.StartedAt), r.Action, r.Agent, r.Outcome, r.Caller, rec)
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return err
+	}
+	_, err = insert.ExecContext(ctx, r.ID, millis(r.StartedAt), r.Action, r.Agent, r.Outcome, r.Caller, rec)
 	return err
 }
 

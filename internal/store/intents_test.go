@@ -32,7 +32,7 @@ func testIntents(t *testing.T, newStore factory) {
 	// Completed: the final record replaces the intent, and no sweep marks it.
 	done := *got
 	done.Outcome, done.Status, done.Output = runlog.OutcomeOK, 201, `{"id":1}`
-	must(t, s.SaveRuns(ctx, []*runlog.Run{newRun("lookup", "support", runlog.OutcomeOK, t0)}, []*runlog.Run{&done}))
+	must(t, s.SaveRuns(ctx, RunBatch{Runs: []*runlog.Run{newRun("lookup", "support", runlog.OutcomeOK, t0)}, Completed: []*runlog.Run{&done}}))
 	got, err = s.GetRun(ctx, r.ID)
 	must(t, err)
 	if got.Outcome != runlog.OutcomeOK || got.Status != 201 {
@@ -64,14 +64,23 @@ func testIntents(t *testing.T, newStore factory) {
 	// A final record arriving after the sweep is the real outcome and wins.
 	late := *got
 	late.Outcome, late.Error = runlog.OutcomeOK, ""
-	must(t, s.SaveRuns(ctx, nil, []*runlog.Run{&late}))
+	must(t, s.SaveRuns(ctx, RunBatch{Completed: []*runlog.Run{&late}}))
 	if got, err := s.GetRun(ctx, lost.ID); err != nil || got.Outcome != runlog.OutcomeOK {
 		t.Fatalf("late completion reads %+v, %v", got, err)
+	}
+	// Intents stored in a batch are pending until their stale time too.
+	batched := newRun("create", "support", runlog.OutcomePending, t0)
+	must(t, s.SaveRuns(ctx, RunBatch{Intents: []Intent{{Run: batched, StaleAt: stale.Add(time.Hour)}}}))
+	if n, err := s.SweepRuns(ctx, stale.Add(time.Minute), runlog.OutcomeUnknown, "x"); err != nil || n != 0 {
+		t.Fatalf("swept a batched intent before its time: %d, %v", n, err)
+	}
+	if n, err := s.SweepRuns(ctx, stale.Add(2*time.Hour), runlog.OutcomeUnknown, "x"); err != nil || n != 1 {
+		t.Fatalf("swept %d batched intents after their time, %v; want 1", n, err)
 	}
 	// A final record whose intent is gone is stored all the same.
 	gone := newRun("create", "support", runlog.OutcomeOK, t0)
 	gone.ID = s.NewID()
-	must(t, s.SaveRuns(ctx, nil, []*runlog.Run{gone}))
+	must(t, s.SaveRuns(ctx, RunBatch{Completed: []*runlog.Run{gone}}))
 	if _, err := s.GetRun(ctx, gone.ID); err != nil {
 		t.Fatalf("completion without intent: %v", err)
 	}

@@ -41,16 +41,39 @@ func (s *Store) InsertRun(ctx context.Context, r *runlog.Run) error {
 // server pays for one commit per batch instead of one per call. IDs are
 // assigned as in InsertRun; either every run is stored or none is.
 func (s *Store) InsertRuns(ctx context.Context, runs []*runlog.Run) error {
-	return s.SaveRuns(ctx, runs, nil)
+	return s.SaveRuns(ctx, RunBatch{Runs: runs})
 }
 
-// SaveRuns stores new run records (as InsertRuns) and the final records of
-// runs whose intent InsertIntent stored, replacing the intent, all in one
-// transaction. A final record whose intent is gone is inserted.
-func (s *Store) SaveRuns(ctx context.Context, runs, completed []*runlog.Run) error {
-	recs := make([]string, len(runs)+len(completed))
-	for i, r := range append(runs[:len(runs):len(runs)], completed...) {
-		if r.ID == "" && i < len(runs) {
+// RunBatch is what one SaveRuns commit stores.
+type RunBatch struct {
+	// Runs are new records.
+	Runs []*runlog.Run
+	// Intents are the records of writes about to be sent (see InsertIntent).
+	Intents []Intent
+	// Completed are the final records of runs whose intent was stored;
+	// each replaces its intent, or is inserted when the intent is gone.
+	Completed []*runlog.Run
+}
+
+// Intent is the record of a write about to be sent, pending until StaleAt.
+type Intent struct {
+	Run     *runlog.Run
+	StaleAt time.Time
+}
+
+// SaveRuns stores a batch of run records in one transaction: either all of
+// it is stored or none. IDs of new runs and intents are assigned as in
+// InsertRun.
+func (s *Store) SaveRuns(ctx context.Context, b RunBatch) error {
+	all := make([]*runlog.Run, 0, len(b.Runs)+len(b.Intents)+len(b.Completed))
+	all = append(all, b.Runs...)
+	for _, in := range b.Intents {
+		all = append(all, in.Run)
+	}
+	all = append(all, b.Completed...)
+	recs := make([]string, len(all))
+	for i, r := range all {
+		if r.ID == "" && i < len(all)-len(b.Completed) {
 			r.ID = s.NewID()
 		} else if !validID(r.ID) {
 			return fmt.Errorf("store: inserting run: id %q was not made by NewID", r.ID)
@@ -61,23 +84,27 @@ func (s *Store) SaveRuns(ctx context.Context, runs, completed []*runlog.Run) err
 		}
 		recs[i] = string(rec)
 	}
-	insert, err := s.prepared(ctx, s.db, `INSERT INTO runs (id, started_at, action, agent, outcome, caller, record) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	stmts, err := s.runStatements(ctx, b)
 	if err != nil {
 		return fmt.Errorf("store: inserting runs: %w", err)
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		stmt := tx.StmtContext(ctx, insert)
-		for i, r := range runs {
-			_, err := stmt.ExecContext(ctx, r.ID, millis(r.StartedAt), r.Action, r.Agent, r.Outcome, r.Caller, recs[i])
+		st := stmts.in(ctx, tx)
+		for i, r := range all {
+			var err error
+			switch {
+			case i < len(b.Runs):
+				_, err = st.insert.ExecContext(ctx, r.ID, millis(r.StartedAt), r.Action, r.Agent, r.Outcome, r.Caller, recs[i])
+			case i < len(b.Runs)+len(b.Intents):
+				_, err = st.intent.ExecContext(ctx, r.ID, millis(r.StartedAt), r.Action, r.Agent, r.Outcome, r.Caller, recs[i],
+					millis(b.Intents[i-len(b.Runs)].StaleAt))
+			default:
+				err = completeRun(ctx, st.complete, st.insert, r, recs[i])
+			}
 			if isUniqueViolation(err) {
 				return fmt.Errorf("run %s: %w", r.ID, ErrConflict)
 			}
 			if err != nil {
-				return fmt.Errorf("run %s: %w", r.ID, err)
-			}
-		}
-		for i, r := range completed {
-			if err := s.completeRun(ctx, tx, r, recs[len(runs)+i]); err != nil {
 				return fmt.Errorf("run %s: %w", r.ID, err)
 			}
 		}
@@ -87,6 +114,40 @@ func (s *Store) SaveRuns(ctx context.Context, runs, completed []*runlog.Run) err
 		return fmt.Errorf("store: inserting runs: %w", err)
 	}
 	return nil
+}
+
+// runStmts are the prepared statements SaveRuns uses; nil when a batch
+// needs none of that kind.
+type runStmts struct{ insert, intent, complete *sql.Stmt }
+
+func (s *Store) runStatements(ctx context.Context, b RunBatch) (runStmts, error) {
+	var st runStmts
+	var err error
+	if st.insert, err = s.prepared(ctx, s.db, insertRunSQL); err != nil {
+		return st, err
+	}
+	if len(b.Intents) > 0 {
+		if st.intent, err = s.prepared(ctx, s.db, insertIntentSQL); err != nil {
+			return st, err
+		}
+	}
+	if len(b.Completed) > 0 {
+		if st.complete, err = s.prepared(ctx, s.db, completeRunSQL); err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
+// in returns the statements bound to tx.
+func (st runStmts) in(ctx context.Context, tx *sql.Tx) runStmts {
+	bind := func(s *sql.Stmt) *sql.Stmt {
+		if s == nil {
+			return nil
+		}
+		return tx.StmtContext(ctx, s)
+	}
+	return runStmts{insert: bind(st.insert), intent: bind(st.intent), complete: bind(st.complete)}
 }
 
 // GetRun returns one run record; ErrNotFound when there is none.

@@ -52,6 +52,7 @@ var navSection = map[string]string{
 	"credentials": "credentials", "credential": "credentials",
 	"secrets": "secrets",
 	"runs":    "runs", "run": "runs",
+	"confirmations": "confirmations",
 }
 
 // flashes are the confirmations a redirect may ask a page to show (by
@@ -64,6 +65,11 @@ var flashes = map[string]string{
 	"deactivated": "Deactivated.",
 	"revoked":     "Token revoked.",
 	"secret-set":  "Secret stored. Its value cannot be shown again.",
+
+	"confirmation-approve": "Approved: the request was sent; its run is in Runs.",
+	"confirmation-reject":  "Rejected: nothing was sent.",
+	"confirmation-retry":   "Sent again; its run is in Runs.",
+	"confirmation-close":   "Closed without sending again.",
 }
 
 // view is what the layout renders around a page.

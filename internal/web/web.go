@@ -54,7 +54,7 @@ type Console struct {
 }
 
 // Register mounts the console on mux: the pages at "/", "/actions",
-// "/agents", "/credentials", "/secrets", "/runs" and below, the sign-in
+// "/agents", "/credentials", "/secrets", "/runs", "/confirmations" and below, the sign-in
 // pages, and the static assets under "/assets/". It panics when an allowed
 // origin is malformed, as a configuration mistake found at start-up.
 func Register(mux *http.ServeMux, g *gateway.Gateway, opts Options) {
@@ -114,6 +114,9 @@ func (c *Console) routes(mux *http.ServeMux) {
 
 	mux.Handle("GET /runs", c.page(c.runsList))
 	mux.Handle("GET /runs/{id}", c.page(c.runDetail))
+
+	mux.Handle("GET /confirmations", c.page(c.confirmationsList))
+	mux.Handle("POST /confirmations/{id}", c.post(c.confirmationDecide))
 }
 
 // cacheFor sets a Cache-Control max-age on static responses.
