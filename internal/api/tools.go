@@ -11,8 +11,9 @@ import (
 )
 
 // RegisterTools mounts the agent-facing tools API on mux. Agent routes take
-// an admin token or a token of the agent in the path; confirmations take an
-// admin token or a token of the confirmation's agent.
+// an admin token or a token of the agent in the path; a confirmation is
+// read or rejected with an admin token or a token of its agent, and
+// approved as the gateway allows (ACTIONGATE_CONFIRM_APPROVERS).
 //
 //	GET  /api/v1/agents/{agent}/tools?format=openai|anthropic|mcp  tool definitions
 //	POST /api/v1/agents/{agent}/tools/{action}                     one call

@@ -22,7 +22,7 @@ func (h *toolHandlers) confirmation(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	if err := canDecide(r, info.Agent); err != nil {
+	if err := canRead(r, info.Agent); err != nil {
 		return err
 	}
 	WriteJSON(w, http.StatusOK, info)
@@ -104,9 +104,9 @@ func (h *toolHandlers) listConfirmations(w http.ResponseWriter, r *http.Request)
 	return nil
 }
 
-// canDecide reports a 403 unless the request's token is an admin token or
+// canRead reports a 403 unless the request's token is an admin token or
 // one of the confirmation's agent.
-func canDecide(r *http.Request, agent string) error {
+func canRead(r *http.Request, agent string) error {
 	if p := PrincipalFrom(r.Context()); p == nil || !p.CanUseAgent(agent) {
 		return Errorf(http.StatusForbidden, CodeForbidden, "this token does not reach the confirmations of agent %q", agent)
 	}
