@@ -88,7 +88,7 @@ func (g *Gateway) Test(ctx context.Context, req TestRequest) (*invoke.Result, er
 	if a == nil {
 		return nil, fmt.Errorf("gateway: %w: %q", ErrUnknownAction, req.Action)
 	}
-	res, intent := g.invoke(ctx, &invoke.Call{
+	res := g.invoke(ctx, &invoke.Call{
 		Action:     a,
 		Credential: snap.Credentials[a.Auth],
 		Caller:     req.Caller,
@@ -98,24 +98,22 @@ func (g *Gateway) Test(ctx context.Context, req TestRequest) (*invoke.Result, er
 		DryRun:     req.DryRun,
 		Confirmed:  req.Confirm,
 	}, "")
-	if err := g.record(ctx, res.Run, intent); err != nil {
+	if err := g.record(ctx, res.Run); err != nil {
 		return nil, err
 	}
 	return res, nil
 }
 
-// record stores a run and counts it in the metrics; with intent, the run
-// replaces the intent stored before its request was sent. With
-// Options.AsyncRuns, agent calls hand the run to the recorder and answer at
-// once; operator calls (CLI, admin API, console) always wait until it is
-// committed.
-func (g *Gateway) record(ctx context.Context, r *runlog.Run, intent bool) error {
+// record stores a run and counts it in the metrics. With Options.AsyncRuns,
+// agent calls hand the run to the recorder and answer at once; operator
+// calls (CLI, admin API, console) always wait until it is committed.
+func (g *Gateway) record(ctx context.Context, r *runlog.Run) error {
 	g.metrics.observe(r)
 	if r.ID == "" {
 		r.ID = g.store.NewID()
 	}
 	wait := !g.asyncRuns || r.Caller == runlog.CallerCLI || r.Caller == runlog.CallerAPI || r.Caller == runlog.CallerConsole
-	if err := g.runs.record(ctx, r, intent, wait); err != nil {
+	if err := g.runs.record(ctx, r, wait); err != nil {
 		return fmt.Errorf("gateway: recording run: %w", err)
 	}
 	level := slog.LevelInfo
@@ -218,7 +216,7 @@ func (g *Gateway) CallTool(ctx context.Context, caller, agentName, tool string, 
 
 // callAction runs an activated action for an agent.
 func (g *Gateway) callAction(ctx context.Context, snap *Snapshot, caller, agentName string, a *action.Action, args map[string]any, cc CallContext) (*ToolResult, error) {
-	res, intent := g.invoke(ctx, &invoke.Call{
+	res := g.invoke(ctx, &invoke.Call{
 		Action:         a,
 		Credential:     snap.Credentials[a.Auth],
 		Caller:         caller,
@@ -250,7 +248,7 @@ func (g *Gateway) callAction(ctx context.Context, snap *Snapshot, caller, agentN
 		}
 		g.appendOutput(run, moreNote(handle))
 	}
-	if err := g.record(ctx, run, intent); err != nil {
+	if err := g.record(ctx, run); err != nil {
 		return nil, err
 	}
 	tr := toolResult(run)
@@ -330,7 +328,7 @@ func (g *Gateway) more(ctx context.Context, caller, agent string, args map[strin
 	}
 	run.OutputTokens = g.engine.Tokenizer().Count(run.Output)
 	run.DurationMS = float64(g.now().Sub(start).Microseconds()) / 1000
-	if err := g.record(ctx, run, false); err != nil {
+	if err := g.record(ctx, run); err != nil {
 		return nil, err
 	}
 	tr := toolResult(run)

@@ -134,7 +134,7 @@ func (g *Gateway) Decide(ctx context.Context, p *Principal, id string, approve b
 			Outcome: runlog.OutcomeRejected, StartedAt: g.now().UTC(), ConfirmationID: id,
 			Output: errorOutput("rejected", "The user declined this request; it was not sent."),
 		}
-		if err := g.record(ctx, run, false); err != nil {
+		if err := g.record(ctx, run); err != nil {
 			return nil, err
 		}
 		return toolResult(run), nil
@@ -178,7 +178,7 @@ func (g *Gateway) execute(ctx context.Context, id string, pc *pendingCall) (*Too
 	if a == nil {
 		tr = &ToolResult{Status: StatusError, Output: errorOutput("unknown_action", fmt.Sprintf("The action %s no longer exists; nothing was sent.", pc.Action))}
 	} else {
-		res, intent := g.invoke(ctx, &invoke.Call{
+		res := g.invoke(ctx, &invoke.Call{
 			Action: a, Credential: snap.Credentials[a.Auth], Caller: pc.Caller, Agent: pc.Agent,
 			ConversationID: pc.Context.ConversationID, CallID: pc.Context.CallID,
 			Args: pc.Arguments, Contact: pc.Context.Contact, Vars: pc.Context.Vars, Confirmed: true,
@@ -192,7 +192,7 @@ func (g *Gateway) execute(ctx context.Context, id string, pc *pendingCall) (*Too
 			}
 			g.appendOutput(res.Run, moreNote(handle))
 		}
-		if err := g.record(ctx, res.Run, intent); err != nil {
+		if err := g.record(ctx, res.Run); err != nil {
 			return nil, err
 		}
 		tr = toolResult(res.Run)

@@ -41,38 +41,37 @@ const SweepInterval = 5 * time.Second
 const unknownOutcome = "outcome unknown: the server stopped after the request was sent and before its answer was recorded; the upstream may or may not have received it"
 
 // invoke runs c through the engine. A write, and any approved confirmation
-// (confirmation is its id), is first stored as an intent; intent reports
-// whether one was stored, so the final record replaces it. Reads take the
-// engine's path unchanged.
-func (g *Gateway) invoke(ctx context.Context, c *invoke.Call, confirmation string) (res *invoke.Result, intent bool) {
-	if !action.IsWrite(c.Action.Method) && confirmation == "" {
-		return g.engine.Invoke(ctx, c), false
+// (confirmation is its id), is first stored as an intent, and its final
+// record, stored by record under the intent's ID, replaces it. Reads take
+// the engine's path unchanged.
+func (g *Gateway) invoke(ctx context.Context, c *invoke.Call, confirmation string) *invoke.Result {
+	if action.IsWrite(c.Action.Method) || confirmation != "" {
+		c.BeforeSend = func(r *runlog.Run) error { return g.storeIntent(ctx, c.Action, r, confirmation) }
 	}
-	stored := false
-	c.BeforeSend = func(r *runlog.Run) error {
-		r.ConfirmationID = confirmation
-		stale := g.now().Add(c.Action.TimeoutDuration() + intentMargin)
-		var err error
-		if confirmation != "" {
-			err = g.store.InsertIntent(context.WithoutCancel(ctx), r, stale, confirmation)
-		} else {
-			if r.ID == "" {
-				r.ID = g.store.NewID()
-			}
-			err = g.runs.intent(ctx, r, stale)
-		}
-		switch {
-		case errors.Is(err, store.ErrConflict) && confirmation != "":
-			return reason("This confirmation was declared abandoned before it was sent, so the request was not sent. A person can retry or close it.")
-		case err != nil:
-			g.log.ErrorContext(ctx, "storing a write's run record before sending", "action", c.Action.Name, "err", err)
-			return reason("The request was not sent because its run record could not be stored (a server problem). Try again later.")
-		}
-		stored = true
-		return nil
+	return g.engine.Invoke(ctx, c)
+}
+
+// storeIntent stores r, the record of a call of a about to be sent, and
+// returns once it is committed; an error, written for the model, stops the
+// send.
+func (g *Gateway) storeIntent(ctx context.Context, a *action.Action, r *runlog.Run, confirmation string) error {
+	r.ConfirmationID = confirmation
+	stale := g.now().Add(a.TimeoutDuration() + intentMargin)
+	var err error
+	if confirmation != "" {
+		err = g.store.InsertIntent(context.WithoutCancel(ctx), r, stale, confirmation)
+	} else {
+		r.ID = g.store.NewID()
+		err = g.runs.intent(ctx, r, stale)
 	}
-	res = g.engine.Invoke(ctx, c)
-	return res, stored
+	switch {
+	case errors.Is(err, store.ErrConflict) && confirmation != "":
+		return reason("This confirmation was declared abandoned before it was sent, so the request was not sent. A person can retry or close it.")
+	case err != nil:
+		g.log.ErrorContext(ctx, "storing a write's run record before sending", "action", a.Name, "err", err)
+		return reason("The request was not sent because its run record could not be stored (a server problem). Try again later.")
+	}
+	return nil
 }
 
 // reason is an error whose text is written for the model.

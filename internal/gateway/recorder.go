@@ -22,8 +22,6 @@ const runQueueSize = 4096
 // A pendingRun without a run is a flush barrier.
 type pendingRun struct {
 	run *runlog.Run
-	// complete is true when run replaces its stored intent.
-	complete bool
 	// staleAt, when set, makes run an intent, pending until then.
 	staleAt time.Time
 	done    chan error // nil when nobody waits
@@ -64,10 +62,9 @@ func (r *recorder) enqueue(p pendingRun) error {
 	return nil
 }
 
-// record stores run, replacing its intent when complete; with wait it
-// returns once the run is committed.
-func (r *recorder) record(ctx context.Context, run *runlog.Run, complete, wait bool) error {
-	p := pendingRun{run: run, complete: complete}
+// record stores run; with wait it returns once the run is committed.
+func (r *recorder) record(ctx context.Context, run *runlog.Run, wait bool) error {
+	p := pendingRun{run: run}
 	if wait {
 		p.done = make(chan error, 1)
 	}
@@ -126,12 +123,10 @@ func (r *recorder) loop() {
 				break drain
 			}
 		}
-		b.Runs, b.Intents, b.Completed = b.Runs[:0], b.Intents[:0], b.Completed[:0]
+		b.Runs, b.Intents = b.Runs[:0], b.Intents[:0]
 		for _, p := range batch {
 			switch {
 			case p.run == nil:
-			case p.complete:
-				b.Completed = append(b.Completed, p.run)
 			case !p.staleAt.IsZero():
 				b.Intents = append(b.Intents, store.Intent{Run: p.run, StaleAt: p.staleAt})
 			default:
@@ -139,7 +134,7 @@ func (r *recorder) loop() {
 			}
 		}
 		var err error
-		if n := len(b.Runs) + len(b.Intents) + len(b.Completed); n > 0 {
+		if n := len(b.Runs) + len(b.Intents); n > 0 {
 			if err = r.store.SaveRuns(context.Background(), b); err != nil {
 				r.log.Error("storing run records", "runs", n, "err", err)
 			}

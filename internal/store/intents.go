@@ -57,26 +57,16 @@ func (s *Store) InsertIntent(ctx context.Context, r *runlog.Run, staleAt time.Ti
 	return nil
 }
 
+// Run inserts. A final record replaces the intent of the same ID, pending
+// or already swept as unknown; any other row with that ID is left alone (no
+// row changes, which SaveRuns reports as ErrConflict).
 const (
-	insertRunSQL    = `INSERT INTO runs (id, started_at, action, agent, outcome, caller, record) VALUES (?, ?, ?, ?, ?, ?, ?)`
+	insertRunSQL = `INSERT INTO runs (id, started_at, action, agent, outcome, caller, record) VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at, action = excluded.action, agent = excluded.agent,
+outcome = excluded.outcome, caller = excluded.caller, record = excluded.record, stale_at = NULL
+WHERE runs.outcome IN ('` + runlog.OutcomePending + `', '` + runlog.OutcomeUnknown + `')`
 	insertIntentSQL = `INSERT INTO runs (id, started_at, action, agent, outcome, caller, record, stale_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
-	completeRunSQL  = `UPDATE runs SET started_at = ?, action = ?, agent = ?, outcome = ?, caller = ?, record = ?, stale_at = NULL WHERE id = ?`
 )
-
-// completeRun replaces the intent of r with its final record with the
-// prepared complete statement inside a transaction, inserting it with
-// insert when the intent is gone.
-func completeRun(ctx context.Context, complete, insert *sql.Stmt, r *runlog.Run, rec string) error {
-	res, err := complete.ExecContext(ctx, millis(r.StartedAt), r.Action, r.Agent, r.Outcome, r.Caller, rec, r.ID)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 1 {
-		return err
-	}
-	_, err = insert.ExecContext(ctx, r.ID, millis(r.StartedAt), r.Action, r.Agent, r.Outcome, r.Caller, rec)
-	return err
-}
 
 // SweepRuns marks every run still pending past its stale time as of now:
 // its outcome becomes outcome and its error message. A run completed

@@ -32,7 +32,7 @@ func testIntents(t *testing.T, newStore factory) {
 	// Completed: the final record replaces the intent, and no sweep marks it.
 	done := *got
 	done.Outcome, done.Status, done.Output = runlog.OutcomeOK, 201, `{"id":1}`
-	must(t, s.SaveRuns(ctx, RunBatch{Runs: []*runlog.Run{newRun("lookup", "support", runlog.OutcomeOK, t0)}, Completed: []*runlog.Run{&done}}))
+	must(t, s.SaveRuns(ctx, RunBatch{Runs: []*runlog.Run{newRun("lookup", "support", runlog.OutcomeOK, t0), &done}}))
 	got, err = s.GetRun(ctx, r.ID)
 	must(t, err)
 	if got.Outcome != runlog.OutcomeOK || got.Status != 201 {
@@ -64,7 +64,7 @@ func testIntents(t *testing.T, newStore factory) {
 	// A final record arriving after the sweep is the real outcome and wins.
 	late := *got
 	late.Outcome, late.Error = runlog.OutcomeOK, ""
-	must(t, s.SaveRuns(ctx, RunBatch{Completed: []*runlog.Run{&late}}))
+	must(t, s.InsertRun(ctx, &late))
 	if got, err := s.GetRun(ctx, lost.ID); err != nil || got.Outcome != runlog.OutcomeOK {
 		t.Fatalf("late completion reads %+v, %v", got, err)
 	}
@@ -77,12 +77,16 @@ func testIntents(t *testing.T, newStore factory) {
 	if n, err := s.SweepRuns(ctx, stale.Add(2*time.Hour), runlog.OutcomeUnknown, "x"); err != nil || n != 1 {
 		t.Fatalf("swept %d batched intents after their time, %v; want 1", n, err)
 	}
-	// A final record whose intent is gone is stored all the same.
+	// A final record whose intent is gone is stored all the same, but one
+	// never replaces another final record.
 	gone := newRun("create", "support", runlog.OutcomeOK, t0)
 	gone.ID = s.NewID()
-	must(t, s.SaveRuns(ctx, RunBatch{Completed: []*runlog.Run{gone}}))
-	if _, err := s.GetRun(ctx, gone.ID); err != nil {
-		t.Fatalf("completion without intent: %v", err)
+	must(t, s.InsertRun(ctx, gone))
+	again := *gone
+	again.Outcome = runlog.OutcomeError
+	wantErr(t, s.InsertRun(ctx, &again), ErrConflict)
+	if got, err := s.GetRun(ctx, gone.ID); err != nil || got.Outcome != runlog.OutcomeOK {
+		t.Fatalf("a second record with the ID of a final one: %+v, %v", got, err)
 	}
 }
 

@@ -46,13 +46,11 @@ func (s *Store) InsertRuns(ctx context.Context, runs []*runlog.Run) error {
 
 // RunBatch is what one SaveRuns commit stores.
 type RunBatch struct {
-	// Runs are new records.
+	// Runs are final records. A run whose ID is that of a stored intent
+	// (pending, or unknown after a sweep) replaces it: it completes a write.
 	Runs []*runlog.Run
 	// Intents are the records of writes about to be sent (see InsertIntent).
 	Intents []Intent
-	// Completed are the final records of runs whose intent was stored;
-	// each replaces its intent, or is inserted when the intent is gone.
-	Completed []*runlog.Run
 }
 
 // Intent is the record of a write about to be sent, pending until StaleAt.
@@ -62,18 +60,17 @@ type Intent struct {
 }
 
 // SaveRuns stores a batch of run records in one transaction: either all of
-// it is stored or none. IDs of new runs and intents are assigned as in
-// InsertRun.
+// it is stored or none. IDs are assigned as in InsertRun; a run whose ID is
+// taken by anything but an intent is ErrConflict.
 func (s *Store) SaveRuns(ctx context.Context, b RunBatch) error {
-	all := make([]*runlog.Run, 0, len(b.Runs)+len(b.Intents)+len(b.Completed))
+	all := make([]*runlog.Run, 0, len(b.Runs)+len(b.Intents))
 	all = append(all, b.Runs...)
 	for _, in := range b.Intents {
 		all = append(all, in.Run)
 	}
-	all = append(all, b.Completed...)
 	recs := make([]string, len(all))
 	for i, r := range all {
-		if r.ID == "" && i < len(all)-len(b.Completed) {
+		if r.ID == "" {
 			r.ID = s.NewID()
 		} else if !validID(r.ID) {
 			return fmt.Errorf("store: inserting run: id %q was not made by NewID", r.ID)
@@ -84,25 +81,32 @@ func (s *Store) SaveRuns(ctx context.Context, b RunBatch) error {
 		}
 		recs[i] = string(rec)
 	}
-	stmts, err := s.runStatements(ctx, b)
+	insert, err := s.prepared(ctx, s.db, insertRunSQL)
 	if err != nil {
 		return fmt.Errorf("store: inserting runs: %w", err)
 	}
+	var intent *sql.Stmt
+	if len(b.Intents) > 0 {
+		if intent, err = s.prepared(ctx, s.db, insertIntentSQL); err != nil {
+			return fmt.Errorf("store: inserting runs: %w", err)
+		}
+	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		st := stmts.in(ctx, tx)
+		ins := tx.StmtContext(ctx, insert)
 		for i, r := range all {
+			var res sql.Result
 			var err error
-			switch {
-			case i < len(b.Runs):
-				_, err = st.insert.ExecContext(ctx, r.ID, millis(r.StartedAt), r.Action, r.Agent, r.Outcome, r.Caller, recs[i])
-			case i < len(b.Runs)+len(b.Intents):
-				_, err = st.intent.ExecContext(ctx, r.ID, millis(r.StartedAt), r.Action, r.Agent, r.Outcome, r.Caller, recs[i],
+			if i < len(b.Runs) {
+				res, err = ins.ExecContext(ctx, r.ID, millis(r.StartedAt), r.Action, r.Agent, r.Outcome, r.Caller, recs[i])
+			} else {
+				res, err = tx.StmtContext(ctx, intent).ExecContext(ctx, r.ID, millis(r.StartedAt), r.Action, r.Agent, r.Outcome, r.Caller, recs[i],
 					millis(b.Intents[i-len(b.Runs)].StaleAt))
-			default:
-				err = completeRun(ctx, st.complete, st.insert, r, recs[i])
+			}
+			if err == nil {
+				err = oneRow(res)
 			}
 			if isUniqueViolation(err) {
-				return fmt.Errorf("run %s: %w", r.ID, ErrConflict)
+				err = ErrConflict
 			}
 			if err != nil {
 				return fmt.Errorf("run %s: %w", r.ID, err)
@@ -116,38 +120,17 @@ func (s *Store) SaveRuns(ctx context.Context, b RunBatch) error {
 	return nil
 }
 
-// runStmts are the prepared statements SaveRuns uses; nil when a batch
-// needs none of that kind.
-type runStmts struct{ insert, intent, complete *sql.Stmt }
-
-func (s *Store) runStatements(ctx context.Context, b RunBatch) (runStmts, error) {
-	var st runStmts
-	var err error
-	if st.insert, err = s.prepared(ctx, s.db, insertRunSQL); err != nil {
-		return st, err
+// oneRow is ErrConflict unless the statement stored exactly one row: an
+// insert that found the ID taken by a final record stores none.
+func oneRow(res sql.Result) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("reading rows affected: %w", err)
 	}
-	if len(b.Intents) > 0 {
-		if st.intent, err = s.prepared(ctx, s.db, insertIntentSQL); err != nil {
-			return st, err
-		}
+	if n != 1 {
+		return ErrConflict
 	}
-	if len(b.Completed) > 0 {
-		if st.complete, err = s.prepared(ctx, s.db, completeRunSQL); err != nil {
-			return st, err
-		}
-	}
-	return st, nil
-}
-
-// in returns the statements bound to tx.
-func (st runStmts) in(ctx context.Context, tx *sql.Tx) runStmts {
-	bind := func(s *sql.Stmt) *sql.Stmt {
-		if s == nil {
-			return nil
-		}
-		return tx.StmtContext(ctx, s)
-	}
-	return runStmts{insert: bind(st.insert), intent: bind(st.intent), complete: bind(st.complete)}
+	return nil
 }
 
 // GetRun returns one run record; ErrNotFound when there is none.
