@@ -38,7 +38,7 @@ const intentMargin = 10 * time.Second
 const SweepInterval = 5 * time.Second
 
 // unknownOutcome is the error of a run swept as unknown.
-const unknownOutcome = "outcome unknown: the server stopped after the request was sent and before its answer was recorded; the upstream may or may not have received it"
+const unknownOutcome = "outcome unknown: the server stopped while sending this request, before its answer was seen; the upstream may or may not have received it"
 
 // invoke runs c through the engine. A write, and any approved confirmation
 // (confirmation is its id), is first stored as an intent, and its final
