@@ -9,8 +9,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -55,6 +57,10 @@ type Gateway struct {
 	touched map[string]time.Time
 }
 
+// ErrNoData means Options.OpenExisting found no actiongate data to open: no
+// database, no master key, or a database that was never started.
+var ErrNoData = errors.New("no actiongate data here")
+
 // Options are optional parts of a Gateway.
 type Options struct {
 	// Logger receives structured logs; nil discards them.
@@ -69,11 +75,18 @@ type Options struct {
 	// the gateway and Close wait for them). The server sets it; one-shot
 	// commands leave it off so their runs are stored when they return.
 	AsyncRuns bool
+	// OpenExisting opens only data a server already created: Open creates
+	// no directory, database or key file, and fails with an error wrapping
+	// ErrNoData when the database, the master key or the database's key
+	// check value is missing. Commands that only read or call set it.
+	OpenExisting bool
 }
 
-// Open opens the configured database, applies migrations, loads and checks
-// the master key, and returns a ready Gateway. A wrong master key is an
-// error before anything is written.
+// Open opens the configured database, checks the master key against it,
+// applies migrations, and returns a ready Gateway. A start that is refused
+// changes nothing on disk: the key is loaded before the database is opened,
+// and a wrong key is found before migrations run or a new key file is
+// written.
 func Open(ctx context.Context, cfg *config.Config, opts Options) (*Gateway, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -81,14 +94,16 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*Gateway, erro
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv
 	}
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("gateway: creating data directory %s: %w", cfg.DataDir, err)
-	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	key, err := loadKey(cfg, opts.OpenExisting)
 	if err != nil {
-		return nil, fmt.Errorf("gateway: %w", err)
+		return nil, err
 	}
-	g, err := open(ctx, cfg, st, opts)
+	defer clear(key.key)
+	st, err := openStore(ctx, cfg.DatabaseURL, opts.OpenExisting)
+	if err != nil {
+		return nil, err
+	}
+	g, err := open(ctx, cfg, st, key, opts)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -96,19 +111,35 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*Gateway, erro
 	return g, nil
 }
 
-func open(ctx context.Context, cfg *config.Config, st *store.Store, opts Options) (*Gateway, error) {
-	if err := st.Migrate(ctx); err != nil {
+// openStore opens the database; unless existing is set, a SQLite file and
+// its directory are created when missing.
+func openStore(ctx context.Context, databaseURL string, existing bool) (*store.Store, error) {
+	path, isSQLite := store.SQLitePath(databaseURL)
+	if !existing {
+		if isSQLite {
+			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+				return nil, fmt.Errorf("gateway: creating data directory %s: %w", filepath.Dir(path), err)
+			}
+		}
+		st, err := store.Open(ctx, databaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("gateway: %w", err)
+		}
+		return st, nil
+	}
+	st, err := store.OpenExisting(ctx, databaseURL)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("gateway: %w: there is no database at %s", ErrNoData, path)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
-	key, err := LoadMasterKey(cfg)
+	return st, nil
+}
+
+func open(ctx context.Context, cfg *config.Config, st *store.Store, key masterKey, opts Options) (*Gateway, error) {
+	kr, err := unlock(ctx, cfg, st, key, opts.OpenExisting)
 	if err != nil {
-		return nil, err
-	}
-	kr, err := secret.NewKeyring(key)
-	if err != nil {
-		return nil, fmt.Errorf("gateway: master key: %w", err)
-	}
-	if err := checkKey(ctx, st, kr); err != nil {
 		return nil, err
 	}
 	tok := opts.Tokenizer
@@ -138,8 +169,9 @@ func open(ctx context.Context, cfg *config.Config, st *store.Store, opts Options
 	}, nil
 }
 
-// LoadMasterKey returns the master key: ACTIONGATE_MASTER_KEY when set,
-// otherwise the key file in the data directory, generated on first use.
+// LoadMasterKey returns the configured master key: ACTIONGATE_MASTER_KEY
+// when set, otherwise the key file in the data directory. It writes
+// nothing; a missing key file is an error wrapping fs.ErrNotExist.
 func LoadMasterKey(cfg *config.Config) ([]byte, error) {
 	if cfg.MasterKey != "" {
 		key, err := secret.ParseMasterKey(cfg.MasterKey)
@@ -148,16 +180,108 @@ func LoadMasterKey(cfg *config.Config) ([]byte, error) {
 		}
 		return key, nil
 	}
-	key, _, err := secret.LoadOrCreateKeyFile(cfg.MasterKeyPath())
+	key, err := secret.ReadKeyFile(cfg.MasterKeyPath())
 	if err != nil {
 		return nil, fmt.Errorf("gateway: master key file: %w", err)
 	}
 	return key, nil
 }
 
-// checkKey verifies the master key against the stored check value, storing
-// one on first start.
-func checkKey(ctx context.Context, st *store.Store, kr *secret.Keyring) error {
+// masterKey is the key a start uses; unsaved marks a key generated for a
+// key file that does not exist yet, written only once the database is known
+// to accept it.
+type masterKey struct {
+	key     []byte
+	unsaved bool
+}
+
+// loadKey loads the master key without writing anything. A missing key
+// file yields a new unsaved key, or, when existing is set, ErrNoData.
+func loadKey(cfg *config.Config, existing bool) (masterKey, error) {
+	key, err := LoadMasterKey(cfg)
+	if err == nil {
+		return masterKey{key: key}, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return masterKey{}, err
+	}
+	if existing {
+		return masterKey{}, fmt.Errorf("gateway: %w: ACTIONGATE_MASTER_KEY is not set and there is no key file at %s", ErrNoData, cfg.MasterKeyPath())
+	}
+	key, err = secret.GenerateKey()
+	if err != nil {
+		return masterKey{}, fmt.Errorf("gateway: %w", err)
+	}
+	return masterKey{key: key, unsaved: true}, nil
+}
+
+// unlock checks the master key against the database and returns its
+// keyring. A database that holds a key check value must match it before
+// anything is written: migrations run, and a generated key is saved to its
+// file, only after that. A database without one (first start) is migrated,
+// gets the key saved first and its check value second, so a crash between
+// the two never leaves a check value for a key that is not on disk.
+func unlock(ctx context.Context, cfg *config.Config, st *store.Store, key masterKey, existing bool) (*secret.Keyring, error) {
+	kr, err := secret.NewKeyring(key.key)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: master key: %w", err)
+	}
+	stored, err := storedCheck(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case stored != nil:
+		if err := kr.VerifyCheck(stored); err != nil {
+			return nil, wrongKeyError(cfg, key, err)
+		}
+	case existing:
+		return nil, fmt.Errorf("gateway: %w: the database %s was never started by `actiongate serve`", ErrNoData, redactedURL(cfg))
+	}
+	if err := st.Migrate(ctx); err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	if key.unsaved {
+		saved, created, err := secret.CreateKeyFile(cfg.MasterKeyPath(), key.key)
+		if err != nil {
+			return nil, fmt.Errorf("gateway: master key file: %w", err)
+		}
+		if !created {
+			// Another process starting at once saved its key first: use it.
+			defer clear(saved)
+			if kr, err = secret.NewKeyring(saved); err != nil {
+				return nil, fmt.Errorf("gateway: master key file: %w", err)
+			}
+		}
+	}
+	if stored == nil {
+		if err := storeCheck(ctx, cfg, st, kr); err != nil {
+			return nil, err
+		}
+	}
+	return kr, nil
+}
+
+// storedCheck returns the database's master key check value, or nil when
+// it has none yet; it changes nothing.
+func storedCheck(ctx context.Context, st *store.Store) ([]byte, error) {
+	ok, err := st.Initialized(ctx)
+	if err != nil || !ok {
+		return nil, err
+	}
+	v, err := st.GetMeta(ctx, metaKeyCheck)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("gateway: reading master key check: %w", err)
+	}
+	return v, nil
+}
+
+// storeCheck stores the key's check value on a first start; when another
+// process stored one first, the key must match it.
+func storeCheck(ctx context.Context, cfg *config.Config, st *store.Store, kr *secret.Keyring) error {
 	check, err := kr.CheckValue()
 	if err != nil {
 		return fmt.Errorf("gateway: %w", err)
@@ -174,9 +298,26 @@ func checkKey(ctx context.Context, st *store.Store, kr *secret.Keyring) error {
 		return fmt.Errorf("gateway: reading master key check: %w", err)
 	}
 	if err := kr.VerifyCheck(v); err != nil {
-		return fmt.Errorf("gateway: the master key does not open this database's secrets (set ACTIONGATE_MASTER_KEY or the key file to the key used before; nothing was changed): %w", err)
+		return wrongKeyError(cfg, masterKey{}, err)
 	}
 	return nil
+}
+
+// wrongKeyError explains a master key the database does not accept.
+func wrongKeyError(cfg *config.Config, key masterKey, err error) error {
+	if key.unsaved {
+		return fmt.Errorf("gateway: this database's secrets are encrypted with a master key, but ACTIONGATE_MASTER_KEY is not set and the key file %s is missing: "+
+			"restore the key file or set ACTIONGATE_MASTER_KEY to the key used before; nothing was changed: %w", cfg.MasterKeyPath(), err)
+	}
+	return fmt.Errorf("gateway: the master key does not open this database's secrets (set ACTIONGATE_MASTER_KEY or the key file to the key used before; nothing was changed): %w", err)
+}
+
+// redactedURL names the configured database without its password.
+func redactedURL(cfg *config.Config) string {
+	if path, ok := store.SQLitePath(cfg.DatabaseURL); ok {
+		return path
+	}
+	return "at ACTIONGATE_DATABASE_URL"
 }
 
 // Close stores the runs still queued and releases the database.
