@@ -94,21 +94,46 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*Gateway, erro
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv
 	}
-	key, err := loadKey(cfg, opts.OpenExisting)
+	key, st, err := openKeyAndStore(ctx, cfg, opts.OpenExisting)
 	if err != nil {
 		return nil, err
 	}
 	defer clear(key.key)
-	st, err := openStore(ctx, cfg.DatabaseURL, opts.OpenExisting)
-	if err != nil {
-		return nil, err
-	}
 	g, err := open(ctx, cfg, st, key, opts)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
 	return g, nil
+}
+
+// openKeyAndStore loads the master key and opens the database. When they
+// may be created, the key comes first, so a key that cannot be used stops
+// the start before a database file exists; when they must exist, a missing
+// database is reported before a missing key.
+func openKeyAndStore(ctx context.Context, cfg *config.Config, existing bool) (masterKey, *store.Store, error) {
+	if existing {
+		st, err := openStore(ctx, cfg.DatabaseURL, true)
+		if err != nil {
+			return masterKey{}, nil, err
+		}
+		key, err := loadKey(cfg, true)
+		if err != nil {
+			st.Close()
+			return masterKey{}, nil, err
+		}
+		return key, st, nil
+	}
+	key, err := loadKey(cfg, false)
+	if err != nil {
+		return masterKey{}, nil, err
+	}
+	st, err := openStore(ctx, cfg.DatabaseURL, false)
+	if err != nil {
+		clear(key.key)
+		return masterKey{}, nil, err
+	}
+	return key, st, nil
 }
 
 // openStore opens the database; unless existing is set, a SQLite file and
