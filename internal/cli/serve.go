@@ -37,6 +37,7 @@ func runServe(cmd *cobra.Command, e *env) error {
 		return err
 	}
 	log := server.NewLogger(e.stderr, cfg)
+	log.Info("data directory", "path", cfg.DataDir, "chosen", cfg.DataDirSource())
 	g, err := gateway.Open(cmd.Context(), cfg, gateway.Options{Logger: log, Getenv: e.getenv, AsyncRuns: true})
 	if err != nil {
 		return err
