@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 )
 
 // LocalDataDir is the data directory in the working directory. When
@@ -61,6 +62,12 @@ func (c *Config) resolveDataDir(getenv func(string) string) error {
 		return nil
 	}
 	dir, err := UserDataDir(getenv)
+	if err != nil && c.needsNoDataDir() {
+		// Nothing lives in the data directory: a service account without
+		// HOME runs on PostgreSQL with the key in the environment.
+		c.dataDirSource = "unused: the database is PostgreSQL and the master key is set"
+		return nil
+	}
 	if err != nil {
 		// A placeholder, so the one problem is reported once.
 		c.DataDir = LocalDataDir
@@ -76,3 +83,11 @@ func (c *Config) resolveDataDir(getenv func(string) string) error {
 // named it, LocalDataDir found in the working directory, or the per-user
 // default.
 func (c *Config) DataDirSource() string { return c.dataDirSource }
+
+// needsNoDataDir reports whether nothing is kept in the data directory: the
+// database is PostgreSQL and the master key comes from the settings, not the
+// key file.
+func (c *Config) needsNoDataDir() bool {
+	pg := strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://")
+	return pg && c.MasterKey != ""
+}

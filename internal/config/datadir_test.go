@@ -73,3 +73,25 @@ func TestDataDirOrder(t *testing.T) {
 		t.Errorf("the missing data directory is reported more than once: %q", err)
 	}
 }
+
+// A service on PostgreSQL with the master key in the environment keeps
+// nothing in a data directory, so it starts without HOME.
+func TestPostgresWithMasterKeyNeedsNoDataDir(t *testing.T) {
+	t.Chdir(t.TempDir())
+	vars := map[string]string{
+		"HOME":                    "",
+		"ACTIONGATE_DATABASE_URL": "postgres://ag@db:5432/ag",
+		"ACTIONGATE_MASTER_KEY":   strings.Repeat("ab", 32),
+	}
+	c, err := Load(env(vars), "")
+	if err != nil {
+		t.Fatalf("PostgreSQL with a master key and no HOME: %v", err)
+	}
+	if c.DatabaseURL != vars["ACTIONGATE_DATABASE_URL"] || !strings.Contains(c.DataDirSource(), "unused") {
+		t.Errorf("database %q, data dir %q (%s)", c.DatabaseURL, c.DataDir, c.DataDirSource())
+	}
+	delete(vars, "ACTIONGATE_MASTER_KEY")
+	if _, err := Load(env(vars), ""); err == nil || !strings.Contains(err.Error(), "ACTIONGATE_DATA_DIR") {
+		t.Errorf("PostgreSQL with the key in a key file and no HOME: %v, want an error naming ACTIONGATE_DATA_DIR", err)
+	}
+}
