@@ -141,7 +141,7 @@ func TestDecodeRefusesDeepFilesWithinBoundedWork(t *testing.T) {
 	cases := []struct {
 		name, content, want string
 	}{
-				// The first bracket, entry or key beyond the limit: the 63rd level
+		// The first bracket, entry or key beyond the limit: the 63rd level
 		// below content.
 		{"flow, 9000 levels", flowNested(9000), "t.yaml:7:322: nests deeper than 64 levels"},
 		{"compact lists, 9000 levels", compactLists(9000), "t.yaml:8:129: nests deeper than 64 levels"},

@@ -10,7 +10,7 @@ import (
 // costs work in proportion to the budget, not to the message.
 const charsPerTokenBound = 32
 
-// failureCut marks a failure message cut to fit the budget.
+// failureCut marks an error message cut to fit the budget.
 const failureCut = "… [cut to fit max_tokens]"
 
 // failure is the model-readable error shape every surface shares.
@@ -34,11 +34,19 @@ func (f *Filter) Failure(kind, message string, o Options) *Result {
 		b, _ := json.Marshal(failure{Error: failureBody{Message: msg, Type: kind}})
 		return string(b)
 	}
-	limit := o.MaxTokens * charsPerTokenBound
+	out, n, cut := f.fitMessage(encode, message, o.MaxTokens)
+	return &Result{Output: out, OutputTokens: n, Truncated: cut}
+}
+
+// fitMessage returns encode(message), or, when that has more than budget
+// tokens, encode of the longest start of message that fits followed by a
+// mark saying it was cut; with its token count and whether it was cut.
+func (f *Filter) fitMessage(encode func(string) string, message string, budget int) (string, int, bool) {
+	limit := budget * charsPerTokenBound
 	if len(message) <= limit {
 		out := encode(message)
-		if n := f.tok.Count(out); n <= o.MaxTokens {
-			return &Result{Output: out, OutputTokens: n}
+		if n := f.tok.Count(out); n <= budget {
+			return out, n, false
 		}
 	}
 	runes := []rune(prefix(message, limit))
@@ -46,14 +54,14 @@ func (f *Filter) Failure(kind, message string, o Options) *Result {
 	lo, hi := 0, len(runes)
 	for lo < hi {
 		mid := (lo + hi + 1) / 2
-		if f.tok.Count(encode(string(runes[:mid])+failureCut)) <= o.MaxTokens {
+		if f.tok.Count(encode(string(runes[:mid])+failureCut)) <= budget {
 			lo = mid
 		} else {
 			hi = mid - 1
 		}
 	}
 	out := encode(string(runes[:lo]) + failureCut)
-	return &Result{Output: out, OutputTokens: f.tok.Count(out), Truncated: true}
+	return out, f.tok.Count(out), true
 }
 
 // prefix returns the first n characters of s.
