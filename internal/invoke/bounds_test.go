@@ -2,6 +2,7 @@ package invoke
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -26,12 +27,15 @@ func TestErrorOutputsStayWithinMaxTokens(t *testing.T) {
 kind: Action
 name: tight
 description: A lookup with a small budget.
-method: GET
+method: POST
+confirm: never
 url: `+up.URL+`/things/{{id}}
-headers:
-  X-Email: "{{contact.email}}"
+body:
+  type: json
+  content: {obj: "{{obj}}"}
 params:
   id: {type: string, required: true, description: The thing's id, pattern: "^[0-9]+$"}
+  obj: {type: object, description: Free-form details}
 response:
   max_tokens: `+strconv.Itoa(budget)+`
 `)
@@ -40,19 +44,24 @@ response:
 	for i := range 500 {
 		many["unknown_argument_"+strconv.Itoa(i)] = i
 	}
+	// A value no JSON can carry, below 30 long keys: the render error names
+	// its path.
+	var bad any = math.Inf(1)
+	for i := range 30 {
+		bad = map[string]any{"a_rather_long_key_name_" + strconv.Itoa(i): bad}
+	}
 	cases := []struct {
-		name    string
-		args    map[string]any
-		contact map[string]any
-		want    string
+		name string
+		args map[string]any
+		want string
 	}{
-		{"invalid arguments", many, map[string]any{"email": "a@b.example"}, `"type":"invalid_arguments"`},
-		{"render error", map[string]any{"id": "1"}, nil, `"type":"invalid_arguments"`},
-		{"upstream error result", map[string]any{"id": "1"}, map[string]any{"email": "a@b.example"}, `"status":500`},
+		{"invalid arguments", many, `"type":"invalid_arguments"`},
+		{"render error", map[string]any{"id": "1", "obj": bad}, `The request could not be built: argument obj.a_rather_long_key_name_29`},
+		{"upstream error result", map[string]any{"id": "1"}, `"status":500`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			run := e.Invoke(context.Background(), &Call{Action: as["tight"], Args: c.args, Contact: c.contact}).Run
+			run := e.Invoke(context.Background(), &Call{Action: as["tight"], Args: c.args}).Run
 			if run.Outcome != runlog.OutcomeError || !strings.Contains(run.Output, c.want) {
 				t.Fatalf("outcome %s, output %s; want an error containing %s", run.Outcome, run.Output, c.want)
 			}

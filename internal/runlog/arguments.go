@@ -32,8 +32,9 @@ const TruncatedKey = "_truncated"
 // TruncatedKey member too. Members are kept in sorted key order. args
 // itself is returned when it fits, and is never modified.
 func BoundArguments(args map[string]any) map[string]any {
-	if args == nil {
-		return nil
+	left := MaxArgumentBytes
+	if args == nil || fits(args, 0, &left) {
+		return args
 	}
 	b := &bounder{left: MaxArgumentBytes}
 	out := b.object(args, 0)
@@ -44,6 +45,40 @@ func BoundArguments(args map[string]any) map[string]any {
 		out[TruncatedKey] = "parts of these arguments were cut for the run record"
 	}
 	return out
+}
+
+// fits reports, without copying, whether v is kept whole: no string or key
+// longer than MaxArgumentString bytes, no nesting beyond the limit, and all
+// within the budget left.
+func fits(v any, depth int, left *int) bool {
+	switch c := v.(type) {
+	case map[string]any:
+		if depth >= maxArgumentDepth && len(c) > 0 {
+			return false
+		}
+		for k, e := range c {
+			*left -= len(k) + 4
+			if len(k) > MaxArgumentString || *left < 0 || !fits(e, depth+1, left) {
+				return false
+			}
+		}
+	case []any:
+		if depth >= maxArgumentDepth && len(c) > 0 {
+			return false
+		}
+		for _, e := range c {
+			*left--
+			if *left < 0 || !fits(e, depth+1, left) {
+				return false
+			}
+		}
+	case string:
+		*left -= len(c) + 2
+		return len(c) <= MaxArgumentString && *left >= 0
+	default:
+		*left -= 8
+	}
+	return *left >= 0
 }
 
 // bounder copies a value within a byte budget.

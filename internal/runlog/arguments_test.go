@@ -10,10 +10,13 @@ import (
 	"github.com/actiongate/actiongate/internal/runlog"
 )
 
-func TestBoundArgumentsKeepsArgumentsThatFit(t *testing.T) {
+func TestBoundArgumentsKeepsArgumentsThatFitWithoutCopying(t *testing.T) {
 	args := map[string]any{"order_id": "A1", "items": []any{map[string]any{"sku": "x", "qty": json.Number("2")}}, "gift": true}
 	if got := runlog.BoundArguments(args); !reflect.DeepEqual(got, args) {
 		t.Fatalf("BoundArguments changed arguments that fit: %v", got)
+	}
+	if n := testing.AllocsPerRun(100, func() { runlog.BoundArguments(args) }); n != 0 {
+		t.Fatalf("BoundArguments allocated %.0f times for arguments that fit, want 0", n)
 	}
 }
 
