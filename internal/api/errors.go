@@ -73,9 +73,9 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // DecodeJSON reads a JSON request body into v: bounded by MaxBodyBytes
-// and jsonlimit.MaxDepth levels of nesting, unknown fields refused,
-// exactly one value. Numbers decode as
-// json.Number so integers stay exact.
+// and by jsonlimit.MaxDepth levels of nesting (checked before decoding),
+// unknown fields refused, exactly one value. Numbers decode as json.Number
+// so integers stay exact.
 func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
 		return Errorf(http.StatusUnsupportedMediaType, CodeBadRequest, "Content-Type must be application/json, got %q", ct)

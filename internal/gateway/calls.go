@@ -112,9 +112,10 @@ func (g *Gateway) Test(ctx context.Context, req TestRequest) (*invoke.Result, er
 	return res, nil
 }
 
-// refuseDeep records run as refused, without running it, because its
-// arguments nest deeper than jsonlimit.MaxDepth (err). The answer fits a's
-// token budget (the default budget for the built-in tools, a nil a).
+// refuseDeep records run as refused without running it, because its
+// arguments nest deeper than jsonlimit.MaxDepth (err is the
+// *jsonlimit.DepthError). The answer fits the token budget of a, or the
+// default budget when a is nil (the built-in tools).
 func (g *Gateway) refuseDeep(ctx context.Context, run *runlog.Run, a *action.Action, err error) error {
 	var de *jsonlimit.DepthError
 	if !errors.As(err, &de) {
