@@ -1,0 +1,238 @@
+package mcpserver
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+)
+
+// Both transports check every incoming payload here before the SDK reads
+// it: the SDK's stdio transport ends the session on the first message it
+// cannot decode, and its HTTP handler answers such messages, unknown
+// methods and oversized bodies with plain-text bodies. The server answers
+// these itself, as JSON-RPC errors with the standard codes.
+
+// rpcError is a JSON-RPC error answered by the server in front of the SDK.
+type rpcError struct {
+	id      json.RawMessage // the request's id as sent; nil when unknown (sent as null)
+	code    int64
+	message string
+}
+
+// errorf returns an rpcError for the message with id (nil when unknown).
+func errorf(id json.RawMessage, code int64, format string, args ...any) *rpcError {
+	return &rpcError{id: id, code: code, message: fmt.Sprintf(format, args...)}
+}
+
+// encode returns the error response, {"jsonrpc":"2.0","id":...,"error":{...}}.
+func (e *rpcError) encode() []byte {
+	id := e.id
+	if id == nil {
+		id = json.RawMessage("null")
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(struct {
+		JSONRPC string          `json:"jsonrpc"`
+		ID      json.RawMessage `json:"id"`
+		Error   struct {
+			Code    int64  `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}{"2.0", id, struct {
+		Code    int64  `json:"code"`
+		Message string `json:"message"`
+	}{e.code, e.message}})
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+// served reports whether the server answers requests (call) or takes
+// notifications of method. The server declares only the tools capability,
+// so prompts/*, resources/*, completion/complete and logging/setLevel are
+// not served, although the SDK would answer them (empty lists): by the
+// specification a method behind an undeclared capability is not found.
+func served(method string, call bool) bool {
+	if call {
+		switch method {
+		case "initialize", "ping", "tools/list", "tools/call", "server/discover", "subscriptions/listen":
+			return true
+		}
+		return false
+	}
+	switch method {
+	case "notifications/initialized", "notifications/cancelled", "notifications/progress", "notifications/roots/list_changed":
+		return true
+	}
+	return false
+}
+
+// batchesAllowed reports whether protocol version has JSON-RPC batches.
+// 2025-03-26 added batching to MCP and 2025-06-18 removed it; later
+// versions have none. 2024-11-05 is plain JSON-RPC 2.0, which has batches,
+// and the SDK accepts them there too. Before a version is agreed ("") there
+// are none: initialize must not be part of a batch.
+func batchesAllowed(version string) bool {
+	return version == "2024-11-05" || version == "2025-03-26"
+}
+
+// checkPayload validates one payload (a stdio line or an HTTP body): one
+// JSON-RPC message, or a batch of them where version allows batches. It
+// returns the decoded messages or the error to answer. A batch with a bad
+// message is refused whole.
+func checkPayload(raw []byte, version string) ([]jsonrpc.Message, bool, *rpcError) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return nil, false, errorf(nil, jsonrpc.CodeInvalidRequest, "empty message: send one JSON-RPC message as a JSON object")
+	}
+	var v json.RawMessage
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, false, errorf(nil, jsonrpc.CodeParseError, "parse error: the message is not valid JSON (%v)", err)
+	}
+	if raw[0] != '[' {
+		msg, rerr := checkMessage(raw)
+		if rerr != nil {
+			return nil, false, rerr
+		}
+		return []jsonrpc.Message{msg}, false, nil
+	}
+	if !batchesAllowed(version) {
+		if version == "" {
+			return nil, true, errorf(nil, jsonrpc.CodeInvalidRequest, "JSON-RPC batches are not accepted before initialize; send one message at a time")
+		}
+		return nil, true, errorf(nil, jsonrpc.CodeInvalidRequest, "JSON-RPC batches are not part of protocol version %s; send one message at a time", version)
+	}
+	msgs, rerr := checkBatch(raw)
+	return msgs, true, rerr
+}
+
+// checkBatch validates the messages of a batch; the ids of its requests
+// must differ.
+func checkBatch(raw []byte) ([]jsonrpc.Message, *rpcError) {
+	var elems []json.RawMessage
+	if err := json.Unmarshal(raw, &elems); err != nil {
+		return nil, errorf(nil, jsonrpc.CodeInvalidRequest, "invalid batch: %v", err)
+	}
+	if len(elems) == 0 {
+		return nil, errorf(nil, jsonrpc.CodeInvalidRequest, "empty batch: a batch holds at least one message")
+	}
+	msgs := make([]jsonrpc.Message, 0, len(elems))
+	ids := map[jsonrpc.ID]bool{}
+	for i, elem := range elems {
+		msg, rerr := checkMessage(elem)
+		if rerr != nil {
+			rerr.message = fmt.Sprintf("batch message %d: %s", i, rerr.message)
+			return nil, rerr
+		}
+		if req, ok := msg.(*jsonrpc.Request); ok && req.IsCall() {
+			if ids[req.ID] {
+				return nil, errorf(nil, jsonrpc.CodeInvalidRequest, "batch message %d: id %v is used twice in the batch", i, req.ID.Raw())
+			}
+			ids[req.ID] = true
+		}
+		msgs = append(msgs, msg)
+	}
+	return msgs, nil
+}
+
+// envelope holds the members of a message as sent, to check them before
+// the SDK decodes it: the SDK turns a null id into a notification and
+// truncates a fractional id.
+type envelope struct {
+	JSONRPC json.RawMessage `json:"jsonrpc"`
+	ID      json.RawMessage `json:"id"`
+	Method  json.RawMessage `json:"method"`
+	Result  json.RawMessage `json:"result"`
+	Error   json.RawMessage `json:"error"`
+}
+
+// checkMessage validates one JSON-RPC message (valid JSON) and decodes it.
+func checkMessage(raw []byte) (jsonrpc.Message, *rpcError) {
+	raw = bytes.TrimSpace(raw)
+	var env envelope
+	if len(raw) == 0 || raw[0] != '{' || json.Unmarshal(raw, &env) != nil {
+		return nil, errorf(nil, jsonrpc.CodeInvalidRequest, "invalid request: a JSON-RPC message is a JSON object")
+	}
+	id, idErr := checkID(env.ID)
+	if idErr != "" {
+		return nil, errorf(nil, jsonrpc.CodeInvalidRequest, "invalid request: %s", idErr)
+	}
+	if string(env.JSONRPC) != `"2.0"` {
+		return nil, errorf(id, jsonrpc.CodeInvalidRequest, `invalid request: "jsonrpc" must be "2.0"`)
+	}
+	switch {
+	case env.Method != nil:
+		if env.Method[0] != '"' {
+			return nil, errorf(id, jsonrpc.CodeInvalidRequest, `invalid request: "method" must be a string`)
+		}
+		if env.Result != nil || env.Error != nil {
+			return nil, errorf(id, jsonrpc.CodeInvalidRequest, `invalid request: a request has no "result" or "error"`)
+		}
+	case id == nil:
+		return nil, errorf(nil, jsonrpc.CodeInvalidRequest, `invalid request: a message needs "method" (a request) or "id" with "result" or "error" (a response)`)
+	case (env.Result == nil) == (env.Error == nil):
+		return nil, errorf(id, jsonrpc.CodeInvalidRequest, `invalid response: a response has exactly one of "result" and "error"`)
+	}
+	msg, err := jsonrpc.DecodeMessage(raw)
+	if err != nil {
+		return nil, errorf(id, jsonrpc.CodeInvalidRequest, "invalid message: %v", err)
+	}
+	return msg, nil
+}
+
+// checkID returns a message's id when it is absent (nil) or valid (a
+// string or an integer), or why it is not: MCP ids are never null.
+func checkID(raw json.RawMessage) (json.RawMessage, string) {
+	if raw == nil {
+		return nil, ""
+	}
+	switch {
+	case string(raw) == "null":
+		return nil, `"id" must be a string or an integer, not null`
+	case raw[0] == '"':
+		return raw, ""
+	case strings.ContainsAny(string(raw), ".eE") || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')):
+		return nil, `"id" must be a string or an integer`
+	}
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err != nil {
+		return nil, `"id" must be a string or an integer`
+	}
+	if _, err := n.Int64(); err != nil {
+		return nil, `"id" is an integer out of range`
+	}
+	return raw, ""
+}
+
+// unservedAnswer is the answer to a payload whose messages the server
+// does not serve: -32601 for a request of an unknown method, -32600 for a
+// request sent as a notification or the reverse. A notification of an
+// unknown method alone is dropped (drop is true): JSON-RPC never answers
+// notifications. A batch holding any of these is refused whole.
+func unservedAnswer(msgs []jsonrpc.Message) (rerr *rpcError, drop bool) {
+	for _, m := range msgs {
+		req, ok := m.(*jsonrpc.Request)
+		if !ok || served(req.Method, req.IsCall()) {
+			continue
+		}
+		var id json.RawMessage
+		if req.IsCall() {
+			id, _ = json.Marshal(req.ID.Raw())
+		}
+		switch {
+		case req.IsCall() && served(req.Method, false):
+			return errorf(id, jsonrpc.CodeInvalidRequest, "invalid request: %q is a notification, sent without an id", req.Method), false
+		case req.IsCall():
+			return errorf(id, jsonrpc.CodeMethodNotFound, "method not found: %q (this server serves tools only)", req.Method), false
+		case served(req.Method, true):
+			return errorf(nil, jsonrpc.CodeInvalidRequest, "invalid request: %q is a request and needs an id", req.Method), false
+		case len(msgs) == 1:
+			return nil, true
+		}
+		return errorf(nil, jsonrpc.CodeMethodNotFound, "method not found: notification %q (this server serves tools only)", req.Method), false
+	}
+	return nil, false
+}
