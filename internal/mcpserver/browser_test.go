@@ -53,29 +53,38 @@ func pageServer(t *testing.T) *httptest.Server {
 	return srv
 }
 
-// browserClientJS runs an MCP session with fetch() from the page:
-// initialize, tools/list (with the Mcp-Method header, which needs the
-// preflight), tools/call, and a request without a token, and returns what
-// the page could read of each answer, or {"blocked": message} when the
-// browser refused a request.
+// browserClientJS runs an MCP session with fetch() from the page on a
+// protocol version: initialize (server/discover from 2026-07-28, where
+// requests carry their version in _meta and the Mcp-Method and Mcp-Name
+// headers, which need the preflight), tools/list, tools/call, and a
+// request without a token; it returns what the page could read of each
+// answer, or {"blocked": message} when the browser refused a request.
 const browserClientJS = `(async () => {
-  const url = %q, token = %q;
-  const headers = (tok) => Object.assign({
-    "Content-Type": "application/json",
-    "Accept": "application/json, text/event-stream",
-    "Mcp-Protocol-Version": "2025-11-25",
-  }, tok ? {"Authorization": "Bearer " + tok} : {});
-  const post = async (body, extra, tok) => {
-    const r = await fetch(url, {method: "POST", headers: Object.assign(headers(tok), extra || {}), body: JSON.stringify(body)});
+  const url = %q, token = %q, version = %q, orderID = %q;
+  const modern = version >= "2026-07-28";
+  const meta = {
+    "io.modelcontextprotocol/protocolVersion": version,
+    "io.modelcontextprotocol/clientCapabilities": {},
+    "io.modelcontextprotocol/clientInfo": {name: "page", version: "1"},
+  };
+  const post = async (id, method, params, name, tok) => {
+    const headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream", "Mcp-Protocol-Version": version};
+    if (tok) headers["Authorization"] = "Bearer " + tok;
+    if (modern) {
+      headers["Mcp-Method"] = method;
+      if (name) headers["Mcp-Name"] = name;
+      params = Object.assign({_meta: meta}, params);
+    }
+    const r = await fetch(url, {method: "POST", headers, body: JSON.stringify({jsonrpc: "2.0", id, method, params})});
     return {status: r.status, body: await r.text(), wwwAuthenticate: r.headers.get("WWW-Authenticate")};
   };
   try {
     const out = {};
-    out.initialize = await post({jsonrpc: "2.0", id: 1, method: "initialize", params: {
-      protocolVersion: "2025-11-25", capabilities: {}, clientInfo: {name: "page", version: "1"}}}, {}, token);
-    out.list = await post({jsonrpc: "2.0", id: 2, method: "tools/list", params: {}}, {"Mcp-Method": "tools/list"}, token);
-    out.call = await post({jsonrpc: "2.0", id: 3, method: "tools/call", params: {name: "get_order", arguments: {order_id: "B7"}}}, {}, token);
-    out.noToken = await post({jsonrpc: "2.0", id: 4, method: "tools/list", params: {}}, {}, "");
+    out.initialize = modern ? await post(1, "server/discover", {}, "", token)
+      : await post(1, "initialize", {protocolVersion: version, capabilities: {}, clientInfo: {name: "page", version: "1"}}, "", token);
+    out.list = await post(2, "tools/list", {}, "", token);
+    out.call = await post(3, "tools/call", {name: "get_order", arguments: {order_id: orderID}}, "get_order", token);
+    out.noToken = await post(4, "tools/list", {}, "", "");
     return JSON.stringify(out);
   } catch (e) {
     return JSON.stringify({blocked: String(e)});
@@ -90,14 +99,14 @@ type pageAnswer struct {
 }
 
 // runPageClient opens page and runs browserClientJS against mcpURL.
-func runPageClient(t *testing.T, ctx context.Context, page, mcpURL, token string) map[string]json.RawMessage {
+func runPageClient(t *testing.T, ctx context.Context, page, mcpURL, token, version, orderID string) map[string]json.RawMessage {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	if err := chromedp.Do(ctx, chromedp.Navigate(page)); err != nil {
 		t.Fatalf("opening %s: %v", page, err)
 	}
-	res, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(browserClientJS, mcpURL, token), chromedp.EvalAwaitPromise))
+	res, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(browserClientJS, mcpURL, token, version, orderID), chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatalf("running the page's MCP client: %v", err)
 	}
@@ -114,33 +123,38 @@ func TestBrowserClientFromAllowedOrigin(t *testing.T) {
 	e := newEnv(t, allowed.URL)
 	mcpURL := e.srv.URL + "/mcp/sales"
 
-	out := runPageClient(t, ctx, allowed.URL, mcpURL, e.sales)
-	if b, ok := out["blocked"]; ok {
-		t.Fatalf("the browser blocked the client on an allowed origin: %s", b)
-	}
-	answers := map[string]pageAnswer{}
-	for k, raw := range out {
-		var a pageAnswer
-		_ = json.Unmarshal(raw, &a)
-		answers[k] = a
-	}
-	for name, want := range map[string]string{"initialize": `"serverInfo"`, "list": `"get_order"`, "call": `shipped`} {
-		if a := answers[name]; a.Status != 200 || !strings.Contains(a.Body, want) {
-			t.Errorf("%s from the page: %d %s, want 200 with %s", name, a.Status, a.Body, want)
-		}
-	}
-	if a := answers["noToken"]; a.Status != 401 || !strings.Contains(a.WWWAuthenticate, "Bearer") {
-		t.Errorf("request without a token: %d, WWW-Authenticate %q; want 401 readable by the page with the challenge", a.Status, a.WWWAuthenticate)
-	}
-	if n := e.Hits("GET", "/orders/B7"); n != 1 {
-		t.Fatalf("upstream hit %d times by the page's tools/call, want 1", n)
+	for i, version := range []string{"2025-03-26", "2025-11-25", "2026-07-28"} {
+		t.Run(version, func(t *testing.T) {
+			order := fmt.Sprintf("B%d", i)
+			out := runPageClient(t, ctx, allowed.URL, mcpURL, e.sales, version, order)
+			if b, ok := out["blocked"]; ok {
+				t.Fatalf("the browser blocked the client on an allowed origin: %s", b)
+			}
+			answers := map[string]pageAnswer{}
+			for k, raw := range out {
+				var a pageAnswer
+				_ = json.Unmarshal(raw, &a)
+				answers[k] = a
+			}
+			for name, want := range map[string]string{"initialize": `"result"`, "list": `"get_order"`, "call": `shipped`} {
+				if a := answers[name]; a.Status != 200 || !strings.Contains(a.Body, want) {
+					t.Errorf("%s from the page: %d %s, want 200 with %s", name, a.Status, a.Body, want)
+				}
+			}
+			if a := answers["noToken"]; a.Status != 401 || !strings.Contains(a.WWWAuthenticate, "Bearer") {
+				t.Errorf("request without a token: %d, WWW-Authenticate %q; want 401 readable by the page with the challenge", a.Status, a.WWWAuthenticate)
+			}
+			if n := e.Hits("GET", "/orders/"+order); n != 1 {
+				t.Fatalf("upstream hit %d times by the page's tools/call, want 1", n)
+			}
+		})
 	}
 
-	out = runPageClient(t, ctx, foreign.URL, mcpURL, e.sales)
+	out := runPageClient(t, ctx, foreign.URL, mcpURL, e.sales, "2025-11-25", "F1")
 	if _, ok := out["blocked"]; !ok {
 		t.Fatalf("a page on a foreign origin read MCP answers: %v", out)
 	}
-	if n := e.Hits("GET", "/orders/B7"); n != 1 {
+	if n := e.Hits("GET", "/orders/F1"); n != 0 {
 		t.Fatalf("a page on a foreign origin reached the upstream (%d hits)", n)
 	}
 }

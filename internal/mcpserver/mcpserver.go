@@ -50,7 +50,8 @@ import (
 
 // Register mounts the streamable HTTP MCP endpoint /mcp/{agent} on mux.
 // allowedOrigins are browser origins ("https://app.example.com") allowed
-// besides the server's own.
+// besides the server's own; they get CORS headers, so pages served from
+// them can be MCP clients.
 func Register(mux *http.ServeMux, g *gateway.Gateway, allowedOrigins []string) {
 	mux.Handle("/mcp/{agent}", NewHandler(g, allowedOrigins))
 }

@@ -29,25 +29,28 @@ func errorf(id json.RawMessage, code int64, format string, args ...any) *rpcErro
 
 // encode returns the error response, {"jsonrpc":"2.0","id":...,"error":{...}}.
 func (e *rpcError) encode() []byte {
-	id := e.id
-	if id == nil {
-		id = json.RawMessage("null")
+	resp := errorResponse{JSONRPC: "2.0", ID: e.id, Error: wireError{Code: e.code, Message: e.message}}
+	if resp.ID == nil {
+		resp.ID = json.RawMessage("null")
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(struct {
-		JSONRPC string          `json:"jsonrpc"`
-		ID      json.RawMessage `json:"id"`
-		Error   struct {
-			Code    int64  `json:"code"`
-			Message string `json:"message"`
-		} `json:"error"`
-	}{"2.0", id, struct {
-		Code    int64  `json:"code"`
-		Message string `json:"message"`
-	}{e.code, e.message}})
+	_ = enc.Encode(resp)
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+// errorResponse is a JSON-RPC error response on the wire.
+type errorResponse struct {
+	JSONRPC string          `json:"jsonrpc"`
+	ID      json.RawMessage `json:"id"`
+	Error   wireError       `json:"error"`
+}
+
+// wireError is the error object of an errorResponse.
+type wireError struct {
+	Code    int64  `json:"code"`
+	Message string `json:"message"`
 }
 
 // served reports whether the server answers requests (call) or takes
