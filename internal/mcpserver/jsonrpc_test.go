@@ -89,6 +89,8 @@ func TestHTTPJSONRPCErrors(t *testing.T) {
 			{"fractional id", `{"jsonrpc":"2.0","id":1.5,"method":"tools/list"}`, nil, 400, jsonrpc.CodeInvalidRequest, "null"},
 			{"request without id", `{"jsonrpc":"2.0","method":"tools/call","params":{"name":"get_order"}}`, nil, 400, jsonrpc.CodeInvalidRequest, "null"},
 			{"empty body", ``, nil, 400, jsonrpc.CodeInvalidRequest, "null"},
+			{"arguments nested 9,900 deep", `{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"get_order","arguments":` +
+				strings.Repeat(`{"a":`, 9900) + "1" + strings.Repeat("}", 9900) + `}}`, nil, 400, jsonrpc.CodeInvalidRequest, "9"},
 			{"empty batch", `[]`, nil, 400, jsonrpc.CodeInvalidRequest, "null"},
 			{"body too large", `{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"x":"` + strings.Repeat("a", api.MaxBodyBytes) + `"}}`, nil, 413, jsonrpc.CodeInvalidRequest, "null"},
 			{"wrong media type", `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, map[string]string{"Content-Type": "text/plain"}, 415, jsonrpc.CodeInvalidRequest, "null"},

@@ -21,8 +21,9 @@ const stdioPollInterval = time.Second
 // ServeStdio serves the agent's tools over one stdio session (newline
 // delimited JSON-RPC on in and out) until the client closes in or ctx is
 // done. A line that is not a JSON-RPC message the server takes is answered
-// with a JSON-RPC error and the session goes on (see lineFilter). The session is stateful, so elicitation works with any client that
-// supports it. Activation changes reach the tool list without a restart:
+// with a JSON-RPC error and the session goes on (see lineFilter). The
+// session is stateful, so elicitation works with any client that supports
+// it. Activation changes reach the tool list without a restart:
 // the tools are brought up to date with the stored resources before each
 // request and every stdioPollInterval, and the client is sent
 // notifications/tools/list_changed.
