@@ -93,28 +93,33 @@ func checkBody(w http.ResponseWriter, body []byte, version string) bool {
 	msgs, _, rerr := checkPayload(body, version)
 	drop := false
 	if rerr == nil {
-		rerr, drop = unservedAnswer(msgs)
+		rerr, drop = refusal(msgs)
 	}
 	switch {
 	case drop:
 		w.WriteHeader(http.StatusAccepted)
 		return false
 	case rerr != nil:
-		writeRPCError(w, rpcStatus(rerr.code, version), rerr)
+		writeRPCError(w, rpcStatus(rerr, version), rerr)
 		return false
 	}
 	return true
 }
 
-// rpcStatus is the HTTP status of an error answered in front of the SDK:
-// -32601 is 404 on versions from 2026-07-28, which require it, and 200
-// before, where it is the answer to the request (404 would mean the
-// session is gone); a malformed message or batch is 400.
-func rpcStatus(code int64, version string) int {
+// rpcStatus is the HTTP status of an error answered in front of the SDK.
+// Before 2026-07-28 an error about a request with an id (-32601, -32602)
+// is the answer to that request, 200, as the SDK answers its own (a 404
+// would tell the client its session is gone); from 2026-07-28 -32601 is
+// 404 and -32602 400, as SEP-2575 requires. A malformed message or batch,
+// and a refused notification, is 400.
+func rpcStatus(rerr *rpcError, version string) int {
+	modern := version >= perRequestProtocol
 	switch {
-	case code == jsonrpc.CodeMethodNotFound && version >= perRequestProtocol:
+	case rerr.id == nil:
+		return http.StatusBadRequest
+	case rerr.code == jsonrpc.CodeMethodNotFound && modern:
 		return http.StatusNotFound
-	case code == jsonrpc.CodeMethodNotFound:
+	case (rerr.code == jsonrpc.CodeMethodNotFound || rerr.code == jsonrpc.CodeInvalidParams) && !modern:
 		return http.StatusOK
 	}
 	return http.StatusBadRequest

@@ -67,9 +67,9 @@ func TestHTTPJSONRPCErrors(t *testing.T) {
 	e := newEnv(t)
 	listBatch := `[{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{}}]`
 	for _, version := range append(mcp.SupportedProtocolVersions(), "") {
-		notFound := http.StatusOK // the answer to the request
+		notFound, badParams := http.StatusOK, http.StatusOK // the answer to the request
 		if version >= "2026-07-28" {
-			notFound = http.StatusNotFound // SEP-2575
+			notFound, badParams = http.StatusNotFound, http.StatusBadRequest // SEP-2575
 		}
 		cases := []struct {
 			name, body string
@@ -81,6 +81,9 @@ func TestHTTPJSONRPCErrors(t *testing.T) {
 			{"unknown method", `{"jsonrpc":"2.0","id":7,"method":"tools/destroy","params":{}}`, nil, notFound, jsonrpc.CodeMethodNotFound, "7"},
 			{"prompts/list", `{"jsonrpc":"2.0","id":"p","method":"prompts/list","params":{}}`, nil, notFound, jsonrpc.CodeMethodNotFound, `"p"`},
 			{"resources/list", `{"jsonrpc":"2.0","id":8,"method":"resources/list"}`, nil, notFound, jsonrpc.CodeMethodNotFound, "8"},
+			{"params not an object", `{"jsonrpc":"2.0","id":10,"method":"tools/list","params":[1]}`, nil, badParams, jsonrpc.CodeInvalidParams, "10"},
+			{"tools/call without params", `{"jsonrpc":"2.0","id":11,"method":"tools/call"}`, nil, badParams, jsonrpc.CodeInvalidParams, "11"},
+			{"initialize with mistyped params", `{"jsonrpc":"2.0","id":12,"method":"initialize","params":{"protocolVersion":5}}`, nil, badParams, jsonrpc.CodeInvalidParams, "12"},
 			{"not JSON", `hello`, nil, 400, jsonrpc.CodeParseError, "null"},
 			{"truncated JSON", `{"jsonrpc":"2.0","id":1,"method":"tools/li`, nil, 400, jsonrpc.CodeParseError, "null"},
 			{"not a message", `{"foo":1}`, nil, 400, jsonrpc.CodeInvalidRequest, "null"},
@@ -88,6 +91,7 @@ func TestHTTPJSONRPCErrors(t *testing.T) {
 			{"null id", `{"jsonrpc":"2.0","id":null,"method":"tools/list"}`, nil, 400, jsonrpc.CodeInvalidRequest, "null"},
 			{"fractional id", `{"jsonrpc":"2.0","id":1.5,"method":"tools/list"}`, nil, 400, jsonrpc.CodeInvalidRequest, "null"},
 			{"request without id", `{"jsonrpc":"2.0","method":"tools/call","params":{"name":"get_order"}}`, nil, 400, jsonrpc.CodeInvalidRequest, "null"},
+			{"notification with params not an object", `{"jsonrpc":"2.0","method":"notifications/cancelled","params":5}`, nil, 400, jsonrpc.CodeInvalidParams, "null"},
 			{"empty body", ``, nil, 400, jsonrpc.CodeInvalidRequest, "null"},
 			{"arguments nested 9,900 deep", `{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"get_order","arguments":` +
 				strings.Repeat(`{"a":`, 9900) + "1" + strings.Repeat("}", 9900) + `}}`, nil, 400, jsonrpc.CodeInvalidRequest, "9"},

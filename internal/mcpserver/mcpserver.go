@@ -14,8 +14,8 @@
 // the agent, and requests from a browser origin other than the server's own
 // or a configured one are refused; configured origins get CORS headers, so
 // browser-based clients can connect. Messages the server does not take are
-// answered with JSON-RPC errors (-32700, -32600, -32601) on both transports,
-// and only the tools capability is served.
+// answered with JSON-RPC errors (-32700, -32600, -32601, -32602) on both
+// transports, and only the tools capability is served.
 //
 // A call that needs a human's confirmation is handled in one of two ways:
 //

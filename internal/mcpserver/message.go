@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // Both transports check every incoming payload here before the SDK reads
@@ -53,24 +54,24 @@ type wireError struct {
 	Message string `json:"message"`
 }
 
-// served reports whether the server answers requests (call) or takes
-// notifications of method. The server declares only the tools capability,
-// so prompts/*, resources/*, completion/complete and logging/setLevel are
-// not served, although the SDK would answer them (empty lists): by the
-// specification a method behind an undeclared capability is not found.
-func served(method string, call bool) bool {
-	if call {
-		switch method {
-		case "initialize", "ping", "tools/list", "tools/call", "server/discover", "subscriptions/listen":
-			return true
-		}
-		return false
-	}
+// servedMethod reports whether the server serves method, whether it is a
+// request (else a notification) and whether it needs params. The server
+// declares only the tools capability, so prompts/*, resources/*,
+// completion/complete and logging/setLevel are not served, although the
+// SDK would answer them (empty lists): by the specification a method
+// behind an undeclared capability is not found.
+func servedMethod(method string) (ok, call, needsParams bool) {
 	switch method {
-	case "notifications/initialized", "notifications/cancelled", "notifications/progress", "notifications/roots/list_changed":
-		return true
+	case "ping", "tools/list", "server/discover":
+		return true, true, false
+	case "initialize", "tools/call", "subscriptions/listen":
+		return true, true, true
+	case "notifications/initialized", "notifications/cancelled", "notifications/roots/list_changed":
+		return true, false, false
+	case "notifications/progress":
+		return true, false, true
 	}
-	return false
+	return false, false, false
 }
 
 // batchesAllowed reports whether protocol version has JSON-RPC batches.
@@ -210,32 +211,57 @@ func checkID(raw json.RawMessage) (json.RawMessage, string) {
 	return raw, ""
 }
 
-// unservedAnswer is the answer to a payload whose messages the server
-// does not serve: -32601 for a request of an unknown method, -32600 for a
-// request sent as a notification or the reverse. A notification of an
-// unknown method alone is dropped (drop is true): JSON-RPC never answers
-// notifications. A batch holding any of these is refused whole.
-func unservedAnswer(msgs []jsonrpc.Message) (rerr *rpcError, drop bool) {
+// refusal is the answer to a payload holding a request the server does
+// not take: -32601 for an unknown method; -32600 for a request sent as a
+// notification or the reverse; -32602 for params that are not an object
+// or are missing where required (the SDK answers these with code 0 or
+// plain text). A notification of an unknown method alone is dropped (drop
+// is true), as JSON-RPC never answers notifications and newer clients may
+// send ones this server does not know; other refused notifications are
+// answered with id null. A batch holding any of these is refused whole.
+func refusal(msgs []jsonrpc.Message) (rerr *rpcError, drop bool) {
 	for _, m := range msgs {
 		req, ok := m.(*jsonrpc.Request)
-		if !ok || served(req.Method, req.IsCall()) {
+		if !ok {
 			continue
 		}
-		var id json.RawMessage
-		if req.IsCall() {
-			id, _ = json.Marshal(req.ID.Raw())
-		}
+		rerr := refuseRequest(req)
 		switch {
-		case req.IsCall() && served(req.Method, false):
-			return errorf(id, jsonrpc.CodeInvalidRequest, "invalid request: %q is a notification, sent without an id", req.Method), false
-		case req.IsCall():
-			return errorf(id, jsonrpc.CodeMethodNotFound, "method not found: %q (this server serves tools only)", req.Method), false
-		case served(req.Method, true):
-			return errorf(nil, jsonrpc.CodeInvalidRequest, "invalid request: %q is a request and needs an id", req.Method), false
-		case len(msgs) == 1:
+		case rerr == nil:
+			continue
+		case !req.IsCall() && rerr.code == jsonrpc.CodeMethodNotFound && len(msgs) == 1:
 			return nil, true
 		}
-		return errorf(nil, jsonrpc.CodeMethodNotFound, "method not found: notification %q (this server serves tools only)", req.Method), false
+		return rerr, false
 	}
 	return nil, false
+}
+
+// refuseRequest returns why the server does not take req, or nil.
+func refuseRequest(req *jsonrpc.Request) *rpcError {
+	var id json.RawMessage
+	if req.IsCall() {
+		id, _ = json.Marshal(req.ID.Raw())
+	}
+	ok, call, needsParams := servedMethod(req.Method)
+	params := bytes.TrimSpace(req.Params)
+	switch {
+	case !ok:
+		return errorf(id, jsonrpc.CodeMethodNotFound, "method not found: %q (this server serves tools only)", req.Method)
+	case call && !req.IsCall():
+		return errorf(nil, jsonrpc.CodeInvalidRequest, "invalid request: %q is a request and needs an id", req.Method)
+	case !call && req.IsCall():
+		return errorf(id, jsonrpc.CodeInvalidRequest, "invalid request: %q is a notification, sent without an id", req.Method)
+	case len(params) > 0 && params[0] != '{' && string(params) != "null":
+		return errorf(id, jsonrpc.CodeInvalidParams, `invalid params: "params" of %q must be an object`, req.Method)
+	case needsParams && (len(params) == 0 || string(params) == "null"):
+		return errorf(id, jsonrpc.CodeInvalidParams, `invalid params: %q needs "params"`, req.Method)
+	case req.Method == "initialize":
+		// The SDK answers initialize params it cannot decode with code 0.
+		var p mcp.InitializeParams
+		if err := json.Unmarshal(params, &p); err != nil {
+			return errorf(id, jsonrpc.CodeInvalidParams, "invalid params of initialize: %v", err)
+		}
+	}
+	return nil
 }

@@ -200,6 +200,10 @@ func TestStdioKeepsServingAfterBadLines(t *testing.T) {
 	if a := decodeRPCError(t, s.next()); a.Error.Code != jsonrpc.CodeInvalidRequest || string(a.ID) != "0" {
 		t.Fatalf("tools/list before initialize: code %d id %s", a.Error.Code, a.ID)
 	}
+	s.send(`{"jsonrpc":"2.0","id":"i0","method":"initialize","params":{"protocolVersion":5}}`)
+	if a := decodeRPCError(t, s.next()); a.Error.Code != jsonrpc.CodeInvalidParams || string(a.ID) != `"i0"` {
+		t.Fatalf("initialize with mistyped params: code %d id %s", a.Error.Code, a.ID)
+	}
 	s.initialize("2025-06-18")
 	long := `{"jsonrpc":"2.0","id":9,"method":"tools/list","params":{"x":"` + strings.Repeat("a", 2<<20) + `"}}`
 	cases := []struct {
@@ -215,6 +219,7 @@ func TestStdioKeepsServingAfterBadLines(t *testing.T) {
 		{"a string", `"tools/list"`, jsonrpc.CodeInvalidRequest, "null"},
 		{"null id", `{"jsonrpc":"2.0","id":null,"method":"tools/list"}`, jsonrpc.CodeInvalidRequest, "null"},
 		{"bad error member", `{"jsonrpc":"2.0","id":4,"error":5}`, jsonrpc.CodeInvalidRequest, "4"},
+		{"params not an object", `{"jsonrpc":"2.0","id":7,"method":"tools/list","params":"all"}`, jsonrpc.CodeInvalidParams, "7"},
 		{"prompts/list", `{"jsonrpc":"2.0","id":5,"method":"prompts/list"}`, jsonrpc.CodeMethodNotFound, "5"},
 		{"resources/list", `{"jsonrpc":"2.0","id":"r","method":"resources/list","params":{}}`, jsonrpc.CodeMethodNotFound, `"r"`},
 		{"unknown method", `{"jsonrpc":"2.0","id":6,"method":"tools/destroy"}`, jsonrpc.CodeMethodNotFound, "6"},

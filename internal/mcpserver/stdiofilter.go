@@ -62,13 +62,13 @@ func (f *lineFilter) run() {
 // or the client stopped listening.
 func (f *lineFilter) handle(line []byte) error {
 	msgs, _, rerr := checkPayload(line, f.version)
+	drop := false
 	if rerr == nil {
+		rerr, drop = refusal(msgs)
+	}
+	if rerr == nil && !drop {
 		rerr = f.gate(msgs)
 	}
-	if rerr != nil {
-		return f.reply(rerr)
-	}
-	rerr, drop := unservedAnswer(msgs)
 	switch {
 	case rerr != nil:
 		return f.reply(rerr)
