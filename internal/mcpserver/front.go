@@ -90,7 +90,7 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 // checkBody answers a body that is not JSON-RPC the server takes (see
 // rpcStatus); a notification of an unknown method alone is dropped (202).
 func checkBody(w http.ResponseWriter, body []byte, version string) bool {
-	msgs, _, rerr := checkPayload(body, version)
+	msgs, rerr := checkPayload(body, version)
 	drop := false
 	if rerr == nil {
 		rerr, drop = refusal(msgs)

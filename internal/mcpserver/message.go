@@ -87,30 +87,29 @@ func batchesAllowed(version string) bool {
 // JSON-RPC message, or a batch of them where version allows batches. It
 // returns the decoded messages or the error to answer. A batch with a bad
 // message is refused whole.
-func checkPayload(raw []byte, version string) ([]jsonrpc.Message, bool, *rpcError) {
+func checkPayload(raw []byte, version string) ([]jsonrpc.Message, *rpcError) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
-		return nil, false, errorf(nil, jsonrpc.CodeInvalidRequest, "empty message: send one JSON-RPC message as a JSON object")
+		return nil, errorf(nil, jsonrpc.CodeInvalidRequest, "empty message: send one JSON-RPC message as a JSON object")
 	}
 	var v json.RawMessage
 	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil, false, errorf(nil, jsonrpc.CodeParseError, "parse error: the message is not valid JSON (%v)", err)
+		return nil, errorf(nil, jsonrpc.CodeParseError, "parse error: the message is not valid JSON (%v)", err)
 	}
 	if raw[0] != '[' {
 		msg, rerr := checkMessage(raw)
 		if rerr != nil {
-			return nil, false, rerr
+			return nil, rerr
 		}
-		return []jsonrpc.Message{msg}, false, nil
+		return []jsonrpc.Message{msg}, nil
 	}
 	if !batchesAllowed(version) {
 		if version == "" {
-			return nil, true, errorf(nil, jsonrpc.CodeInvalidRequest, "JSON-RPC batches are not accepted before initialize; send one message at a time")
+			return nil, errorf(nil, jsonrpc.CodeInvalidRequest, "JSON-RPC batches are not accepted before initialize; send one message at a time")
 		}
-		return nil, true, errorf(nil, jsonrpc.CodeInvalidRequest, "JSON-RPC batches are not part of protocol version %s; send one message at a time", version)
+		return nil, errorf(nil, jsonrpc.CodeInvalidRequest, "JSON-RPC batches are not part of protocol version %s; send one message at a time", version)
 	}
-	msgs, rerr := checkBatch(raw)
-	return msgs, true, rerr
+	return checkBatch(raw)
 }
 
 // checkBatch validates the messages of a batch; the ids of its requests

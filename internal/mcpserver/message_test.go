@@ -27,7 +27,7 @@ func TestCheckPayloadIDs(t *testing.T) {
 		{`[1]`, jsonrpc.CodeInvalidRequest},
 	}
 	for _, c := range cases {
-		_, _, rerr := checkPayload([]byte(`{"jsonrpc":"2.0","id":`+c.id+`,"method":"ping"}`), "2025-11-25")
+		_, rerr := checkPayload([]byte(`{"jsonrpc":"2.0","id":`+c.id+`,"method":"ping"}`), "2025-11-25")
 		switch {
 		case c.want == 0 && rerr != nil:
 			t.Errorf("id %s refused: %s", c.id, rerr.message)
@@ -50,7 +50,7 @@ func TestCheckPayloadMemory(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	_, _, rerr := checkPayload(body, "2025-11-25")
+	_, rerr := checkPayload(body, "2025-11-25")
 	runtime.ReadMemStats(&after)
 	if rerr == nil || rerr.code != jsonrpc.CodeInvalidRequest || !strings.Contains(rerr.message, "nesting depth") {
 		t.Fatalf("9,900 levels: %v, want -32600 naming the nesting depth", rerr)
@@ -60,7 +60,7 @@ func TestCheckPayloadMemory(t *testing.T) {
 	if alloc > 4<<20 {
 		t.Fatalf("checking a %d-byte body allocated %d bytes, want under 4 MiB", len(body), alloc)
 	}
-	if msgs, _, rerr := checkPayload(nested(900), "2025-11-25"); rerr != nil || len(msgs) != 1 {
+	if msgs, rerr := checkPayload(nested(900), "2025-11-25"); rerr != nil || len(msgs) != 1 {
 		t.Fatalf("900 levels refused: %v", rerr)
 	}
 }

@@ -24,8 +24,9 @@ const maxLineBytes = api.MaxBodyBytes
 // transport, which ends the session on the first line it cannot decode:
 // it reads the input line by line, answers a line that is not a JSON-RPC
 // message the server takes with the JSON-RPC error (-32700 parse error,
-// -32600 invalid request, -32601 method not found) and passes the others
-// on to feed. Replies share out with the SDK through one lock.
+// -32600 invalid request, -32601 method not found, -32602 invalid params)
+// and passes the others on to feed. Replies share out with the SDK through
+// one lock.
 type lineFilter struct {
 	in   io.Reader
 	feed *io.PipeWriter
@@ -61,7 +62,7 @@ func (f *lineFilter) run() {
 // handle answers or passes on one non-empty line. An error means the SDK
 // or the client stopped listening.
 func (f *lineFilter) handle(line []byte) error {
-	msgs, _, rerr := checkPayload(line, f.version)
+	msgs, rerr := checkPayload(line, f.version)
 	drop := false
 	if rerr == nil {
 		rerr, drop = refusal(msgs)
