@@ -11,13 +11,17 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/parser"
+
+	"github.com/actiongate/actiongate/internal/jsonlimit"
 )
 
 const kindChoices = "Action, Credential, Agent"
 
 // Decode reads the resources of one YAML (multi-document) or JSON file.
-// A document may also be a list of resources. Every problem found is
+// A document may also be a list of resources. A document nesting more than
+// jsonlimit.MaxDepth levels is refused before it is parsed. Every problem found is
 // reported, each located by file:line:col and field path; the resources
 // that could be read are returned alongside, with the position of every
 // decoded field, for Validate to locate its findings.
@@ -28,7 +32,12 @@ func Decode(filename string, data []byte) ([]Resource, Errors) {
 		index int
 	)
 	for _, chunk := range splitDocuments(data) {
-		f, err := parser.ParseBytes(chunk, 0)
+		tokens := lexer.Tokenize(string(chunk))
+		if fe := depthProblem(filename, tokens); fe != nil {
+			errs = append(errs, fe)
+			continue
+		}
+		f, err := parser.Parse(tokens, 0)
 		if err != nil {
 			errs = append(errs, syntaxError(filename, err))
 			continue
@@ -193,12 +202,18 @@ func (d *nodeDecoder) located(filename, prefix string) Errors {
 // FromSpecJSON decodes a resource of the given kind from its canonical JSON
 // form (as SpecJSON writes it, or as the admin API receives it). It is as
 // strict as file decoding: unknown fields and wrong types are errors with
-// field paths. A "kind" member is allowed when it matches kind. The
-// resource has no positions; call Validate for the semantic checks.
+// field paths. A "kind" member is allowed when it matches kind. JSON
+// nesting more than jsonlimit.MaxDepth levels is refused before it is
+// parsed. The resource has no positions; call Validate for the semantic
+// checks.
 func FromSpecJSON(kind Kind, data []byte) (Resource, Errors) {
 	prefix := resourcePrefix(kind, "", 1)
 	if !knownKind(kind) {
 		return Resource{}, Errors{{Message: fmt.Sprintf("unknown kind %q: must be one of %s", kind, kindChoices)}}
+	}
+	var de *jsonlimit.DepthError
+	if err := jsonlimit.CheckDepth(data, jsonlimit.MaxDepth); errors.As(err, &de) {
+		return Resource{}, Errors{{Path: prefix, Message: fmt.Sprintf("nests deeper than %d levels at %s (byte %d)", de.Limit, de.Path, de.Offset)}}
 	}
 	if err := json.Unmarshal(data, new(json.RawMessage)); err != nil {
 		return Resource{}, Errors{{Path: prefix, Message: "invalid JSON: " + strings.TrimPrefix(err.Error(), "json: ")}}

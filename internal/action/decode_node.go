@@ -12,6 +12,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/token"
 
+	"github.com/actiongate/actiongate/internal/jsonlimit"
 	"github.com/actiongate/actiongate/internal/spelling"
 )
 
@@ -44,6 +45,8 @@ type nodeDecoder struct {
 	positions map[string]Pos // nil: positions are not kept
 	budget    int
 	errs      []relError
+	// tooDeep is set once a value nesting too deeply has been reported.
+	tooDeep bool
 }
 
 func newNodeDecoder(body ast.Node, keepPositions bool) *nodeDecoder {
@@ -209,6 +212,14 @@ func (d *nodeDecoder) decode(n ast.Node, keyPos Pos, v reflect.Value, path field
 	d.budget--
 	if d.budget == 0 {
 		d.fail(path, nodePos(n), "document too large: more than %d values", maxDecodeNodes)
+		return
+	}
+	if len(path) > jsonlimit.MaxDepth {
+		// Only aliases reach here: the source was checked before parsing.
+		if !d.tooDeep {
+			d.tooDeep = true
+			d.fail(path, nodePos(n), "nests deeper than %d levels of mappings and lists through aliases", jsonlimit.MaxDepth)
+		}
 		return
 	}
 	n, tag := d.resolve(n, path)

@@ -5,12 +5,15 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/actiongate/actiongate/internal/jsonlimit"
 )
 
 // MaxBodyBytes limits request bodies.
@@ -69,15 +72,22 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
-// DecodeJSON reads a JSON request body into v: bounded by MaxBodyBytes,
-// unknown fields refused, exactly one value. Numbers decode as
-// json.Number so integers stay exact.
+// DecodeJSON reads a JSON request body into v: bounded by MaxBodyBytes
+// and by jsonlimit.MaxDepth levels of nesting (checked before decoding),
+// unknown fields refused, exactly one value. Numbers decode as json.Number
+// so integers stay exact.
 func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
 		return Errorf(http.StatusUnsupportedMediaType, CodeBadRequest, "Content-Type must be application/json, got %q", ct)
 	}
-	body := http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-	dec := json.NewDecoder(body)
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		return jsonError(err)
+	}
+	if err := jsonlimit.CheckDepth(data, jsonlimit.MaxDepth); err != nil {
+		return depthError(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
@@ -90,6 +100,23 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		return jsonError(err)
 	}
 	return nil
+}
+
+// depthError turns a *jsonlimit.DepthError into an API error naming where
+// the body nests too deeply.
+func depthError(err error) *Error {
+	var de *jsonlimit.DepthError
+	if !errors.As(err, &de) {
+		return Errorf(http.StatusBadRequest, CodeInvalidJSON, "malformed JSON: %v", err)
+	}
+	field := de.Path
+	if field == "" {
+		field = "(body)"
+	}
+	problem := fmt.Sprintf("nests deeper than %d levels", de.Limit)
+	return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON,
+		Message: fmt.Sprintf("request body: %s: %s (at byte %d)", field, problem, de.Offset),
+		Fields:  map[string]string{field: problem}}
 }
 
 // jsonError turns a decoding error into an API error naming the problem.

@@ -11,11 +11,16 @@ import (
 	"sync"
 
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/jsonlimit"
 	"github.com/actiongate/actiongate/internal/runlog"
 )
 
 // MaxBatchCalls bounds the tool calls of one batch request.
 const MaxBatchCalls = 64
+
+// maxNameInMessage bounds how much of a tool name or type taken from the
+// request an error message repeats.
+const maxNameInMessage = 80
 
 // batchConcurrency bounds how many calls of one batch run at once.
 const batchConcurrency = 8
@@ -132,17 +137,22 @@ func checkBatch(calls []openAIToolCall) error {
 func (h *toolHandlers) batchCall(ctx context.Context, agent string, tc openAIToolCall, bc batchCallContext) *gateway.ToolResult {
 	name := tc.Function.Name
 	if tc.Type != "" && tc.Type != "function" {
-		return batchError("unsupported_tool_call", fmt.Sprintf("Tool calls of type %q are not supported; only function calls are.", tc.Type))
+		return batchError("unsupported_tool_call", fmt.Sprintf("Tool calls of type %q are not supported; only function calls are.", jsonlimit.Shorten(tc.Type, maxNameInMessage)))
 	}
 	args, err := decodeArguments(tc.Function.Arguments)
-	if err != nil {
-		return batchError("invalid_arguments", fmt.Sprintf("The arguments for %s are not a JSON object (%v). Send the arguments as one JSON object and call the tool again.", name, err))
+	var de *jsonlimit.DepthError
+	switch {
+	case errors.As(err, &de):
+		return batchError("invalid_arguments", fmt.Sprintf("The arguments for %s nest deeper than %d levels (at %s). Send flatter arguments and call the tool again.",
+			jsonlimit.Shorten(name, maxNameInMessage), de.Limit, de.Path))
+	case err != nil:
+		return batchError("invalid_arguments", fmt.Sprintf("The arguments for %s are not a JSON object (%v). Send the arguments as one JSON object and call the tool again.", jsonlimit.Shorten(name, maxNameInMessage), err))
 	}
 	cc := gateway.CallContext{Contact: bc.Contact, Vars: bc.Vars, ConversationID: bc.ConversationID, CallID: tc.ID}
 	res, err := h.g.CallTool(ctx, runlog.CallerTools, agent, name, args, cc)
 	switch {
 	case errors.Is(err, gateway.ErrUnknownAction), errors.Is(err, gateway.ErrNotActivated):
-		return batchError("unknown_tool", fmt.Sprintf("There is no tool named %q. Use only the tools you were given.", name))
+		return batchError("unknown_tool", fmt.Sprintf("There is no tool named %q. Use only the tools you were given.", jsonlimit.Shorten(name, maxNameInMessage)))
 	case err != nil:
 		h.g.Logger().ErrorContext(ctx, "batch tool call failed", "agent", agent, "tool", name, "err", err)
 		return batchError("internal", "The tool could not be run because of a server problem. Try again later.")
@@ -151,12 +161,18 @@ func (h *toolHandlers) batchCall(ctx context.Context, agent string, tc openAIToo
 }
 
 // decodeArguments decodes a tool call's arguments string; empty means no
-// arguments. Numbers stay exact.
+// arguments. Numbers stay exact. Arguments nested deeper than
+// jsonlimit.MaxDepth are refused with a *jsonlimit.DepthError before they
+// are decoded.
 func decodeArguments(s string) (map[string]any, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader([]byte(s)))
+	data := []byte(s)
+	if err := jsonlimit.CheckDepth(data, jsonlimit.MaxDepth); err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {

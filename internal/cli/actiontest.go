@@ -13,6 +13,7 @@ import (
 
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/invoke"
+	"github.com/actiongate/actiongate/internal/jsonlimit"
 	"github.com/actiongate/actiongate/internal/runlog"
 )
 
@@ -167,6 +168,9 @@ func parseArgs(a *action.Action, argsJSON string, pairs []string) (map[string]an
 			return nil, fmt.Errorf("--arg %s: %w", k, err)
 		}
 		args[k] = val
+	}
+	if err := jsonlimit.CheckValue(args, jsonlimit.MaxDepth); err != nil {
+		return nil, fmt.Errorf("arguments: %w", err)
 	}
 	return args, nil
 }

@@ -92,6 +92,7 @@ func TestApplyCreatesUpdatesAndExportRoundTrips(t *testing.T) {
 
 func TestExportEmptyDatabase(t *testing.T) {
 	h := newCLI(t)
+	h.gateway().Close() // a server started once, nothing stored yet
 	r := h.ok("", "export")
 	if r.stdout != "" || !strings.Contains(r.stderr, "no resources stored") {
 		t.Fatalf("export of nothing: %+v", r)

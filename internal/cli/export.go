@@ -34,7 +34,7 @@ func runExport(cmd *cobra.Command, e *env, kindFlag string) error {
 		}
 		kind = k
 	}
-	g, err := openGateway(cmd, e)
+	g, err := openExistingGateway(cmd, e)
 	if err != nil {
 		return err
 	}

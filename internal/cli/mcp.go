@@ -19,13 +19,17 @@ func newMCPCmd(e *env) *cobra.Command {
 desktop clients that start the server as a subprocess. It reads the
 configured database (ACTIONGATE_DATABASE_URL or the data directory), so it
 sees the same actions, credentials and secrets as the server, and records
-every call in the same run log. Standard output carries only the protocol;
-logs go to standard error. Activation changes reach the tool list without a
-restart. Calls that need a confirmation ask the user through the client
-when it supports elicitation.`,
+every call in the same run log. It only opens existing data and never
+creates a database or a master key: without ACTIONGATE_DATA_DIR it uses
+./actiongate-data when the working directory has one, else the per-user
+data directory that serve uses by default, and when that holds no data it
+says how to point it at the server's. Standard output carries only the
+protocol; logs go to standard error. Activation changes reach the tool list
+without a restart. Calls that need a confirmation ask the user through the
+client when it supports elicitation.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			g, err := openGateway(cmd, e)
+			g, err := openExistingGateway(cmd, e)
 			if err != nil {
 				return err
 			}

@@ -106,7 +106,7 @@ func newSecretListCmd(e *env) *cobra.Command {
 		Short: "List stored secrets: names and dates, never values",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			g, err := openGateway(cmd, e)
+			g, err := openExistingGateway(cmd, e)
 			if err != nil {
 				return err
 			}
@@ -139,7 +139,7 @@ func newSecretDeleteCmd(e *env) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
-			g, err := openGateway(cmd, e)
+			g, err := openExistingGateway(cmd, e)
 			if err != nil {
 				return err
 			}

@@ -103,6 +103,7 @@ func TestSecretSetRefusesBadInput(t *testing.T) {
 
 func TestSecretListAndDelete(t *testing.T) {
 	h := newCLI(t)
+	h.gateway().Close() // a server started once, nothing stored yet
 	if r := h.ok("", "secret", "list"); !strings.Contains(r.stdout, "no secrets stored") {
 		t.Fatalf("empty list: %q", r.stdout)
 	}

@@ -100,7 +100,7 @@ func runRotateKey(cmd *cobra.Command, e *env, newKeyFile string) error {
 	}
 	// Opening checks the current key against the database: a wrong key
 	// stops here, before anything is written.
-	g, err := openGateway(cmd, e)
+	g, err := openExistingGateway(cmd, e)
 	if err != nil {
 		return err
 	}

@@ -21,8 +21,11 @@ func newServeCmd(e *env) *cobra.Command {
 		Long: `Run the actiongate server: the admin API, the operational endpoints
 (/healthz, /readyz, /metrics) and everything agents use, until SIGINT or
 SIGTERM. Settings come from ACTIONGATE_* environment variables and --config;
-migrations are applied at start. On the first start an admin token is
-created and printed once.`,
+migrations are applied at start. Without ACTIONGATE_DATA_DIR the data lives
+in ./actiongate-data when the working directory has one, else in the
+per-user data directory ($XDG_DATA_HOME/actiongate or
+~/.local/share/actiongate on Linux), created on the first start. On the
+first start an admin token is created and printed once.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd, e) },
 	}
@@ -34,6 +37,7 @@ func runServe(cmd *cobra.Command, e *env) error {
 		return err
 	}
 	log := server.NewLogger(e.stderr, cfg)
+	log.Info("data directory", "path", cfg.DataDir, "chosen", cfg.DataDirSource())
 	g, err := gateway.Open(cmd.Context(), cfg, gateway.Options{Logger: log, Getenv: e.getenv, AsyncRuns: true})
 	if err != nil {
 		return err

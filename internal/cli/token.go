@@ -67,7 +67,7 @@ func newTokenListCmd(e *env) *cobra.Command {
 		Short: "List access tokens, revoked ones included (never the tokens themselves)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			g, err := openGateway(cmd, e)
+			g, err := openExistingGateway(cmd, e)
 			if err != nil {
 				return err
 			}
@@ -118,7 +118,7 @@ func newTokenRevokeCmd(e *env) *cobra.Command {
 		Short: "Revoke an access token; it stops working at once",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			g, err := openGateway(cmd, e)
+			g, err := openExistingGateway(cmd, e)
 			if err != nil {
 				return err
 			}

@@ -27,7 +27,7 @@ list is served at GET /api/v1/agents/AGENT/tools?format=FORMAT.`,
 			if err != nil {
 				return fmt.Errorf("--format %q: use openai, anthropic or mcp", format)
 			}
-			g, err := openGateway(cmd, e)
+			g, err := openExistingGateway(cmd, e)
 			if err != nil {
 				return err
 			}

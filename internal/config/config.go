@@ -17,7 +17,6 @@ import (
 // Defaults for settings left unset.
 const (
 	DefaultAddr             = "127.0.0.1:8080"
-	DefaultDataDir          = "./actiongate-data"
 	DefaultRunRetention     = 30 * 24 * time.Hour
 	DefaultMaxResponseBytes = 5 << 20
 	DefaultLogLevel         = "info"
@@ -47,7 +46,8 @@ type Config struct {
 	// Addr is the listen address, host:port (ACTIONGATE_ADDR).
 	Addr string
 	// DataDir holds the SQLite database and the generated master key file
-	// (ACTIONGATE_DATA_DIR).
+	// (ACTIONGATE_DATA_DIR). Load defaults it to LocalDataDir when that
+	// exists in the working directory, otherwise to UserDataDir.
 	DataDir string
 	// DatabaseURL is "postgres://..." for PostgreSQL, or "sqlite:PATH" / a
 	// plain file path for SQLite (ACTIONGATE_DATABASE_URL). Load defaults it
@@ -82,13 +82,16 @@ type Config struct {
 	// sources maps a setting's file key to how the user wrote it (the
 	// environment variable, or "file:line:col: key"), for error messages.
 	sources map[string]string
+	// dataDirSource is DataDirSource.
+	dataDirSource string
 }
 
-// Default returns the configuration used when nothing is set.
+// Default returns the configuration used when nothing is set, with the data
+// directory LocalDataDir (Load looks for the data directory instead).
 func Default() *Config {
 	return &Config{
 		Addr:             DefaultAddr,
-		DataDir:          DefaultDataDir,
+		DataDir:          LocalDataDir,
 		RunRetention:     DefaultRunRetention,
 		MaxResponseBytes: DefaultMaxResponseBytes,
 		LogLevel:         DefaultLogLevel,
@@ -101,8 +104,10 @@ func Default() *Config {
 // Load builds the configuration: defaults, then the YAML file when file is
 // not empty, then the environment read through getenv (nil means no
 // environment); an environment variable that is set and not empty wins over
-// the file. The result is validated. The error lists every problem at once,
-// one per line, each naming the setting as the user wrote it.
+// the file. When neither names the data directory, it is LocalDataDir if
+// that exists in the working directory, else UserDataDir. The result is
+// validated. The error lists every problem at once, one per line, each
+// naming the setting as the user wrote it.
 func Load(getenv func(string) string, file string) (*Config, error) {
 	c := Default()
 	c.sources = map[string]string{}
@@ -127,6 +132,9 @@ func Load(getenv func(string) string, file string) (*Config, error) {
 				errs = append(errs, settingError(s.env, err))
 			}
 		}
+	}
+	if err := c.resolveDataDir(getenv); err != nil {
+		errs = append(errs, err)
 	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = "sqlite:" + filepath.Join(c.DataDir, DatabaseFile)

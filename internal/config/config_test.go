@@ -11,8 +11,19 @@ import (
 	"time"
 )
 
+// testHome is the HOME the tests' environment has unless it sets one.
+const testHome = "/home/tester"
+
 func env(m map[string]string) func(string) string {
-	return func(k string) string { return m[k] }
+	return func(k string) string {
+		if v, ok := m[k]; ok {
+			return v
+		}
+		if k == "HOME" {
+			return testHome
+		}
+		return ""
+	}
 }
 
 func writeFile(t *testing.T, content string, mode os.FileMode) string {
@@ -32,10 +43,14 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	userDir, err := UserDataDir(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := Config{
 		Addr:             "127.0.0.1:8080",
-		DataDir:          "./actiongate-data",
-		DatabaseURL:      "sqlite:actiongate-data/actiongate.db",
+		DataDir:          userDir,
+		DatabaseURL:      "sqlite:" + filepath.Join(userDir, "actiongate.db"),
 		RunRetention:     30 * 24 * time.Hour,
 		MaxResponseBytes: 5 << 20,
 		LogLevel:         "info",
@@ -44,14 +59,15 @@ func TestDefaults(t *testing.T) {
 		ConfirmApprovers: "admin",
 	}
 	c.sources = nil
+	c.dataDirSource = ""
 	if !reflect.DeepEqual(*c, want) {
 		t.Fatalf("defaults:\n got %s\nwant %s", c, want)
 	}
-	if c.MasterKeyPath() != filepath.Join("actiongate-data", "master.key") {
+	if c.MasterKeyPath() != filepath.Join(userDir, "master.key") {
 		t.Fatalf("MasterKeyPath = %q", c.MasterKeyPath())
 	}
-	if nilEnv, err := Load(nil, ""); err != nil || nilEnv.Addr != DefaultAddr {
-		t.Fatalf("nil getenv: %v", err)
+	if _, err := Load(nil, ""); err == nil || !strings.Contains(err.Error(), "ACTIONGATE_DATA_DIR") {
+		t.Fatalf("nil getenv (no HOME, no data directory): %v, want an error naming ACTIONGATE_DATA_DIR", err)
 	}
 }
 

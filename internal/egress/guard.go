@@ -113,6 +113,14 @@ type guard struct {
 }
 
 // refusal returns why a may not be dialed, or "" when it may.
+//
+// An allowed network matches only the addresses it names, compared as the
+// socket connects: an IPv4-mapped address is the IPv4 host itself (the
+// kernel dials it over IPv4), so it matches IPv4 networks and no IPv6 one.
+// Every other IPv6 form that carries an IPv4 address (NAT64, 6to4, Teredo,
+// IPv4-compatible) reaches a translator or relay, not that host, so it
+// matches only IPv6 networks: allowing 127.0.0.1 does not allow
+// 64:ff9b::7f00:1, which is the translator's own loopback.
 func (g *guard) refusal(a netip.Addr) string {
 	a = a.WithZone("")
 	u := a.Unmap()
@@ -122,7 +130,7 @@ func (g *guard) refusal(a netip.Addr) string {
 		embedded = netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]})
 	}
 	for _, p := range g.allow {
-		if p.Contains(a) || p.Contains(u) || (embedded.IsValid() && p.Contains(embedded)) {
+		if p.Contains(u) {
 			return ""
 		}
 	}
@@ -137,7 +145,7 @@ func (g *guard) refusal(a netip.Addr) string {
 	}
 	if embedded.IsValid() {
 		if why := refusalV4(embedded); why != "" {
-			return fmt.Sprintf("%s is the NAT64 form of %s, %s", u, embedded, why)
+			return fmt.Sprintf("%s is the NAT64 form of %s, %s%s", u, embedded, why, g.notCoveredNote(embedded))
 		}
 		return ""
 	}
@@ -148,6 +156,17 @@ func (g *guard) refusal(a netip.Addr) string {
 	}
 	if !globalUnicastV6.Contains(u) {
 		return fmt.Sprintf("%s is outside the public IPv6 range", u)
+	}
+	return ""
+}
+
+// notCoveredNote explains, when an allowed IPv4 network holds v4, that it
+// does not extend to the NAT64 form of v4.
+func (g *guard) notCoveredNote(v4 netip.Addr) string {
+	for _, p := range g.allow {
+		if p.Contains(v4) {
+			return fmt.Sprintf(" (the allowed network %s covers only the IPv4 address itself, not its NAT64 form)", p)
+		}
 	}
 	return ""
 }

@@ -2,12 +2,15 @@ package egress
 
 import (
 	"context"
+	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 )
 
@@ -84,7 +87,7 @@ func TestGuardAllowList(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := &guard{allow: allow}
-	for _, s := range []string{"10.20.1.1", "127.0.0.1", "::ffff:127.0.0.1", "64:ff9b::7f00:1", "fd00:1::5"} {
+	for _, s := range []string{"10.20.1.1", "127.0.0.1", "::ffff:127.0.0.1", "fd00:1::5"} {
 		if why := g.refusal(netip.MustParseAddr(s)); why != "" {
 			t.Errorf("%s: refused (%s) despite allow list", s, why)
 		}
@@ -93,6 +96,61 @@ func TestGuardAllowList(t *testing.T) {
 		if why := g.refusal(netip.MustParseAddr(s)); why == "" {
 			t.Errorf("%s: allowed, want refused (not in allow list)", s)
 		}
+	}
+}
+
+// An allowed network matches the addresses it names and no other form that
+// merely carries them: IPv4-mapped is the IPv4 host itself, but NAT64,
+// 6to4, Teredo, IPv4-compatible and IPv4-translated addresses reach other
+// machines, and an IPv6 network never covers an IPv4 address.
+func TestGuardAllowedNetworkMatchesOnlyWhatItNames(t *testing.T) {
+	cases := []struct {
+		allow   string
+		allowed []string
+		refused []string
+	}{
+		{
+			allow:   "127.0.0.1/32",
+			allowed: []string{"127.0.0.1", "::ffff:127.0.0.1"},
+			refused: []string{
+				"64:ff9b::7f00:1",                      // NAT64: the translator's loopback
+				"64:ff9b:1::7f00:1",                    // local-use NAT64
+				"2002:7f00:1::1",                       // 6to4
+				"2001:0:4136:e378:8000:63bf:80ff:fffe", // Teredo, client 127.0.0.1
+				"::7f00:1",                             // IPv4-compatible
+				"::ffff:0:7f00:1",                      // IPv4-translated
+				"::1", "127.0.0.2", "::ffff:127.0.0.2",
+			},
+		},
+		{allow: "10.0.0.0/8", allowed: []string{"10.1.2.3"}, refused: []string{"64:ff9b::a01:203", "2002:a01:203::1"}},
+		{allow: "169.254.169.254", refused: []string{"64:ff9b::a9fe:a9fe"}},
+		{
+			allow:   "::/0",
+			allowed: []string{"::1", "fd00::1", "64:ff9b::7f00:1"},
+			refused: []string{"127.0.0.1", "::ffff:127.0.0.1", "10.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254"},
+		},
+		{allow: "::1", allowed: []string{"::1"}, refused: []string{"127.0.0.1", "::ffff:127.0.0.1"}},
+		{allow: "64:ff9b::/96", allowed: []string{"64:ff9b::7f00:1"}, refused: []string{"127.0.0.1", "::ffff:127.0.0.1"}},
+		{allow: "2002::/16", allowed: []string{"2002:7f00:1::1"}, refused: []string{"127.0.0.1", "192.88.99.1"}},
+		{allow: "2001::/32", allowed: []string{"2001:0:4136:e378:8000:63bf:80ff:fffe"}, refused: []string{"127.0.0.1"}},
+	}
+	for _, tc := range cases {
+		g := &guard{allow: mustAllow(t, tc.allow)}
+		for _, s := range tc.allowed {
+			if why := g.refusal(netip.MustParseAddr(s)); why != "" {
+				t.Errorf("allow %s: %s refused (%s), want allowed", tc.allow, s, why)
+			}
+		}
+		for _, s := range tc.refused {
+			if why := g.refusal(netip.MustParseAddr(s)); why == "" {
+				t.Errorf("allow %s: %s allowed, want refused", tc.allow, s)
+			}
+		}
+	}
+	g := &guard{allow: mustAllow(t, "127.0.0.1/32")}
+	why := g.refusal(netip.MustParseAddr("64:ff9b::7f00:1"))
+	if !strings.Contains(why, "NAT64 form of 127.0.0.1") || !strings.Contains(why, "127.0.0.1/32 covers only the IPv4 address itself") {
+		t.Errorf("refusal %q does not explain that the allowed network does not cover the NAT64 form", why)
 	}
 }
 
@@ -245,5 +303,105 @@ func TestDoIgnoresProxyEnvironment(t *testing.T) {
 	}
 	if resp.Status != 200 || targetHits.Load() != 1 || proxyHits.Load() != 0 {
 		t.Errorf("status %d target %d proxy %d, want the target reached directly", resp.Status, targetHits.Load(), proxyHits.Load())
+	}
+}
+
+// fenceLoopback stops, and counts, every dial of c that would leave the
+// machine, so a test can show the guard's decision without sending a packet
+// anywhere but loopback.
+func fenceLoopback(c *Client) *atomic.Int64 {
+	var escaped atomic.Int64
+	guardControl := c.dialer.net.Control
+	c.dialer.net.Control = func(network, address string, rc syscall.RawConn) error {
+		ap, err := netip.ParseAddrPort(address)
+		if err != nil || !ap.Addr().Unmap().IsLoopback() {
+			escaped.Add(1)
+			return errors.New("test fence: not a loopback address")
+		}
+		return guardControl(network, address, rc)
+	}
+	return &escaped
+}
+
+// loopbackV6Server is countingServer listening on [::1].
+func loopbackV6Server(t *testing.T) (*httptest.Server, *atomic.Int64) {
+	t.Helper()
+	ln, err := net.Listen("tcp6", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback: %v", err)
+	}
+	var hits atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		hits.Add(1)
+		_, _ = w.Write([]byte("reached"))
+	}))
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv, &hits
+}
+
+// Real dials: with 127.0.0.1/32 allowed, the loopback server is reached by
+// its IPv4 and IPv4-mapped addresses, and every other form that embeds
+// 127.0.0.1 is refused by the guard before a socket connects; an allowed
+// IPv6 network does not reach the IPv4 server, nor an IPv4 network the IPv6
+// one.
+func TestDoAllowedNetworkReachesOnlyWhatItNames(t *testing.T) {
+	v4, v4hits := countingServer(t)
+	v6, v6hits := loopbackV6Server(t)
+	port4 := v4.URL[strings.LastIndexByte(v4.URL, ':')+1:]
+	port6 := v6.URL[strings.LastIndexByte(v6.URL, ':')+1:]
+	hosts := map[string][]string{"mapped.test": {"::ffff:127.0.0.1"}, "nat64.test": {"64:ff9b::7f00:1"}, "sixtofour.test": {"2002:7f00:1::1"}}
+	cases := []struct {
+		allow   string
+		url     string
+		reached *atomic.Int64 // nil: refused by the guard
+	}{
+		{"127.0.0.1/32", "http://127.0.0.1:" + port4 + "/", v4hits},
+		{"127.0.0.1/32", "http://[::ffff:127.0.0.1]:" + port4 + "/", v4hits},
+		{"127.0.0.1/32", "http://mapped.test:" + port4 + "/", v4hits},
+		{"127.0.0.1/32", "http://[64:ff9b::7f00:1]:" + port4 + "/", nil},
+		{"127.0.0.1/32", "http://nat64.test:" + port4 + "/", nil},
+		{"127.0.0.1/32", "http://[64:ff9b:1::7f00:1]:" + port4 + "/", nil},
+		{"127.0.0.1/32", "http://[2002:7f00:1::1]:" + port4 + "/", nil},
+		{"127.0.0.1/32", "http://sixtofour.test:" + port4 + "/", nil},
+		{"127.0.0.1/32", "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]:" + port4 + "/", nil},
+		{"127.0.0.1/32", "http://[::7f00:1]:" + port4 + "/", nil},
+		{"127.0.0.1/32", "http://[::1]:" + port6 + "/", nil},
+		{"::1/128", "http://[::1]:" + port6 + "/", v6hits},
+		{"::1/128", "http://127.0.0.1:" + port4 + "/", nil},
+		{"::1/128", "http://[::ffff:127.0.0.1]:" + port4 + "/", nil},
+		{"::/0", "http://127.0.0.1:" + port4 + "/", nil},
+		{"::/0", "http://[::ffff:127.0.0.1]:" + port4 + "/", nil},
+		{"::/0", "http://mapped.test:" + port4 + "/", nil},
+		{"64:ff9b::/96", "http://127.0.0.1:" + port4 + "/", nil},
+	}
+	for _, tc := range cases {
+		c := newTestClient(t, Config{Allow: mustAllow(t, tc.allow)}, hosts)
+		escaped := fenceLoopback(c)
+		before4, before6 := v4hits.Load(), v6hits.Load()
+		resp, err := c.Do(context.Background(), &Request{URL: mustURL(t, tc.url)})
+		if tc.reached != nil {
+			if err != nil || resp.Status != 200 {
+				t.Errorf("allow %s, %s: got %v, %v; want the loopback server reached", tc.allow, tc.url, resp, err)
+			}
+		} else if e, ok := AsError(err); !ok || e.Kind != KindBlocked {
+			t.Errorf("allow %s, %s: got %v, %v; want refused by the guard", tc.allow, tc.url, resp, err)
+		}
+		want4, want6 := before4, before6
+		switch tc.reached {
+		case v4hits:
+			want4++
+		case v6hits:
+			want6++
+		}
+		if v4hits.Load() != want4 || v6hits.Load() != want6 {
+			t.Errorf("allow %s, %s: servers reached %d/%d more times, want %d/%d", tc.allow, tc.url,
+				v4hits.Load()-before4, v6hits.Load()-before6, want4-before4, want6-before6)
+		}
+		if n := escaped.Load(); n != 0 {
+			t.Errorf("allow %s, %s: the guard let %d dial(s) to a non-loopback address through", tc.allow, tc.url, n)
+		}
 	}
 }

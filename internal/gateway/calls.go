@@ -12,6 +12,7 @@ import (
 
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/invoke"
+	"github.com/actiongate/actiongate/internal/jsonlimit"
 	"github.com/actiongate/actiongate/internal/respfilter"
 	"github.com/actiongate/actiongate/internal/runlog"
 	"github.com/actiongate/actiongate/internal/store"
@@ -88,6 +89,13 @@ func (g *Gateway) Test(ctx context.Context, req TestRequest) (*invoke.Result, er
 	if a == nil {
 		return nil, fmt.Errorf("gateway: %w: %q", ErrUnknownAction, req.Action)
 	}
+	if err := jsonlimit.CheckValue(req.Arguments, jsonlimit.MaxDepth); err != nil {
+		run := &runlog.Run{Caller: req.Caller, Action: a.Name, Arguments: req.Arguments}
+		if err := g.refuseDeep(ctx, run, a, err); err != nil {
+			return nil, err
+		}
+		return &invoke.Result{Run: run, Options: respfilter.OptionsFrom(a.Filter())}, nil
+	}
 	res := g.invoke(ctx, &invoke.Call{
 		Action:     a,
 		Credential: snap.Credentials[a.Auth],
@@ -104,11 +112,35 @@ func (g *Gateway) Test(ctx context.Context, req TestRequest) (*invoke.Result, er
 	return res, nil
 }
 
-// record stores a run and counts it in the metrics. With Options.AsyncRuns,
+// refuseDeep records run as refused without running it, because its
+// arguments nest deeper than jsonlimit.MaxDepth (err is the
+// *jsonlimit.DepthError). The answer fits the token budget of a, or the
+// default budget when a is nil (the built-in tools).
+func (g *Gateway) refuseDeep(ctx context.Context, run *runlog.Run, a *action.Action, err error) error {
+	var de *jsonlimit.DepthError
+	if !errors.As(err, &de) {
+		return fmt.Errorf("gateway: checking arguments: %w", err)
+	}
+	var f action.ResponseFilter
+	if a != nil {
+		f = a.Filter()
+	}
+	msg := fmt.Sprintf("The arguments nest deeper than %d levels of objects and arrays (at %s); nothing was sent. Send flatter arguments and call the tool again.", de.Limit, de.Path)
+	fr := g.engine.Filter().Failure("invalid_arguments", msg, respfilter.OptionsFrom(f))
+	run.StartedAt = g.now().UTC()
+	run.Outcome = runlog.OutcomeError
+	run.Error = "invalid_arguments"
+	run.Output, run.OutputTokens = fr.Output, fr.OutputTokens
+	return g.record(ctx, run)
+}
+
+// record stores a run and counts it in the metrics, keeping a bounded part
+// of its arguments (runlog.BoundArguments). With Options.AsyncRuns,
 // agent calls hand the run to the recorder and answer at once; operator
 // calls (CLI, admin API, console) always wait until it is committed.
 func (g *Gateway) record(ctx context.Context, r *runlog.Run) error {
 	g.metrics.observe(r)
+	r.Arguments = runlog.BoundArguments(r.Arguments)
 	if r.ID == "" {
 		r.ID = g.store.NewID()
 	}
@@ -178,6 +210,13 @@ func (g *Gateway) CallTool(ctx context.Context, caller, agentName, tool string, 
 			return nil, fmt.Errorf("gateway: %w: %q", ErrUnknownAction, tool)
 		}
 		return nil, fmt.Errorf("gateway: %w: %q", ErrNotActivated, tool)
+	}
+	if err := jsonlimit.CheckValue(args, jsonlimit.MaxDepth); err != nil {
+		run := &runlog.Run{Caller: caller, Agent: agentName, Action: tool, Arguments: args, ConversationID: cc.ConversationID, CallID: cc.CallID}
+		if err := g.refuseDeep(ctx, run, snap.Actions[tool], err); err != nil {
+			return nil, err
+		}
+		return toolResult(run), nil
 	}
 	dedupe := cc.ConversationID != "" && cc.CallID != ""
 	if dedupe {

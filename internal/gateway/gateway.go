@@ -22,9 +22,6 @@ import (
 	"github.com/actiongate/actiongate/internal/store"
 )
 
-// metaKeyCheck is the store meta key holding the master key check value.
-const metaKeyCheck = "master_key_check"
-
 // snapshotTTL is how long a resource snapshot is trusted before the store's
 // version counter is checked again; changes made through this process are
 // seen at once, changes made by another replica within this time.
@@ -55,6 +52,10 @@ type Gateway struct {
 	touched map[string]time.Time
 }
 
+// ErrNoData means Options.OpenExisting found no actiongate data to open: no
+// database, no master key, or a database that was never started.
+var ErrNoData = errors.New("no actiongate data here")
+
 // Options are optional parts of a Gateway.
 type Options struct {
 	// Logger receives structured logs; nil discards them.
@@ -69,12 +70,19 @@ type Options struct {
 	// the gateway and Close wait for them). The server sets it; one-shot
 	// commands leave it off so their runs are stored when they return.
 	AsyncRuns bool
+	// OpenExisting opens only data a server already created: Open creates
+	// no directory, database or key file, and fails with an error wrapping
+	// ErrNoData when the database, the master key or the database's key
+	// check value is missing. Commands that only read or call set it.
+	OpenExisting bool
 }
 
-// Open opens the configured database, applies migrations, loads and checks
-// the master key, marks what a stopped server left unfinished as outcome
-// unknown (see Sweep), and returns a ready Gateway. A wrong master key is an
-// error before anything is written.
+// Open opens the configured database, checks the master key against it,
+// applies migrations, marks what a stopped server left unfinished as
+// outcome unknown (see Sweep), and returns a ready Gateway. A start that is
+// refused changes nothing on disk: the key is loaded before the database is
+// opened, and a wrong key is found before migrations run or a new key file
+// is written.
 func Open(ctx context.Context, cfg *config.Config, opts Options) (*Gateway, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -82,14 +90,12 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*Gateway, erro
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv
 	}
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("gateway: creating data directory %s: %w", cfg.DataDir, err)
-	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	key, st, err := openKeyAndStore(ctx, cfg, opts.OpenExisting)
 	if err != nil {
-		return nil, fmt.Errorf("gateway: %w", err)
+		return nil, err
 	}
-	g, err := open(ctx, cfg, st, opts)
+	defer clear(key.key)
+	g, err := open(ctx, cfg, st, key, opts)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -97,19 +103,9 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*Gateway, erro
 	return g, nil
 }
 
-func open(ctx context.Context, cfg *config.Config, st *store.Store, opts Options) (*Gateway, error) {
-	if err := st.Migrate(ctx); err != nil {
-		return nil, fmt.Errorf("gateway: %w", err)
-	}
-	key, err := LoadMasterKey(cfg)
+func open(ctx context.Context, cfg *config.Config, st *store.Store, key masterKey, opts Options) (*Gateway, error) {
+	kr, err := unlock(ctx, cfg, st, key, opts.OpenExisting)
 	if err != nil {
-		return nil, err
-	}
-	kr, err := secret.NewKeyring(key)
-	if err != nil {
-		return nil, fmt.Errorf("gateway: master key: %w", err)
-	}
-	if err := checkKey(ctx, st, kr); err != nil {
 		return nil, err
 	}
 	tok := opts.Tokenizer
@@ -146,47 +142,6 @@ func open(ctx context.Context, cfg *config.Config, st *store.Store, opts Options
 		g.log.Warn("marked writes whose server stopped while sending as outcome unknown", "runs", n)
 	}
 	return g, nil
-}
-
-// LoadMasterKey returns the master key: ACTIONGATE_MASTER_KEY when set,
-// otherwise the key file in the data directory, generated on first use.
-func LoadMasterKey(cfg *config.Config) ([]byte, error) {
-	if cfg.MasterKey != "" {
-		key, err := secret.ParseMasterKey(cfg.MasterKey)
-		if err != nil {
-			return nil, fmt.Errorf("gateway: ACTIONGATE_MASTER_KEY: %w", err)
-		}
-		return key, nil
-	}
-	key, _, err := secret.LoadOrCreateKeyFile(cfg.MasterKeyPath())
-	if err != nil {
-		return nil, fmt.Errorf("gateway: master key file: %w", err)
-	}
-	return key, nil
-}
-
-// checkKey verifies the master key against the stored check value, storing
-// one on first start.
-func checkKey(ctx context.Context, st *store.Store, kr *secret.Keyring) error {
-	check, err := kr.CheckValue()
-	if err != nil {
-		return fmt.Errorf("gateway: %w", err)
-	}
-	stored, err := st.PutMetaIfAbsent(ctx, metaKeyCheck, check)
-	if err != nil {
-		return fmt.Errorf("gateway: storing master key check: %w", err)
-	}
-	if stored {
-		return nil
-	}
-	v, err := st.GetMeta(ctx, metaKeyCheck)
-	if err != nil {
-		return fmt.Errorf("gateway: reading master key check: %w", err)
-	}
-	if err := kr.VerifyCheck(v); err != nil {
-		return fmt.Errorf("gateway: the master key does not open this database's secrets (set ACTIONGATE_MASTER_KEY or the key file to the key used before; nothing was changed): %w", err)
-	}
-	return nil
 }
 
 // Close stores the runs still queued and releases the database.

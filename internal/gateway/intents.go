@@ -56,6 +56,7 @@ func (g *Gateway) invoke(ctx context.Context, c *invoke.Call, confirmation strin
 // send.
 func (g *Gateway) storeIntent(ctx context.Context, a *action.Action, r *runlog.Run, confirmation string) error {
 	r.ConfirmationID = confirmation
+	r.Arguments = runlog.BoundArguments(r.Arguments)
 	stale := g.now().Add(a.TimeoutDuration() + intentMargin)
 	var err error
 	if confirmation != "" {

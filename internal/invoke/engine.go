@@ -140,16 +140,16 @@ func (e *Engine) Invoke(ctx context.Context, c *Call) *Result {
 		}
 	}()
 
-	args, problems := e.validate(a, c.Args)
+	args, problems, more := e.validate(a, c.Args)
 	run.Arguments = args
 	if len(problems) > 0 {
-		e.fail(run, "invalid_arguments", toolschema.ProblemsText(a.Name, problems)+" Fix the arguments and call the tool again.")
+		e.fail(res, red, "invalid_arguments", toolschema.ProblemsText(a.Name, problems, more)+" Fix the arguments and call the tool again.")
 		return res
 	}
 
 	req, err := render.Render(ctx, a, render.Input{Args: args, Contact: c.Contact, Vars: c.Vars, Secrets: e.secrets}, red)
 	if err != nil {
-		e.fail(run, "invalid_arguments", renderMessage(err))
+		e.fail(res, red, "invalid_arguments", renderMessage(err))
 		return res
 	}
 	var cred *egress.Credential
@@ -164,7 +164,7 @@ func (e *Engine) Invoke(ctx context.Context, c *Call) *Result {
 			return res
 		}
 		if err != nil {
-			e.fail(run, "credential", "The action's credential is not configured, so the request was not sent. This is a setup problem, not something to retry; tell the user the action is unavailable right now.")
+			e.fail(res, red, "credential", "The action's credential is not configured, so the request was not sent. This is a setup problem, not something to retry; tell the user the action is unavailable right now.")
 			run.Error = red.String(err.Error())
 			return res
 		}
@@ -198,7 +198,7 @@ func (e *Engine) Invoke(ctx context.Context, c *Call) *Result {
 		intent := *run
 		intent.Arguments, intent.Outcome = redactArgs(red, args), runlog.OutcomePending
 		if err := c.BeforeSend(&intent); err != nil {
-			e.fail(run, "not_sent", err.Error())
+			e.fail(res, red, "not_sent", err.Error())
 			return res
 		}
 		run.ID = intent.ID
@@ -213,7 +213,7 @@ func (e *Engine) Invoke(ctx context.Context, c *Call) *Result {
 		if ee, ok := egress.AsError(err); ok {
 			kind, msg, run.Attempts = string(ee.Kind), ee.Message, ee.Attempts
 		}
-		e.fail(run, kind, msg)
+		e.fail(res, red, kind, msg)
 		return res
 	}
 	run.Status = resp.Status
@@ -232,7 +232,7 @@ func (e *Engine) Invoke(ctx context.Context, c *Call) *Result {
 	fr, err := e.filter.Apply(ctx, resp.ContentType, resp.Body, res.Options)
 	if err != nil {
 		run.RawTokens = e.tok.Count(string(resp.Body[:min(len(resp.Body), MaxResponseExcerpt)]))
-		e.fail(run, "filter", fmt.Sprintf("The API answered %d but its response could not be filtered. This is a setup problem of the action, not something to retry; tell the user the data is unavailable right now.", resp.Status))
+		e.fail(res, red, "filter", fmt.Sprintf("The API answered %d but its response could not be filtered. This is a setup problem of the action, not something to retry; tell the user the data is unavailable right now.", resp.Status))
 		run.Error = "response filter: " + err.Error()
 		return res
 	}
@@ -245,19 +245,20 @@ func (e *Engine) Invoke(ctx context.Context, c *Call) *Result {
 }
 
 // validate checks args against the action's schema and drops nulls that
-// stand for absent optional arguments.
-func (e *Engine) validate(a *action.Action, args map[string]any) (map[string]any, []toolschema.Problem) {
+// stand for absent optional arguments. It returns the first problems and
+// how many more there were.
+func (e *Engine) validate(a *action.Action, args map[string]any) (map[string]any, []toolschema.Problem, int) {
 	if args == nil {
 		args = map[string]any{}
 	}
 	v, err := e.validator(a)
 	if err != nil {
-		return args, []toolschema.Problem{{Message: "the action's parameter schema is invalid: " + err.Error()}}
+		return args, []toolschema.Problem{{Message: "the action's parameter schema is invalid: " + err.Error()}}, 0
 	}
-	if ps := v.Validate(args); len(ps) > 0 {
-		return args, ps
+	if ps, more := v.Validate(args); len(ps) > 0 {
+		return args, ps, more
 	}
-	return toolschema.DropNulls(args, a), nil
+	return toolschema.DropNulls(args, a), nil, 0
 }
 
 func (e *Engine) validator(a *action.Action) (*toolschema.Validator, error) {
@@ -280,12 +281,14 @@ func (e *Engine) validator(a *action.Action) (*toolschema.Validator, error) {
 	return v, nil
 }
 
-// fail records a failed run with a model-readable error output.
-func (e *Engine) fail(run *runlog.Run, kind, message string) {
+// fail records a failed run with a model-readable error output, masked and
+// then cut to the action's token budget. The message is kept once, in the
+// output; the run's Error names the kind of failure.
+func (e *Engine) fail(res *Result, red *redact.Redactor, kind, message string) {
+	run := res.Run
 	run.Outcome = runlog.OutcomeError
-	run.Error = message
-	out, _ := json.Marshal(map[string]any{"error": map[string]any{"type": kind, "message": message}})
-	run.Output = string(out)
+	run.Error = kind
+	run.Output = e.filter.Failure(kind, red.String(message), res.Options).Output
 }
 
 // renderMessage turns a rendering error into text for the model.

@@ -62,3 +62,28 @@ func TestServedBesideTheAPIs(t *testing.T) {
 		}
 	}
 }
+
+// TestPreflightThroughTheServer answers a CORS preflight for an allowed
+// origin through the server's middleware and routing, as `actiongate
+// serve` mounts the endpoint.
+func TestPreflightThroughTheServer(t *testing.T) {
+	e := newEnv(t)
+	h := server.New(e.G, e.Cfg, nil,
+		func(m *http.ServeMux) { mcpserver.Register(m, e.G, []string{"https://app.example.com"}) },
+	).Handler()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	req, _ := http.NewRequest("OPTIONS", srv.URL+"/mcp/sales", nil)
+	req.Header.Set("Origin", "https://app.example.com")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	req.Header.Set("Access-Control-Request-Headers", "authorization,content-type")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example.com" ||
+		!strings.Contains(resp.Header.Get("Access-Control-Allow-Headers"), "Authorization") {
+		t.Fatalf("preflight through the server: %d %v", resp.StatusCode, resp.Header)
+	}
+}

@@ -12,7 +12,10 @@
 // behind a load balancer need no sticky sessions, and a change of activation
 // is seen by the next request. Requests need an admin token or a token of
 // the agent, and requests from a browser origin other than the server's own
-// or a configured one are refused.
+// or a configured one are refused; configured origins get CORS headers, so
+// browser-based clients can connect. Messages the server does not take are
+// answered with JSON-RPC errors (-32700, -32600, -32601, -32602) on both
+// transports, and only the tools capability is served.
 //
 // A call that needs a human's confirmation is handled in one of two ways:
 //
@@ -47,7 +50,8 @@ import (
 
 // Register mounts the streamable HTTP MCP endpoint /mcp/{agent} on mux.
 // allowedOrigins are browser origins ("https://app.example.com") allowed
-// besides the server's own.
+// besides the server's own; they get CORS headers, so pages served from
+// them can be MCP clients.
 func Register(mux *http.ServeMux, g *gateway.Gateway, allowedOrigins []string) {
 	mux.Handle("/mcp/{agent}", NewHandler(g, allowedOrigins))
 }
@@ -88,11 +92,10 @@ func NewHandler(g *gateway.Gateway, allowedOrigins []string) *Handler {
 	return h
 }
 
-// ServeHTTP checks the origin and the token, then serves MCP.
+// ServeHTTP checks the origin (answering CORS preflights), the token and
+// the JSON-RPC message, then serves MCP.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if origin := r.Header.Get("Origin"); origin != "" && !h.origins.allows(origin, r) {
-		api.WriteError(w, api.Errorf(http.StatusForbidden, api.CodeForbidden,
-			"requests from origin %q are not allowed; add it to ACTIONGATE_ALLOWED_ORIGINS to allow it", origin))
+	if !h.checkOrigin(w, r) {
 		return
 	}
 	p, err := api.Authenticate(h.g, r)
@@ -114,7 +117,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, err)
 		return
 	}
-	h.sdk.ServeHTTP(w, r)
+	if frontHTTP(w, r) {
+		h.sdk.ServeHTTP(w, r)
+	}
 }
 
 // server returns the MCP server of the request's agent, nil when it cannot

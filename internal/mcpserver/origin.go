@@ -30,15 +30,12 @@ func newOriginPolicy(allowed []string) originPolicy {
 // terminate TLS) or one of the allowed origins. "null" and unparsable
 // origins are refused unless configured literally.
 func (p originPolicy) allows(origin string, r *http.Request) bool {
-	if p.allowed[strings.ToLower(origin)] {
+	if p.configured(origin) {
 		return true
 	}
 	n, ok := normalizeOrigin(origin)
 	if !ok {
 		return false
-	}
-	if p.allowed[n] {
-		return true
 	}
 	u, _ := url.Parse(n)
 	host := strings.ToLower(r.Host)
@@ -46,6 +43,16 @@ func (p originPolicy) allows(origin string, r *http.Request) bool {
 		host = strings.TrimSuffix(host, port)
 	}
 	return u.Host == host
+}
+
+// configured reports whether origin is one of the allowed origins (not
+// the server's own): only these get CORS headers.
+func (p originPolicy) configured(origin string) bool {
+	if p.allowed[strings.ToLower(origin)] {
+		return true
+	}
+	n, ok := normalizeOrigin(origin)
+	return ok && p.allowed[n]
 }
 
 // normalizeOrigin returns scheme://host[:port] in lower case, without a

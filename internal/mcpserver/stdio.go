@@ -20,8 +20,10 @@ const stdioPollInterval = time.Second
 
 // ServeStdio serves the agent's tools over one stdio session (newline
 // delimited JSON-RPC on in and out) until the client closes in or ctx is
-// done. The session is stateful, so elicitation works with any client that
-// supports it. Activation changes reach the tool list without a restart:
+// done. A line that is not a JSON-RPC message the server takes is answered
+// with a JSON-RPC error and the session goes on (see lineFilter). The
+// session is stateful, so elicitation works with any client that supports
+// it. Activation changes reach the tool list without a restart:
 // the tools are brought up to date with the stored resources before each
 // request and every stdioPollInterval, and the client is sent
 // notifications/tools/list_changed.
@@ -41,7 +43,12 @@ func ServeStdio(ctx context.Context, g *gateway.Gateway, agent string, in io.Rea
 		defer close(polled)
 		ls.poll(pollCtx)
 	}()
-	err = ls.srv.Run(ctx, &mcp.IOTransport{Reader: io.NopCloser(in), Writer: nopWriteCloser{out}})
+	sdkIn, feed := io.Pipe()
+	w := &lockedWriter{w: out}
+	go (&lineFilter{in: in, feed: feed, out: w}).run()
+	err = ls.srv.Run(ctx, &mcp.IOTransport{Reader: sdkIn, Writer: nopWriteCloser{w}})
+	w.close()
+	sdkIn.Close()
 	stop()
 	<-polled
 	if err != nil && ctx.Err() == nil && !peerGone(err) {

@@ -2,6 +2,7 @@ package render
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/actiongate/actiongate/internal/action"
+	"github.com/actiongate/actiongate/internal/jsonlimit"
 )
 
 // resolved is the value of one placeholder, looked up once per call.
@@ -141,6 +143,49 @@ func (r *renderer) resolveSecret(v *resolved, name string) {
 // nil, json.Number (exact, valid JSON number text), []any or map[string]any.
 // label names the value in the error.
 func normalize(raw any, prm *action.Param, label string) (any, error) {
+	n, p := normalizeValue(raw, prm)
+	if p != nil {
+		return nil, p.err(label)
+	}
+	return n, nil
+}
+
+// valueProblem is what is wrong with a value nested in a placeholder's
+// value. Its path is collected while the failure returns, so that no label
+// is built for the values that are fine.
+type valueProblem struct {
+	// rev holds the path segments (".key", "[3]"), innermost first.
+	rev []string
+	// what completes the label: "must be a string".
+	what string
+}
+
+// maxKeyInLabel bounds how much of an object key a label repeats.
+const maxKeyInLabel = 40
+
+func problemf(format string, args ...any) *valueProblem {
+	return &valueProblem{what: fmt.Sprintf(format, args...)}
+}
+
+// under records that the problem sits below segment seg.
+func (p *valueProblem) under(seg string) *valueProblem {
+	p.rev = append(p.rev, seg)
+	return p
+}
+
+// err names the value as label followed by its path.
+func (p *valueProblem) err(label string) error {
+	var b strings.Builder
+	b.WriteString(label)
+	for i := len(p.rev) - 1; i >= 0; i-- {
+		b.WriteString(p.rev[i])
+	}
+	b.WriteString(" ")
+	b.WriteString(p.what)
+	return errors.New(b.String())
+}
+
+func normalizeValue(raw any, prm *action.Param) (any, *valueProblem) {
 	typ := ""
 	var items *action.Param
 	if prm != nil {
@@ -151,51 +196,51 @@ func normalize(raw any, prm *action.Param, label string) (any, error) {
 		if s, ok := raw.(string); ok {
 			return s, nil
 		}
-		return nil, fmt.Errorf("%s must be a string", label)
+		return nil, problemf("must be a string")
 	case "integer":
 		if n, ok := toNumber(raw, true); ok {
 			return n, nil
 		}
-		return nil, fmt.Errorf("%s must be an integer", label)
+		return nil, problemf("must be an integer")
 	case "number":
 		if n, ok := toNumber(raw, false); ok {
 			return n, nil
 		}
-		return nil, fmt.Errorf("%s must be a finite number", label)
+		return nil, problemf("must be a finite number")
 	case "boolean":
 		if b, ok := raw.(bool); ok {
 			return b, nil
 		}
-		return nil, fmt.Errorf("%s must be true or false", label)
+		return nil, problemf("must be true or false")
 	case "array":
 		if _, ok := asArray(raw); !ok {
-			return nil, fmt.Errorf("%s must be an array", label)
+			return nil, problemf("must be an array")
 		}
 	case "object":
 		if _, ok := raw.(map[string]any); !ok {
 			if _, ok := raw.(map[string]string); !ok {
-				return nil, fmt.Errorf("%s must be an object", label)
+				return nil, problemf("must be an object")
 			}
 		}
 	case "":
 	default:
-		return nil, fmt.Errorf("%s has unsupported param type %q", label, typ)
+		return nil, problemf("has unsupported param type %q", typ)
 	}
-	return infer(raw, items, label)
+	return infer(raw, items)
 }
 
 // infer normalizes a value whose type is not declared. items, when set,
 // types the elements of an array.
-func infer(raw any, items *action.Param, label string) (any, error) {
+func infer(raw any, items *action.Param) (any, *valueProblem) {
 	switch v := raw.(type) {
 	case nil, string, bool:
 		return v, nil
 	case map[string]any:
 		out := make(map[string]any, len(v))
 		for k, e := range v {
-			n, err := infer(e, nil, label+"."+k)
-			if err != nil {
-				return nil, err
+			n, p := infer(e, nil)
+			if p != nil {
+				return nil, p.under("." + jsonlimit.Shorten(k, maxKeyInLabel))
 			}
 			out[k] = n
 		}
@@ -210,18 +255,17 @@ func infer(raw any, items *action.Param, label string) (any, error) {
 	if arr, ok := asArray(raw); ok {
 		out := make([]any, len(arr))
 		for i, e := range arr {
-			el := label + "[" + strconv.Itoa(i) + "]"
 			var (
-				n   any
-				err error
+				n any
+				p *valueProblem
 			)
 			if items != nil {
-				n, err = normalize(e, items, el)
+				n, p = normalizeValue(e, items)
 			} else {
-				n, err = infer(e, nil, el)
+				n, p = infer(e, nil)
 			}
-			if err != nil {
-				return nil, err
+			if p != nil {
+				return nil, p.under("[" + strconv.Itoa(i) + "]")
 			}
 			out[i] = n
 		}
@@ -231,9 +275,9 @@ func infer(raw any, items *action.Param, label string) (any, error) {
 		return n, nil
 	}
 	if isNumber(raw) {
-		return nil, fmt.Errorf("%s must be a finite number", label)
+		return nil, problemf("must be a finite number")
 	}
-	return nil, fmt.Errorf("%s has an unsupported type %T", label, raw)
+	return nil, problemf("has an unsupported type %T", raw)
 }
 
 // asArray returns raw as []any when it is a slice of values.

@@ -274,9 +274,11 @@ const (
 // ErrorResult turns an upstream error response into a result a model can
 // read: {"error":{"status":404,"message":"..."}}, where the message is an
 // excerpt of the body (filtered like a response, without select, capped at
-// 300 tokens) or the status text when the body is empty. It never fails.
+// 300 tokens) or the status text when the body is empty. The whole output
+// stays within o.MaxTokens. It never fails.
 func (f *Filter) ErrorResult(ctx context.Context, status int, contentType string, body []byte, o Options) *Result {
 	o = o.withDefaults()
+	budget := o.MaxTokens
 	o.Select, o.MoreHint = "", ""
 	o.MaxTokens = min(o.MaxTokens, errorMaxTokens)
 	o.MaxString = min(o.MaxString, errorMaxString)
@@ -295,17 +297,22 @@ func (f *Filter) ErrorResult(ctx context.Context, status int, contentType string
 	if classify(mediaType(contentType), body) == kindEmpty || msg == "" {
 		msg = http.StatusText(status)
 	}
-	out := appendString([]byte(`{"error":{"status":`+strconv.Itoa(status)+`,"message":`), msg)
-	out = append(out, "}}"...)
+	encode := func(m string) string {
+		out := appendString([]byte(`{"error":{"status":`+strconv.Itoa(status)+`,"message":`), m)
+		return string(append(out, "}}"...))
+	}
+	// The whole output stays within the action's budget: quoting the
+	// excerpt adds tokens the excerpt's own budget did not count.
+	out, tokens, cut := f.fitMessage(encode, msg, budget)
 	raw := excerpt.RawTokens
 	if raw < 0 {
 		raw = f.tok.countBody(body)
 	}
 	return &Result{
-		Output:       string(out),
+		Output:       out,
 		RawTokens:    raw,
-		OutputTokens: f.tok.Count(string(out)),
-		Truncated:    excerpt.Truncated,
+		OutputTokens: tokens,
+		Truncated:    excerpt.Truncated || cut,
 		Note:         excerpt.Note,
 	}
 }

@@ -9,30 +9,22 @@ import (
 	"runtime"
 )
 
-// LoadOrCreateKeyFile reads the master key from path, or, when the file does
-// not exist, generates a key and writes it there with mode 0600 (creating
-// the directory with mode 0700). created reports whether a new key was
-// written. A key file that group or others may read or write is refused:
-// the key would no longer be secret. Two processes starting at once agree
-// on one key: the file appears atomically and an existing file is never
-// overwritten.
-func LoadOrCreateKeyFile(path string) (key []byte, created bool, err error) {
-	key, err = readKeyFile(path)
-	if err == nil {
-		return key, false, nil
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return nil, false, err
-	}
-	key, err = GenerateKey()
-	if err != nil {
-		return nil, false, err
-	}
+// ReadKeyFile reads the master key from the key file at path. A missing
+// file is an error wrapping fs.ErrNotExist; a key file that group or others
+// may read or write is refused, since the key would no longer be secret.
+// Nothing is written.
+func ReadKeyFile(path string) ([]byte, error) { return readKeyFile(path) }
+
+// CreateKeyFile writes key to a new key file at path with mode 0600
+// (creating the directory with mode 0700) and returns it. When the file
+// already exists it is left as it is and its key is returned instead, with
+// created false: two processes starting at once agree on one key, since the
+// file appears atomically and is never overwritten.
+func CreateKeyFile(path string, key []byte) (stored []byte, created bool, err error) {
 	if err := writeKeyFile(path, key); err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			// Another process created it first: use its key.
-			key, err = readKeyFile(path)
-			return key, false, err
+			stored, err = readKeyFile(path)
+			return stored, false, err
 		}
 		return nil, false, err
 	}

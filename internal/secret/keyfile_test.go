@@ -2,6 +2,8 @@ package secret
 
 import (
 	"bytes"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,8 +13,15 @@ import (
 
 func TestKeyFileCreatedPrivateAndReloaded(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "data", "master.key")
-	key, created, err := LoadOrCreateKeyFile(path)
-	if err != nil || !created || len(key) != KeySize {
+	if _, err := ReadKeyFile(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("reading a missing key file: %v, want fs.ErrNotExist", err)
+	}
+	if _, err := os.Stat(filepath.Dir(path)); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("reading a missing key file created its directory (%v)", err)
+	}
+	generated, _ := GenerateKey()
+	key, created, err := CreateKeyFile(path, generated)
+	if err != nil || !created || !bytes.Equal(key, generated) {
 		t.Fatalf("first call: %d bytes, created=%v, err=%v", len(key), created, err)
 	}
 	info, err := os.Stat(path)
@@ -25,9 +34,14 @@ func TestKeyFileCreatedPrivateAndReloaded(t *testing.T) {
 	if dir, _ := os.Stat(filepath.Dir(path)); dir.Mode().Perm() != 0o700 {
 		t.Fatalf("key directory mode %04o, want 0700", dir.Mode().Perm())
 	}
-	again, created, err := LoadOrCreateKeyFile(path)
+	again, err := ReadKeyFile(path)
+	if err != nil || !bytes.Equal(again, key) {
+		t.Fatalf("reading it back: err=%v same=%v", err, bytes.Equal(again, key))
+	}
+	other, _ := GenerateKey()
+	again, created, err = CreateKeyFile(path, other)
 	if err != nil || created || !bytes.Equal(again, key) {
-		t.Fatalf("second call: created=%v err=%v same=%v", created, err, bytes.Equal(again, key))
+		t.Fatalf("creating it again: created=%v err=%v kept=%v", created, err, bytes.Equal(again, key))
 	}
 	entries, _ := os.ReadDir(filepath.Dir(path))
 	if len(entries) != 1 {
@@ -44,7 +58,7 @@ func TestKeyFileRefusesLoosePermissions(t *testing.T) {
 	if err := os.Chmod(path, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err := LoadOrCreateKeyFile(path)
+	_, err := ReadKeyFile(path)
 	if err == nil {
 		t.Fatal("a 0644 key file was accepted")
 	}
@@ -67,7 +81,7 @@ func TestKeyFileInvalidContent(t *testing.T) {
 	if err := os.WriteFile(path, []byte("not a key at all"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err := LoadOrCreateKeyFile(path)
+	_, err := ReadKeyFile(path)
 	if err == nil || !strings.Contains(err.Error(), path) || strings.Contains(err.Error(), "not a key at all") {
 		t.Fatalf("err = %v: want an error naming the file and not echoing it", err)
 	}
@@ -83,7 +97,14 @@ func TestKeyFileConcurrentCreateAgrees(t *testing.T) {
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { keys[i], _, errs[i] = LoadOrCreateKeyFile(path) })
+		wg.Go(func() {
+			generated, err := GenerateKey()
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			keys[i], _, errs[i] = CreateKeyFile(path, generated)
+		})
 	}
 	wg.Wait()
 	for i := range n {

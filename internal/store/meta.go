@@ -49,3 +49,17 @@ func (s *Store) putMeta(ctx context.Context, db execer, key string, value []byte
 	}
 	return nil
 }
+
+// Initialized reports whether the database holds actiongate's tables (its
+// first migration was applied), without changing anything.
+func (s *Store) Initialized(ctx context.Context) (bool, error) {
+	query := `SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'meta'`
+	if s.dialect == DialectPostgres {
+		query = `SELECT to_regclass('meta') IS NOT NULL`
+	}
+	var ok bool
+	if err := s.rdb.QueryRowContext(ctx, query).Scan(&ok); err != nil {
+		return false, fmt.Errorf("store: checking for actiongate's tables: %w", err)
+	}
+	return ok, nil
+}

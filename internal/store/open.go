@@ -29,19 +29,39 @@ const (
 // "sqlite:PATH" or a plain file path selects SQLite, opened in WAL mode with
 // foreign keys on and one writer connection beside a small read-only pool.
 func Open(ctx context.Context, databaseURL string) (*Store, error) {
+	return open(ctx, databaseURL, true)
+}
+
+// OpenExisting is Open for a database that must already exist: a SQLite
+// file that is missing is an error wrapping fs.ErrNotExist, and nothing is
+// created.
+func OpenExisting(ctx context.Context, databaseURL string) (*Store, error) {
+	return open(ctx, databaseURL, false)
+}
+
+// SQLitePath returns the file a database URL names when it selects SQLite.
+func SQLitePath(databaseURL string) (path string, ok bool) {
+	switch {
+	case strings.HasPrefix(databaseURL, "sqlite:"):
+		return strings.TrimPrefix(strings.TrimPrefix(databaseURL, "sqlite:"), "//"), true
+	case databaseURL == "", strings.Contains(databaseURL, "://"):
+		return "", false
+	}
+	return databaseURL, true
+}
+
+func open(ctx context.Context, databaseURL string, create bool) (*Store, error) {
 	switch {
 	case databaseURL == "":
 		return nil, errors.New("store: opening database: empty database URL")
 	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
 		return openPostgres(ctx, databaseURL)
-	case strings.HasPrefix(databaseURL, "sqlite:"):
-		path := strings.TrimPrefix(strings.TrimPrefix(databaseURL, "sqlite:"), "//")
-		return openSQLite(ctx, path)
-	case strings.Contains(databaseURL, "://"):
-		scheme, _, _ := strings.Cut(databaseURL, "://")
-		return nil, fmt.Errorf("store: opening database: unsupported scheme %q (use postgres:// or a SQLite file path)", scheme)
 	}
-	return openSQLite(ctx, databaseURL)
+	if path, ok := SQLitePath(databaseURL); ok {
+		return openSQLite(ctx, path, create)
+	}
+	scheme, _, _ := strings.Cut(databaseURL, "://")
+	return nil, fmt.Errorf("store: opening database: unsupported scheme %q (use postgres:// or a SQLite file path)", scheme)
 }
 
 func openPostgres(ctx context.Context, url string) (*Store, error) {
@@ -57,7 +77,7 @@ func openPostgres(ctx context.Context, url string) (*Store, error) {
 	return &Store{dialect: DialectPostgres, db: db, rdb: db}, nil
 }
 
-func openSQLite(ctx context.Context, path string) (*Store, error) {
+func openSQLite(ctx context.Context, path string, create bool) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("store: opening SQLite: empty file path")
 	}
@@ -67,7 +87,11 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	// A new database file is created private to its owner (it holds token
 	// hashes and run records); SQLite gives its -wal and -shm files the same
 	// mode. An existing file keeps the mode its owner chose.
-	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	flags := os.O_RDONLY
+	if create {
+		flags |= os.O_CREATE
+	}
+	f, err := os.OpenFile(path, flags, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("store: opening SQLite file %s: %w", path, err)
 	}

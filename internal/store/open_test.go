@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -97,6 +99,37 @@ func TestNewSQLiteFilesArePrivate(t *testing.T) {
 		}
 		if mode := fi.Mode().Perm(); mode != 0o600 {
 			t.Errorf("%s has mode %o, want 600", filepath.Base(p), mode)
+		}
+	}
+}
+
+func TestOpenExistingCreatesNothing(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "missing.db")
+	if _, err := OpenExisting(ctx, "sqlite:"+path); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("OpenExisting of a missing file: %v, want fs.ErrNotExist", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("OpenExisting created %s (%v)", path, err)
+	}
+	s := openStore(t, "sqlite:"+path)
+	if ok, err := s.Initialized(ctx); err != nil || ok {
+		t.Fatalf("Initialized on a new database = %v, %v; want false", ok, err)
+	}
+	must(t, s.Migrate(ctx))
+	again, err := OpenExisting(ctx, path)
+	must(t, err)
+	defer again.Close()
+	if ok, err := again.Initialized(ctx); err != nil || !ok {
+		t.Fatalf("Initialized after migrating = %v, %v; want true", ok, err)
+	}
+}
+
+func TestSQLitePath(t *testing.T) {
+	for u, want := range map[string]string{"sqlite:/a/b.db": "/a/b.db", "sqlite:///a/b.db": "/a/b.db", "rel/c.db": "rel/c.db", "postgres://h/db": "", "": ""} {
+		got, ok := SQLitePath(u)
+		if got != want || ok != (want != "") {
+			t.Errorf("SQLitePath(%q) = %q, %v; want %q", u, got, ok, want)
 		}
 	}
 }

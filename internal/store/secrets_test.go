@@ -109,6 +109,9 @@ func testRewrapSecrets(t *testing.T, newStore factory) {
 func testMeta(t *testing.T, newStore factory) {
 	s, _ := newStore(t)
 	ctx := context.Background()
+	if ok, err := s.Initialized(ctx); err != nil || !ok {
+		t.Fatalf("Initialized on a migrated database = %v, %v; want true", ok, err)
+	}
 	_, err := s.GetMeta(ctx, "k")
 	wantErr(t, err, ErrNotFound)
 

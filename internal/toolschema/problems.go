@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -13,6 +14,7 @@ import (
 	"golang.org/x/text/message"
 
 	"github.com/actiongate/actiongate/internal/action"
+	"github.com/actiongate/actiongate/internal/jsonlimit"
 )
 
 // maxDescriptionInMessage bounds how much of a param description a problem
@@ -22,25 +24,58 @@ const maxDescriptionInMessage = 120
 // maxValueInMessage bounds how much of a rejected value a message quotes.
 const maxValueInMessage = 60
 
+// MaxProblems bounds the problems Validate describes; the others are only
+// counted, so that no input makes the description grow with its size.
+const MaxProblems = 10
+
+// maxNameInMessage bounds how much of an argument name or path a message
+// repeats.
+const maxNameInMessage = 60
+
 // ProblemsText returns one paragraph a model can act on, naming each
-// argument and what was expected, or "" when there are no problems.
-func ProblemsText(actionName string, ps []Problem) string {
+// argument and what was expected and saying how many more problems there
+// were, or "" when there are no problems.
+func ProblemsText(actionName string, ps []Problem, more int) string {
 	if len(ps) == 0 {
 		return ""
 	}
-	msgs := make([]string, len(ps))
+	msgs := make([]string, len(ps), len(ps)+1)
 	for i, p := range ps {
 		msgs[i] = p.Message
+	}
+	if more > 0 {
+		msgs = append(msgs, fmt.Sprintf("and %s not listed", plural(more, "more problem")))
 	}
 	return fmt.Sprintf("Invalid arguments for %s: %s.", actionName, strings.Join(msgs, "; "))
 }
 
-// problems turns a validation error tree into sorted, de-duplicated
-// problems.
-func (v *Validator) problems(verr *jsonschema.ValidationError, inst map[string]any) []Problem {
-	var out []Problem
+// pending is a problem found but not yet described: its argument path and
+// the validation error, with the name of the missing or unknown member for
+// errors naming several.
+type pending struct {
+	arg  string
+	leaf *jsonschema.ValidationError
+	name string
+}
+
+// problems turns a validation error tree into the first MaxProblems
+// problems, sorted by argument and de-duplicated, and the count of the
+// others. Only the problems returned are described.
+func (v *Validator) problems(verr *jsonschema.ValidationError, inst map[string]any) ([]Problem, int) {
+	var found []pending
 	for _, leaf := range leaves(verr, nil) {
-		out = append(out, v.leafProblems(leaf, inst)...)
+		found = appendPending(found, leaf)
+	}
+	slices.SortStableFunc(found, func(a, b pending) int { return strings.Compare(a.arg, b.arg) })
+	// Describe the first MaxProblems, and those sharing the last one's
+	// argument, which sort by message.
+	n := min(len(found), MaxProblems)
+	for n < len(found) && n < 2*MaxProblems && found[n].arg == found[n-1].arg {
+		n++
+	}
+	out := make([]Problem, 0, n)
+	for _, p := range found[:n] {
+		out = append(out, v.describe(p, inst))
 	}
 	slices.SortFunc(out, func(a, b Problem) int {
 		if c := strings.Compare(a.Argument, b.Argument); c != 0 {
@@ -48,7 +83,13 @@ func (v *Validator) problems(verr *jsonschema.ValidationError, inst map[string]a
 		}
 		return strings.Compare(a.Message, b.Message)
 	})
-	return slices.Compact(out)
+	out = slices.Compact(out)
+	more := len(found) - n
+	if len(out) > MaxProblems {
+		more += len(out) - MaxProblems
+		out = out[:MaxProblems]
+	}
+	return out, more
 }
 
 func leaves(e *jsonschema.ValidationError, out []*jsonschema.ValidationError) []*jsonschema.ValidationError {
@@ -61,29 +102,38 @@ func leaves(e *jsonschema.ValidationError, out []*jsonschema.ValidationError) []
 	return out
 }
 
-func (v *Validator) leafProblems(e *jsonschema.ValidationError, inst map[string]any) []Problem {
+// appendPending adds the problems of one leaf: one per missing or unknown
+// member for the errors naming several.
+func appendPending(out []pending, e *jsonschema.ValidationError) []pending {
 	loc := e.InstanceLocation
-	arg := strings.Join(loc, "/")
-	one := func(format string, args ...any) []Problem {
-		return []Problem{{Argument: arg, Message: fmt.Sprintf(format, args...)}}
-	}
 	switch k := e.ErrorKind.(type) {
 	case *kind.Required:
-		out := make([]Problem, 0, len(k.Missing))
 		for _, m := range k.Missing {
-			path := joinPath(loc, m)
-			out = append(out, Problem{
-				Argument: path,
-				Message:  fmt.Sprintf("%s is required (%s)", path, expectation(v.paramAt(append(slices.Clone(loc), m)))),
-			})
+			out = append(out, pending{arg: joinPath(loc, m), leaf: e, name: m})
 		}
 		return out
 	case *kind.AdditionalProperties:
-		out := make([]Problem, 0, len(k.Properties))
-		for _, name := range k.Properties {
-			out = append(out, Problem{Argument: joinPath(loc, name), Message: v.unknownMessage(joinPath(loc, name))})
+		for _, m := range k.Properties {
+			out = append(out, pending{arg: joinPath(loc, m), leaf: e, name: m})
 		}
 		return out
+	}
+	return append(out, pending{arg: strings.Join(loc, "/"), leaf: e})
+}
+
+// describe puts one problem in words, naming its argument in short.
+func (v *Validator) describe(p pending, inst map[string]any) Problem {
+	e := p.leaf
+	loc := e.InstanceLocation
+	arg := jsonlimit.Shorten(p.arg, maxNameInMessage)
+	one := func(format string, args ...any) Problem {
+		return Problem{Argument: arg, Message: fmt.Sprintf(format, args...)}
+	}
+	switch k := e.ErrorKind.(type) {
+	case *kind.Required:
+		return one("%s is required (%s)", arg, expectation(v.paramAt(append(slices.Clone(loc), p.name))))
+	case *kind.AdditionalProperties:
+		return one("%s", v.unknownMessage(arg))
 	case *kind.Type:
 		return one("%s", typeMessage(arg, k.Want, valueAt(inst, loc)))
 	case *kind.Enum:
@@ -107,7 +157,7 @@ func (v *Validator) leafProblems(e *jsonschema.ValidationError, inst map[string]
 	if subject == "" {
 		subject = "the arguments"
 	}
-	return one("%s is not valid: %s", subject, e.ErrorKind.LocalizedString(message.NewPrinter(language.English)))
+	return one("%s is not valid: %s", subject, truncate(e.ErrorKind.LocalizedString(message.NewPrinter(language.English)), maxValueInMessage))
 }
 
 func (v *Validator) unknownMessage(arg string) string {
@@ -187,7 +237,7 @@ func typeName(p *action.Param) string {
 func typeMessage(arg string, want []string, got any) string {
 	if s, ok := got.(string); ok && len(want) == 1 && (want[0] == typeInteger || want[0] == typeNumber) {
 		if _, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
-			return fmt.Sprintf("%s must be %s, not a string: send %s without quotes", arg, withArticle(want[0]), strings.TrimSpace(s))
+			return fmt.Sprintf("%s must be %s, not a string: send %s without quotes", arg, withArticle(want[0]), truncate(strings.TrimSpace(s), maxValueInMessage))
 		}
 	}
 	wants := make([]string, len(want))
@@ -207,13 +257,16 @@ func withArticle(t string) string {
 	return "a " + t
 }
 
-// describeValue renders a rejected value briefly.
+// describeValue renders a rejected value briefly. A long string is cut
+// before it is encoded, so a huge value costs no more than a short one.
 func describeValue(v any) string {
-	switch v.(type) {
+	switch c := v.(type) {
 	case map[string]any:
 		return "an object"
 	case []any:
 		return "an array"
+	case string:
+		v = truncate(c, maxValueInMessage)
 	}
 	return truncate(compactJSON(v), maxValueInMessage)
 }
@@ -241,9 +294,19 @@ func ratString(r *big.Rat) string {
 
 // truncate cuts s to at most n runes, marking the cut.
 func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
+	if len(s) <= n {
 		return s
 	}
-	return string(r[:n-1]) + "…"
+	cut := 0
+	for k := 0; k < n-1; k++ {
+		_, size := utf8.DecodeRuneInString(s[cut:])
+		cut += size
+		if cut >= len(s) {
+			return s
+		}
+	}
+	if _, size := utf8.DecodeRuneInString(s[cut:]); cut+size >= len(s) {
+		return s
+	}
+	return s[:cut] + "…"
 }

@@ -147,7 +147,7 @@ func TestStrictArgumentsRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ps := v.Validate(args); ps != nil {
+	if ps := firstProblems(v, args); ps != nil {
 		t.Errorf("Validator rejects strict-mode arguments: %v", ps)
 	}
 	dropped := DropNulls(args, a)

@@ -60,25 +60,26 @@ func NewValidator(a *action.Action) (*Validator, error) {
 	return &Validator{params: params, names: paramNames(a), schema: schema}, nil
 }
 
-// Validate returns every problem with args, sorted by argument, or nil when
-// they are valid. Args are JSON-decoded values (nil means no arguments).
+// Validate returns the problems with args, sorted by argument, at most
+// MaxProblems of them, and how many more there were; nil and 0 when they
+// are valid. Args are JSON-decoded values (nil means no arguments).
 //
 // A null value for an optional param counts as absent, because OpenAI strict
 // mode sends null for every optional argument the model leaves out; callers
 // remove those with DropNulls before using the arguments. Null for a
 // required param is a problem.
-func (v *Validator) Validate(args map[string]any) []Problem {
+func (v *Validator) Validate(args map[string]any) (ps []Problem, more int) {
 	inst := dropNulls(args, v.params)
 	if inst == nil {
 		inst = map[string]any{}
 	}
 	err := v.schema.Validate(inst)
 	if err == nil {
-		return nil
+		return nil, 0
 	}
 	var verr *jsonschema.ValidationError
 	if !errors.As(err, &verr) {
-		return []Problem{{Message: "the arguments could not be checked: " + err.Error()}}
+		return []Problem{{Message: "the arguments could not be checked: " + err.Error()}}, 0
 	}
 	return v.problems(verr, inst)
 }

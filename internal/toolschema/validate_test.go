@@ -21,6 +21,12 @@ func decode(t testing.TB, s string) map[string]any {
 	return m
 }
 
+// firstProblems returns the problems Validate describes.
+func firstProblems(v *Validator, args map[string]any) []Problem {
+	ps, _ := v.Validate(args)
+	return ps
+}
+
 func TestValidate(t *testing.T) {
 	cases := []struct {
 		name, action, args string
@@ -98,7 +104,7 @@ func TestValidate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := v.Validate(decode(t, c.args))
+			got := firstProblems(v, decode(t, c.args))
 			if !reflect.DeepEqual(got, c.want) {
 				t.Errorf("Validate(%s)\n got %#v\nwant %#v", c.args, got, c.want)
 			}
@@ -111,7 +117,7 @@ func TestValidateNilArguments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := v.Validate(nil); len(got) != 1 || got[0].Argument != "order_id" {
+	if got := firstProblems(v, nil); len(got) != 1 || got[0].Argument != "order_id" {
 		t.Errorf("Validate(nil) = %v, want order_id required", got)
 	}
 }
@@ -127,10 +133,10 @@ func TestValidateJSONNumbers(t *testing.T) {
 	if err := dec.Decode(&args); err != nil {
 		t.Fatal(err)
 	}
-	if ps := v.Validate(args); ps != nil {
+	if ps := firstProblems(v, args); ps != nil {
 		t.Errorf("json.Number argument rejected: %v", ps)
 	}
-	if ps := v.Validate(map[string]any{"limit": 99}); len(ps) != 1 || ps[0].Message != "limit must be at most 50 (got 99)" {
+	if ps := firstProblems(v, map[string]any{"limit": 99}); len(ps) != 1 || ps[0].Message != "limit must be at most 50 (got 99)" {
 		t.Errorf("Go int argument: %v", ps)
 	}
 }
@@ -143,11 +149,11 @@ func TestValidateEnumOfNumbers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ps := v.Validate(decode(t, `{"stars":2}`)); ps != nil {
+	if ps := firstProblems(v, decode(t, `{"stars":2}`)); ps != nil {
 		t.Errorf("valid enum number rejected: %v", ps)
 	}
 	want := []Problem{{"stars", "stars must be one of 1, 2, 3 (got 4)"}}
-	if got := v.Validate(decode(t, `{"stars":4}`)); !reflect.DeepEqual(got, want) {
+	if got := firstProblems(v, decode(t, `{"stars":4}`)); !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
@@ -167,10 +173,10 @@ func TestMoreResultsValidation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ps := v.Validate(decode(t, `{"handle":"h_123"}`)); ps != nil {
+	if ps := firstProblems(v, decode(t, `{"handle":"h_123"}`)); ps != nil {
 		t.Errorf("valid handle rejected: %v", ps)
 	}
-	got := ProblemsText(MoreResultsTool, v.Validate(decode(t, `{}`)))
+	got := ProblemsText(MoreResultsTool, firstProblems(v, decode(t, `{}`)), 0)
 	want := "Invalid arguments for more_results: handle is required (string, The handle from the truncated tool output, copied exactly.)."
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
@@ -185,12 +191,12 @@ func TestProblemsText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := ProblemsText("get_order", v.Validate(decode(t, `{"status":"pending"}`)))
+	got := ProblemsText("get_order", firstProblems(v, decode(t, `{"status":"pending"}`)), 0)
 	want := `Invalid arguments for get_order: order_id is required (string, The order number); status must be one of open, closed (got "pending").`
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
-	if got := ProblemsText("get_order", nil); got != "" {
+	if got := ProblemsText("get_order", nil, 0); got != "" {
 		t.Errorf("no problems: %q, want empty", got)
 	}
 }
@@ -203,7 +209,7 @@ func TestProblemMessagesAreBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, args := range []string{`{}`, `{"q":"` + strings.Repeat("z", 500) + `"}`} {
-		for _, p := range v.Validate(decode(t, args)) {
+		for _, p := range firstProblems(v, decode(t, args)) {
 			if len(p.Message) > 200 {
 				t.Errorf("message of %d bytes: %s", len(p.Message), p.Message)
 			}
@@ -221,10 +227,10 @@ func TestValidateConcurrently(t *testing.T) {
 	for range 8 {
 		wg.Go(func() {
 			for range 50 {
-				if ps := v.Validate(good); ps != nil {
+				if ps := firstProblems(v, good); ps != nil {
 					t.Errorf("valid arguments rejected: %v", ps)
 				}
-				if ps := v.Validate(bad); len(ps) != 1 {
+				if ps := firstProblems(v, bad); len(ps) != 1 {
 					t.Errorf("invalid arguments: %v", ps)
 				}
 			}
@@ -260,7 +266,7 @@ func BenchmarkValidate(b *testing.B) {
 	args := decode(b, `{"status":"open","limit":5,"since":"2024-05-01"}`)
 	b.ReportAllocs()
 	for b.Loop() {
-		if ps := v.Validate(args); ps != nil {
+		if ps := firstProblems(v, args); ps != nil {
 			b.Fatal(ps)
 		}
 	}
@@ -274,7 +280,7 @@ func BenchmarkValidateInvalid(b *testing.B) {
 	args := decode(b, `{"status":"pending","limit":"5","since":"2024-05-01"}`)
 	b.ReportAllocs()
 	for b.Loop() {
-		if ps := v.Validate(args); len(ps) != 2 {
+		if ps := firstProblems(v, args); len(ps) != 2 {
 			b.Fatal(ps)
 		}
 	}
