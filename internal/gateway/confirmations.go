@@ -73,6 +73,7 @@ type StateError struct {
 	Verb string
 }
 
+// Error formats the problem as "gateway: " and Message.
 func (e *StateError) Error() string { return "gateway: " + e.Message() }
 
 // Message says what is wrong, for people.
@@ -84,6 +85,7 @@ func (e *StateError) Message() string {
 // why and what would allow it.
 type ForbiddenError struct{ Reason string }
 
+// Error formats the problem as "gateway: forbidden: " and the reason.
 func (e *ForbiddenError) Error() string { return "gateway: forbidden: " + e.Reason }
 
 // mayDecide checks that p may approve (or reject) a confirmation of agent.
