@@ -34,9 +34,14 @@ const (
 
 // Values of ConfirmApprovers.
 const (
-	// ApproversAdmin: only admin tokens and console sessions approve.
+	// ApproversAdmin: only admin tokens and console sessions approve; MCP
+	// clients are not asked, they get the confirmation id to approve.
 	ApproversAdmin = "admin"
-	// ApproversAgent: an agent's own tokens approve its confirmations too.
+	// ApproversUser: besides admins, the person answering an MCP client's
+	// own confirmation prompt (elicitation) approves.
+	ApproversUser = "user"
+	// ApproversAgent: an agent's own tokens approve its confirmations too,
+	// through the API.
 	ApproversAgent = "agent"
 )
 
@@ -75,8 +80,8 @@ type Config struct {
 	// ShutdownTimeout bounds how long in-flight calls may run after a stop
 	// signal (ACTIONGATE_SHUTDOWN_TIMEOUT).
 	ShutdownTimeout time.Duration
-	// ConfirmApprovers says who may approve a confirmation: ApproversAdmin
-	// or ApproversAgent (ACTIONGATE_CONFIRM_APPROVERS).
+	// ConfirmApprovers says who may approve a confirmation: ApproversAdmin,
+	// ApproversUser or ApproversAgent (ACTIONGATE_CONFIRM_APPROVERS).
 	ConfirmApprovers string
 
 	// sources maps a setting's file key to how the user wrote it (the

@@ -59,11 +59,13 @@ allowed_origins: []
 }
 
 func TestConfirmApproversFromFile(t *testing.T) {
-	c, err := Load(env(nil), writeFile(t, "confirm_approvers: agent\n", 0o600))
-	if err != nil || c.ConfirmApprovers != ApproversAgent {
-		t.Fatalf("confirm_approvers: agent gave %v, %v", c, err)
+	for _, v := range []string{ApproversAdmin, ApproversUser, ApproversAgent} {
+		c, err := Load(env(nil), writeFile(t, "confirm_approvers: "+v+"\n", 0o600))
+		if err != nil || c.ConfirmApprovers != v {
+			t.Fatalf("confirm_approvers: %s gave %v, %v", v, c, err)
+		}
 	}
-	_, err = Load(env(nil), writeFile(t, "confirm_approvers: model\n", 0o600))
+	_, err := Load(env(nil), writeFile(t, "confirm_approvers: model\n", 0o600))
 	if err == nil || !strings.Contains(err.Error(), "confirm_approvers") || !strings.Contains(err.Error(), `"model" must be admin`) {
 		t.Fatalf("confirm_approvers: model: error %v should name the key and the values", err)
 	}

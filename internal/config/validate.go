@@ -76,9 +76,9 @@ func (c *Config) Validate() error {
 		bad("shutdown_timeout", "%s is out of range: must be more than 0 and at most %s", c.ShutdownTimeout, MaxShutdownTimeout)
 	}
 	switch c.ConfirmApprovers {
-	case ApproversAdmin, ApproversAgent:
+	case ApproversAdmin, ApproversUser, ApproversAgent:
 	default:
-		bad("confirm_approvers", "%q must be admin (admin tokens and console sessions approve) or agent (an agent's own tokens approve too)", c.ConfirmApprovers)
+		bad("confirm_approvers", "%q must be admin (admin tokens and console sessions approve), user (the person answering an MCP client's prompt too) or agent (an agent's own tokens too)", c.ConfirmApprovers)
 	}
 	return errors.Join(errs...)
 }

@@ -89,20 +89,34 @@ type ForbiddenError struct{ Reason string }
 func (e *ForbiddenError) Error() string { return "gateway: forbidden: " + e.Reason }
 
 // mayDecide checks that p may approve (or reject) a confirmation of agent.
-// Anyone reaching the agent may reject, since nothing is sent; approving
-// takes an admin principal (a console session acts with an admin token),
-// the person answering the agent's MCP client's own prompt, or, when
-// ACTIONGATE_CONFIRM_APPROVERS is agent, a token of that agent. No tool
-// approves: tool calls never reach Decide.
+// Anyone reaching the agent may reject, since nothing is sent. Approving
+// takes an admin principal (a console session acts with an admin token);
+// when ACTIONGATE_CONFIRM_APPROVERS is user or agent, also the person
+// answering the agent's MCP client's own prompt; when it is agent, also a
+// token of that agent. No tool approves: tool calls never reach Decide.
 func (g *Gateway) mayDecide(p *Principal, agent string, approve bool) error {
+	approvers := g.cfg.ConfirmApprovers
 	switch {
 	case p == nil || !p.CanUseAgent(agent):
 		return &ForbiddenError{Reason: fmt.Sprintf("this token does not reach the confirmations of agent %q", agent)}
-	case !approve || p.Admin || p.Elicited || g.cfg.ConfirmApprovers == config.ApproversAgent:
+	case !approve || p.Admin || approvers == config.ApproversAgent:
 		return nil
+	case p.Elicited && g.ElicitationApproves():
+		return nil
+	case p.Elicited:
+		return &ForbiddenError{Reason: "an answer in the MCP client may not approve confirmations (ACTIONGATE_CONFIRM_APPROVERS is admin): " +
+			"approve with an admin token or in the console, or set ACTIONGATE_CONFIRM_APPROVERS=user to let the client's user approve"}
 	}
-	return &ForbiddenError{Reason: "an agent token may not approve confirmations (ACTIONGATE_CONFIRM_APPROVERS is admin): " +
+	return &ForbiddenError{Reason: fmt.Sprintf("an agent token may not approve confirmations (ACTIONGATE_CONFIRM_APPROVERS is %s): ", approvers) +
 		"approve with an admin token or in the console, or set ACTIONGATE_CONFIRM_APPROVERS=agent to let an agent's own tokens approve its confirmations"}
+}
+
+// ElicitationApproves reports whether the person answering an MCP client's
+// own confirmation prompt may approve (ACTIONGATE_CONFIRM_APPROVERS user or
+// agent). When it may not, MCP clients are not asked; they get the
+// confirmation id for an admin to approve.
+func (g *Gateway) ElicitationApproves() bool {
+	return g.cfg.ConfirmApprovers == config.ApproversUser || g.cfg.ConfirmApprovers == config.ApproversAgent
 }
 
 // Decide approves or rejects a pending confirmation on behalf of p (see

@@ -17,10 +17,10 @@ import (
 const confirmInput = "confirm"
 
 // confirm answers a call waiting for a human: an elicitation asking the user
-// when the client can show one, otherwise a result saying how a person
-// approves it.
+// when the client can show one and the server lets its answer approve,
+// otherwise a result saying how a person approves it.
 func (ts *toolset) confirm(req *mcp.CallToolRequest, res *gateway.ToolResult) *mcp.CallToolResult {
-	if !canElicit(req.Session) {
+	if !canElicit(req.Session) || !ts.g.ElicitationApproves() {
 		return pendingResult(res.Output, res.ConfirmationID, res.Preview)
 	}
 	return &mcp.CallToolResult{
@@ -67,10 +67,13 @@ func (ts *toolset) resume(ctx context.Context, req *mcp.CallToolRequest) (*mcp.C
 	if answer == nil || (answer.Action != "accept" && answer.Action != "decline") {
 		return pendingResult("The user closed the confirmation without deciding; nothing was sent.", id, info.Preview), nil
 	}
-	// The person answered the client's own prompt, so the decision is
-	// theirs whatever ACTIONGATE_CONFIRM_APPROVERS says about agent tokens.
+	// The person answered the client's own prompt; the gateway decides
+	// whether that answer may approve (ACTIONGATE_CONFIRM_APPROVERS).
 	res, err := ts.g.Decide(ctx, gateway.ElicitedUser(ts.agent), id, answer.Action == "accept")
+	var forbidden *gateway.ForbiddenError
 	switch {
+	case errors.As(err, &forbidden):
+		return pendingResult("The answer in the client does not approve requests on this server; nothing was sent.", id, info.Preview), nil
 	case errors.Is(err, store.ErrExpired):
 		return errorResult("expired", "The confirmation expired before the user decided; nothing was sent. Call the tool again if the user still wants it."), nil
 	case err != nil:

@@ -9,6 +9,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/actiongate/actiongate/internal/config"
 	"github.com/actiongate/actiongate/internal/gateway"
 )
 
@@ -62,6 +63,7 @@ func TestConfirmationByElicitation(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			e := newEnv(t)
+			e.Cfg.ConfirmApprovers = config.ApproversUser
 			a := &asker{action: c.answer}
 			var cs *mcp.ClientSession
 			if c.transport == "http" {
@@ -80,6 +82,42 @@ func TestConfirmationByElicitation(t *testing.T) {
 			if len(asked) != 1 || !strings.Contains(asked[0], "POST "+e.Upstream.URL+"/tickets") ||
 				!strings.Contains(asked[0], "Refund please") || !strings.Contains(asked[0], "bo@example.com") {
 				t.Fatalf("user was asked %q, want one question with the request preview", asked)
+			}
+		})
+	}
+}
+
+// Under the default ACTIONGATE_CONFIRM_APPROVERS=admin, a client that can
+// ask its user is not asked: it gets the confirmation id, and an accept it
+// sends on its own is refused.
+func TestAdminOnlyApprovalDoesNotAskTheClient(t *testing.T) {
+	for _, transport := range []string{"http", "stdio"} {
+		t.Run(transport, func(t *testing.T) {
+			e := newEnv(t)
+			if e.Cfg.ConfirmApprovers != config.ApproversAdmin {
+				t.Fatalf("default confirm_approvers %q, want admin", e.Cfg.ConfirmApprovers)
+			}
+			a := &asker{action: "accept"}
+			var cs *mcp.ClientSession
+			if transport == "http" {
+				cs = e.connect("support", e.support, "", a.options())
+			} else {
+				cs = e.stdio(t, "support", "", a.options())
+			}
+			res, out := call(t, cs, ticket())
+			id := regexp.MustCompile(`cf_[a-z0-9]+`).FindString(out)
+			if res.IsError || id == "" || len(a.messages()) != 0 {
+				t.Fatalf("isError %v, asked %q:\n%s; want a pending result and no question", res.IsError, a.messages(), out)
+			}
+			forged := ticket()
+			forged.RequestState = id
+			forged.InputResponses = mcp.InputResponseMap{"confirm": &mcp.ElicitResult{Action: "accept"}}
+			res, out = call(t, cs, forged)
+			if res.IsError || !strings.Contains(out, "does not approve") || e.Hits("POST", "/tickets") != 0 {
+				t.Fatalf("an accept the client sent itself: isError %v, %d hits:\n%s", res.IsError, e.Hits("POST", "/tickets"), out)
+			}
+			if info, err := e.G.ConfirmationInfo(t.Context(), id); err != nil || info.State != "pending" {
+				t.Fatalf("confirmation after the refused accept: %+v, %v; want pending", info, err)
 			}
 		})
 	}
@@ -118,6 +156,7 @@ func TestConfirmationPendingWithoutElicitation(t *testing.T) {
 
 func TestConfirmationStateFromAnotherAgent(t *testing.T) {
 	e := newEnv(t)
+	e.Cfg.ConfirmApprovers = config.ApproversUser
 	e.Activate("sales", "get_order", "create_ticket")
 	_, out := call(t, e.connect("support", e.support, "", nil), ticket())
 	id := regexp.MustCompile(`cf_[a-z0-9]+`).FindString(out)

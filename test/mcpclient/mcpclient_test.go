@@ -345,7 +345,9 @@ func TestStdio(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building actiongate: %v\n%s", err, out)
 	}
-	serverEnv := []string{"ACTIONGATE_DATA_DIR=" + e.Cfg.DataDir, "ACTIONGATE_EGRESS_ALLOW=127.0.0.0/8"}
+	// The user answering the client's prompt approves only where the
+	// server lets it (the default is admins only).
+	serverEnv := []string{"ACTIONGATE_DATA_DIR=" + e.Cfg.DataDir, "ACTIONGATE_EGRESS_ALLOW=127.0.0.0/8", "ACTIONGATE_CONFIRM_APPROVERS=user"}
 
 	out, stderr, err := e.runClient(t, serverEnv, append([]string{"--command", bin, "--agent", agentName, "--elicit", "accept"}, callArgs()...)...)
 	if err != nil {
