@@ -1,0 +1,155 @@
+package invoke
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/actiongate/actiongate/internal/redact"
+	"github.com/actiongate/actiongate/internal/redact/redacttest"
+	"github.com/actiongate/actiongate/internal/runlog"
+)
+
+// echoFixture is an engine calling an upstream that echoes a stored secret
+// behind padding the model chooses, with strings cut at 40 characters.
+type echoFixture struct {
+	eng          *Engine
+	call         func(args map[string]any) *Result
+	secret, head string
+}
+
+func newEchoFixture(t *testing.T) *echoFixture {
+	t.Helper()
+	up := httptest.NewServer(redacttest.Echo())
+	t.Cleanup(up.Close)
+	as, _ := decode(t, `
+kind: Action
+name: echo
+description: Echoes the padding and the secret.
+method: GET
+url: `+up.URL+`/echo
+query:
+  k: "{{secret.CANARY}}"
+  form: "{{form}}"
+  pad: "{{pad}}"
+  n: "{{n}}"
+params:
+  form: {type: string, required: true}
+  pad: {type: string, default: ""}
+  n: {type: integer, default: 0}
+response:
+  max_string: 40
+`)
+	f := &echoFixture{}
+	f.secret, f.head = redacttest.Canary()
+	f.eng = newTestEngine(t, map[string]string{"ACTIONGATE_SECRET_CANARY": f.secret})
+	f.call = func(args map[string]any) *Result {
+		t.Helper()
+		return f.eng.Invoke(context.Background(), &Call{Action: as["echo"], Args: args})
+	}
+	return f
+}
+
+// check fails the test when any part of the secret, or a cut mask, is in
+// what the call produced: the model's output, the error, the stored
+// response excerpt, the rest kept for paging and the page after it.
+func (f *echoFixture) check(t *testing.T, what string, res *Result) {
+	t.Helper()
+	r := res.Run
+	surfaces := map[string]string{"output": r.Output, "error": r.Error, "response": r.Response, "rest": string(res.Rest)}
+	if res.Rest != nil {
+		next, err := f.eng.Filter().Next(context.Background(), res.Rest, res.Options)
+		if err != nil {
+			t.Fatalf("%s: next page: %v", what, err)
+		}
+		surfaces["next page"] = next.Output
+	}
+	for name, text := range surfaces {
+		if found := redacttest.Find([]byte(text), f.secret, f.head); len(found) > 0 {
+			t.Errorf("%s: the %s holds the secret (%s): %s", what, name, strings.Join(found, ", "), shorten(text))
+		}
+		if strings.Count(text, "•")%4 != 0 {
+			t.Errorf("%s: the %s holds a mask cut in two: %s", what, name, shorten(text))
+		}
+	}
+}
+
+// shorten keeps the end of a long text for a failure message.
+func shorten(s string) string {
+	if len(s) > 300 {
+		return "…" + s[len(s)-300:]
+	}
+	return s
+}
+
+// TestCutNeverRevealsPartOfASecret moves the point where a string is cut
+// across the echoed secret, one character at a time, in every response
+// shape: no prefix of the secret may reach the model, the run record or
+// the next page.
+func TestCutNeverRevealsPartOfASecret(t *testing.T) {
+	f := newEchoFixture(t)
+	for _, form := range []string{"json", "text", "html", "error", "list"} {
+		for n := range 44 {
+			res := f.call(map[string]any{"form": form, "pad": strings.Repeat("=", n%3), "n": json.Number(fmt.Sprint(n - n%3))})
+			if form != "error" && res.Run.Outcome != runlog.OutcomeOK {
+				t.Fatalf("%s: %s %s", form, res.Run.Outcome, res.Run.Output)
+			}
+			f.check(t, fmt.Sprintf("%s, padding %d", form, n), res)
+			if n == 0 && !strings.Contains(res.Run.Output, redact.Mask) {
+				t.Errorf("%s: the whole secret fits but is not shown masked: %s", form, res.Run.Output)
+			}
+		}
+	}
+}
+
+// TestResponseExcerptNeverCutsInsideASecret moves the end of the stored
+// 64 KiB excerpt across the echoed secret.
+func TestResponseExcerptNeverCutsInsideASecret(t *testing.T) {
+	f := newEchoFixture(t)
+	masked := 0
+	for n := MaxResponseExcerpt - len(f.secret); n <= MaxResponseExcerpt+1; n++ {
+		res := f.call(map[string]any{"form": "text", "n": json.Number(fmt.Sprint(n))})
+		if res.Run.RawBytes <= MaxResponseExcerpt || len(res.Run.Response) > MaxResponseExcerpt {
+			t.Fatalf("padding %d: %d raw bytes, excerpt of %d", n, res.Run.RawBytes, len(res.Run.Response))
+		}
+		f.check(t, fmt.Sprintf("padding %d", n), res)
+		if strings.Contains(res.Run.Response, redact.Mask) {
+			masked++
+		}
+	}
+	if masked == 0 {
+		t.Error("no excerpt ended with the masked secret, so the test cut nothing")
+	}
+}
+
+// TestStoredResponseMasksEverySpelling has the upstream spell the secret
+// in each encoding a body may carry.
+func TestStoredResponseMasksEverySpelling(t *testing.T) {
+	f := newEchoFixture(t)
+	for name := range redacttest.Spellings(f.secret) {
+		res := f.call(map[string]any{"form": "spell:" + name})
+		if res.Run.Outcome != runlog.OutcomeOK {
+			t.Fatalf("%s: %s %s", name, res.Run.Outcome, res.Run.Output)
+		}
+		f.check(t, name, res)
+		if !strings.Contains(res.Run.Response, `"echo":"`+redact.Mask+`"`) {
+			t.Errorf("%s: the stored response does not show the mask where the secret was: %s", name, res.Run.Response)
+		}
+	}
+}
+
+// TestMaskingKeepsTheFilterWorking checks that masking before filtering
+// keeps the body parseable JSON and the token counts consistent.
+func TestMaskingKeepsTheFilterWorking(t *testing.T) {
+	f := newEchoFixture(t)
+	res := f.call(map[string]any{"form": "list"})
+	if res.Run.Outcome != runlog.OutcomeOK || !strings.HasPrefix(res.Run.Output, "{") || res.Rest == nil {
+		t.Fatalf("the list is no longer filtered as JSON: %s", res.Run.Output)
+	}
+	if want := f.eng.Tokenizer().Count(res.Run.Output); res.Run.OutputTokens != want {
+		t.Errorf("output tokens %d, counted %d", res.Run.OutputTokens, want)
+	}
+}
