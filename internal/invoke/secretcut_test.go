@@ -16,9 +16,11 @@ import (
 // echoFixture is an engine calling an upstream that echoes a stored secret
 // behind padding the model chooses, with strings cut at 40 characters.
 type echoFixture struct {
-	eng          *Engine
-	call         func(args map[string]any) *Result
-	secret, head string
+	eng *Engine
+	// call calls the action echo, whose strings are cut at 40 characters;
+	// spelled calls echo_spelled, which cuts none.
+	call, spelled func(args map[string]any) *Result
+	secret, head  string
 }
 
 func newEchoFixture(t *testing.T) *echoFixture {
@@ -42,13 +44,26 @@ params:
   n: {type: integer, default: 0}
 response:
   max_string: 40
+---
+kind: Action
+name: echo_spelled
+description: Echoes the secret spelled in an encoding, uncut.
+method: GET
+url: `+up.URL+`/echo
+query:
+  k: "{{secret.CANARY}}"
+  form: "spell:{{spelling}}"
+params:
+  spelling: {type: string, required: true}
 `)
 	f := &echoFixture{}
 	f.secret, f.head = redacttest.Canary()
 	f.eng = newTestEngine(t, map[string]string{"ACTIONGATE_SECRET_CANARY": f.secret})
 	f.call = func(args map[string]any) *Result {
-		t.Helper()
 		return f.eng.Invoke(context.Background(), &Call{Action: as["echo"], Args: args})
+	}
+	f.spelled = func(args map[string]any) *Result {
+		return f.eng.Invoke(context.Background(), &Call{Action: as["echo_spelled"], Args: args})
 	}
 	return f
 }
@@ -130,13 +145,14 @@ func TestResponseExcerptNeverCutsInsideASecret(t *testing.T) {
 func TestStoredResponseMasksEverySpelling(t *testing.T) {
 	f := newEchoFixture(t)
 	for name := range redacttest.Spellings(f.secret) {
-		res := f.call(map[string]any{"form": "spell:" + name})
+		res := f.spelled(map[string]any{"spelling": name})
 		if res.Run.Outcome != runlog.OutcomeOK {
 			t.Fatalf("%s: %s %s", name, res.Run.Outcome, res.Run.Output)
 		}
 		f.check(t, name, res)
-		if !strings.Contains(res.Run.Response, `"echo":"`+redact.Mask+`"`) {
-			t.Errorf("%s: the stored response does not show the mask where the secret was: %s", name, res.Run.Response)
+		want := `"echo":"` + redact.Mask + `"`
+		if !strings.Contains(res.Run.Response, want) || !strings.Contains(res.Run.Output, want) {
+			t.Errorf("%s: the mask is not where the secret was:\n  response %s\n  output %s", name, res.Run.Response, res.Run.Output)
 		}
 	}
 }
