@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/mccutchen/go-httpbin/v2/httpbin"
 
 	"github.com/actiongate/actiongate/internal/redact"
 	"github.com/actiongate/actiongate/internal/redact/redacttest"
@@ -167,5 +170,44 @@ func TestMaskingKeepsTheFilterWorking(t *testing.T) {
 	}
 	if want := f.eng.Tokenizer().Count(res.Run.Output); res.Run.OutputTokens != want {
 		t.Errorf("output tokens %d, counted %d", res.Run.OutputTokens, want)
+	}
+}
+
+// TestOAuthAccessTokenEchoedIsMasked has an upstream echo the request's
+// headers, which carry the access token fetched from the token endpoint.
+func TestOAuthAccessTokenEchoedIsMasked(t *testing.T) {
+	const accessToken = "at-5d41402abc4b2a76b9719d911017c592"
+	auth := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"access_token":%q,"token_type":"bearer","expires_in":3600}`, accessToken)
+	}))
+	defer auth.Close()
+	up := httptest.NewServer(httpbin.New())
+	defer up.Close()
+	as, cs := decode(t, `
+kind: Credential
+name: oauth
+type: oauth2_client_credentials
+hosts: [127.0.0.1]
+token_url: `+auth.URL+`/token
+client_id: app
+client_secret: {env: CLIENT_SECRET}
+---
+kind: Action
+name: echo_headers
+method: GET
+url: `+up.URL+`/headers
+auth: oauth
+`)
+	eng := newTestEngine(t, map[string]string{"CLIENT_SECRET": "cs-0123456789abcdef"})
+	for range 2 { // fetched, then from the cache
+		r := eng.Invoke(context.Background(), &Call{Action: as["echo_headers"], Credential: cs["oauth"]}).Run
+		if r.Outcome != runlog.OutcomeOK || !strings.Contains(r.Response, "Bearer "+redact.Mask) {
+			t.Fatalf("%s: %s %s", r.Outcome, r.Output, r.Response)
+		}
+		all, _ := json.Marshal(r)
+		if strings.Contains(string(all), accessToken[3:15]) {
+			t.Fatalf("the access token reached the run: %s", all)
+		}
 	}
 }

@@ -35,8 +35,9 @@ const minSecretLen = 4
 const minBase64Fragment = 8
 
 // Redactor replaces every registered secret value, in each spelling named
-// in the package comment, with Mask. The zero value is ready to use; it is
-// not safe for concurrent use.
+// in the package comment, with Mask. The zero value is ready to use. Add
+// and AddBasic must not run concurrently with any other method; String and
+// Bytes may run concurrently with each other.
 type Redactor struct {
 	// short holds values under minSecretLen, masked only as written.
 	short []needle
