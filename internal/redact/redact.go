@@ -216,7 +216,7 @@ func escapedBytes(b []byte) (seen [256]bool, some bool) {
 func (r *Redactor) escapedSpans(sp []span, b []byte, plus bool, seen *[256]bool) []span {
 	var found []*needle
 	for i := range r.needles {
-		if slices.ContainsFunc(r.needles[i].text, func(c byte) bool { return seen[c] }) {
+		if r.needles[i].mayHide(b, seen) {
 			found = append(found, &r.needles[i])
 		}
 	}
@@ -239,6 +239,28 @@ func (r *Redactor) escapedSpans(sp []span, b []byte, plus bool, seen *[256]bool)
 		return sp
 	}
 	return append(sp, sourceSpans(b, plus, merge(ds))...)
+}
+
+// mayHide reports whether n may read in b decoded where it does not read
+// in b: n holds a byte some escape of b decodes to (marked in seen), and
+// its longest run of bytes no escape decodes to, which must then be
+// written literally, is in b.
+func (n *needle) mayHide(b []byte, seen *[256]bool) bool {
+	escaped := false
+	var run, longest []byte
+	for i, c := range n.text {
+		if seen[c] {
+			escaped, run = true, nil
+			continue
+		}
+		if run == nil {
+			run = n.text[i:i]
+		}
+		if run = run[:len(run)+1]; len(run) > len(longest) {
+			longest = run
+		}
+	}
+	return escaped && (len(longest) == 0 || bytes.Contains(b, longest))
 }
 
 // sourceSpans maps sorted, disjoint spans of the decoding of b back to the

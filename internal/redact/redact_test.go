@@ -3,6 +3,8 @@ package redact
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"strings"
 	"testing"
@@ -189,4 +191,62 @@ func TestCutNeverSplitsMask(t *testing.T) {
 	if j := Cut([]byte(s), 5); j != 2 {
 		t.Errorf("Cut of bytes = %d", j)
 	}
+}
+
+// TestMasksRandomMixesOfEscapesExactly builds texts of filler, escaped and
+// literal alike, around copies of a secret whose every rune is spelled in a
+// randomly chosen encoding, and checks that exactly the copies are masked.
+func TestMasksRandomMixesOfEscapesExactly(t *testing.T) {
+	const secret = "ab/c+d&é😀Z"
+	rng := rand.New(rand.NewPCG(1, 2))
+	spell := func(r rune) string {
+		switch rng.IntN(6) {
+		case 0:
+			return redacttest.JSONU(r, `\u%04x`)
+		case 1:
+			return redacttest.JSONU(r, `\u%04X`)
+		case 2:
+			return fmt.Sprintf("&#%d;", r)
+		case 3:
+			return fmt.Sprintf("&#x%06X;", r)
+		case 4:
+			return redacttest.PercentEach(string(r), "%%%02x")
+		}
+		return string(r)
+	}
+	var r Redactor
+	r.Add(secret)
+	for range 2000 {
+		var text, want strings.Builder
+		for range 1 + rng.IntN(4) {
+			for range rng.IntN(6) {
+				s := spell(rune("xyq"[rng.IntN(3)]))
+				text.WriteString(s)
+				want.WriteString(s)
+			}
+			for _, c := range secret {
+				text.WriteString(spell(c))
+			}
+			want.WriteString(Mask)
+		}
+		if got := r.String(text.String()); got != want.String() {
+			t.Fatalf("text %s\n got  %s\n want %s", text.String(), got, want.String())
+		}
+	}
+}
+
+// FuzzMaskNeverPanicsAndLeavesNoSecret masks arbitrary text around the
+// secret.
+func FuzzMaskNeverPanicsAndLeavesNoSecret(f *testing.F) {
+	for _, s := range []string{"", `\u00`, "&#x", "%4", `\ud83d\ude00`, "&amp;&#0;"} {
+		f.Add(s, s)
+	}
+	var r Redactor
+	r.Add("s3cr/et+1")
+	f.Fuzz(func(t *testing.T, before, after string) {
+		got := r.String(before + "s3cr/et+1" + after)
+		if strings.Contains(got, "s3cr/et+1") {
+			t.Errorf("the secret survived: %q", got)
+		}
+	})
 }
