@@ -23,6 +23,8 @@ var adversarial = map[string]string{
 	"percent near-misses": `%61%61%61%61%61%61%61X`,
 	"plus near-misses":    `a+a+a+a+a+a+a+X`,
 	"escaped secrets":     `\u0061a&#97;a%61aa+b`,
+	"a match every unit":  `\u0061aaaaa%61\u0062;`,
+	"plus matches":        `a+a+a+a+b;`,
 }
 
 // adversarialBody repeats unit to n bytes.
@@ -48,9 +50,10 @@ func measure(r *Redactor, body []byte) (time.Duration, uint64) {
 }
 
 // TestMaskingIsLinearOnAdversarialBodies masks 1 MiB and 4 MiB of each
-// adversarial body and checks a time and memory budget, and that four
-// times the input costs no more than about four times the time: quadratic
-// work would cost sixteen.
+// adversarial body and checks a time and memory budget (the most memory
+// goes to bodies holding a secret every few bytes, one span each), and
+// that four times the input costs no more than about four times the time:
+// quadratic work would cost sixteen.
 func TestMaskingIsLinearOnAdversarialBodies(t *testing.T) {
 	var r Redactor
 	r.Add("aaaaaaab")
@@ -63,8 +66,8 @@ func TestMaskingIsLinearOnAdversarialBodies(t *testing.T) {
 		if ts > 250*time.Millisecond {
 			t.Errorf("%s: 1 MiB took %v, budget 250ms", name, ts)
 		}
-		if as > 8<<20 {
-			t.Errorf("%s: 1 MiB allocated %d bytes, budget 8 MiB", name, as)
+		if as > 16<<20 {
+			t.Errorf("%s: 1 MiB allocated %d bytes, budget 16 MiB", name, as)
 		}
 		if tb > 8*ts+20*time.Millisecond {
 			t.Errorf("%s: 4 MiB took %v, 1 MiB %v: not linear", name, tb, ts)

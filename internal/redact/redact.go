@@ -185,7 +185,7 @@ func (n *needle) spans(sp []span, b []byte) []span {
 				break
 			}
 		}
-		sp = append(sp, span{i, end})
+		sp = appendSpan(sp, span{i, end})
 		i = end
 	}
 }
@@ -238,7 +238,7 @@ func (r *Redactor) escapedSpans(sp []span, b []byte, plus bool, seen *[256]bool)
 	if len(ds) == 0 {
 		return sp
 	}
-	return append(sp, sourceSpans(b, plus, merge(ds))...)
+	return sourceSpans(sp, b, plus, merge(ds))
 }
 
 // mayHide reports whether n may read in b decoded where it does not read
@@ -264,9 +264,9 @@ func (n *needle) mayHide(b []byte, seen *[256]bool) bool {
 }
 
 // sourceSpans maps sorted, disjoint spans of the decoding of b back to the
-// spans of b they were decoded from, each covering whole escapes.
-func sourceSpans(b []byte, plus bool, ds []span) []span {
-	out := make([]span, 0, len(ds))
+// spans of b they were decoded from, each covering whole escapes, and
+// appends them to out.
+func sourceSpans(out []span, b []byte, plus bool, ds []span) []span {
 	d := newDecoder(b, plus)
 	dp, k, start, open := 0, 0, 0, false
 	for k < len(ds) {
@@ -293,13 +293,23 @@ func sourceSpans(b []byte, plus bool, ds []span) []span {
 			if ds[k].end > end {
 				break
 			}
-			out = append(out, span{start, at(ds[k].end, d.i)})
+			out = appendSpan(out, span{start, at(ds[k].end, d.i)})
 			open = false
 			k++
 		}
 		dp = end
 	}
 	return out
+}
+
+// appendSpan appends s to sp, doubling its capacity when full: a text
+// holding a secret every few bytes then allocates twice its spans, not the
+// five times append's slower growth of long slices comes to.
+func appendSpan(sp []span, s span) []span {
+	if len(sp) == cap(sp) {
+		sp = slices.Grow(sp, max(len(sp), 8))
+	}
+	return append(sp, s)
 }
 
 // merge sorts spans and joins the overlapping ones.
@@ -320,7 +330,11 @@ func merge(sp []span) []span {
 // replaceSpans returns a copy of b with each of the sorted, disjoint spans
 // replaced by Mask.
 func replaceSpans(b []byte, sp []span) []byte {
-	out := make([]byte, 0, len(b)+len(sp)*len(Mask))
+	n := len(b)
+	for _, s := range sp {
+		n += len(Mask) - (s.end - s.start)
+	}
+	out := make([]byte, 0, n)
 	prev := 0
 	for _, s := range sp {
 		out = append(out, b[prev:s.start]...)
