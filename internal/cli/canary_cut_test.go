@@ -117,6 +117,121 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(r)
 }
 
+// canaryServer is a real server over the CLI harness's data directory,
+// with an admin and an agent token, and what each surface answered.
+type canaryServer struct {
+	t            *testing.T
+	h            *cliHarness
+	base         string
+	admin, agent string
+}
+
+// toolsAPI makes every call through the tools API, following each handle
+// with more_results, and returns the answers.
+func (s *canaryServer) toolsAPI(cases []canaryCall) []byte {
+	var seen []byte
+	for _, c := range cases {
+		b := httpJSON(s.t, &seen, "POST", s.base+"/api/v1/agents/cut_agent/tools/"+c.action, s.agent, map[string]any{"arguments": c.args})
+		var tr struct{ Output, Handle string }
+		if err := json.Unmarshal(b, &tr); err != nil {
+			s.t.Fatal(err)
+		}
+		if (c.args["n"] == 0 || c.action == "echo_spelled") && !strings.Contains(tr.Output, redact.Mask) {
+			s.t.Fatalf("%v: the echoed secret is not shown masked, so the test would not notice a leak: %s", c, tr.Output)
+		}
+		if tr.Handle != "" {
+			httpJSON(s.t, &seen, "POST", s.base+"/api/v1/agents/cut_agent/tools/more_results", s.agent, map[string]any{"arguments": map[string]any{"handle": tr.Handle}})
+		}
+	}
+	return seen
+}
+
+// mcp makes every call with the official MCP client and returns the
+// results.
+func (s *canaryServer) mcp(cases []canaryCall) []byte {
+	client := mcp.NewClient(&mcp.Implementation{Name: "canary", Version: "1"}, nil)
+	cs, err := client.Connect(s.t.Context(), &mcp.StreamableClientTransport{
+		Endpoint: s.base + "/mcp/cut_agent", HTTPClient: &http.Client{Transport: bearer{s.agent}},
+	}, nil)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer cs.Close()
+	var seen []byte
+	for _, c := range cases {
+		res, err := cs.CallTool(s.t.Context(), &mcp.CallToolParams{Name: c.action, Arguments: c.args})
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		b, _ := json.Marshal(res)
+		seen = append(seen, b...)
+	}
+	return seen
+}
+
+// testAPI makes every call through the test API, as an operator.
+func (s *canaryServer) testAPI(cases []canaryCall) []byte {
+	var seen []byte
+	for _, c := range cases {
+		httpJSON(s.t, &seen, "POST", s.base+"/api/v1/actions/"+c.action+"/test", s.admin, map[string]any{"arguments": c.args})
+	}
+	return seen
+}
+
+// cli runs action test, human and --json output, for some of the cuts
+// inside the secret and the HTML spellings.
+func (s *canaryServer) cli(cases []canaryCall) []byte {
+	var seen []byte
+	for i, c := range cases {
+		if i%7 != 3 && !strings.HasPrefix(fmt.Sprint(c.args["spelling"]), "html") {
+			continue
+		}
+		args := []string{"action", "test", c.action}
+		for k, v := range c.args {
+			args = append(args, "--arg", fmt.Sprintf("%s=%v", k, v))
+		}
+		wantCode := 0
+		if c.args["form"] == "error" {
+			wantCode = 1 // the upstream answered 400
+		}
+		for _, mode := range [][]string{nil, {"--json"}} {
+			r := s.h.run("", append(args, mode...)...)
+			seen = append(seen, r.stdout+r.stderr...)
+			if r.code != wantCode {
+				s.t.Fatalf("actiongate %s: exit %d\n%s%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+			}
+		}
+	}
+	return seen
+}
+
+// runsAPI reads every page of the run list and each run alone, and
+// returns the answers and the number of runs.
+func (s *canaryServer) runsAPI() ([]byte, int) {
+	var seen []byte
+	ids := 0
+	for cursor := ""; ; {
+		var page struct {
+			Runs       []struct{ ID string }
+			NextCursor string `json:"next_cursor"`
+		}
+		q := url.Values{"limit": {"100"}}
+		if cursor != "" {
+			q.Set("cursor", cursor)
+		}
+		if err := json.Unmarshal(httpJSON(s.t, &seen, "GET", s.base+"/api/v1/runs?"+q.Encode(), s.admin, nil), &page); err != nil {
+			s.t.Fatal(err)
+		}
+		for _, r := range page.Runs {
+			httpJSON(s.t, &seen, "GET", s.base+"/api/v1/runs/"+r.ID, s.admin, nil)
+			ids++
+		}
+		if cursor = page.NextCursor; cursor == "" {
+			return seen, ids
+		}
+	}
+}
+
 // TestSecretCanaryThroughCutsAndEscapes runs a real server on a secret that
 // the upstream echoes behind padding the caller moves across every cut, and
 // spells in every encoding a body can carry, through every surface: the
@@ -137,109 +252,28 @@ func TestSecretCanaryThroughCutsAndEscapes(t *testing.T) {
 	h.ok(secret+"\n", "secret", "set", "canary_rich")
 	h.ok("", "apply", h.file("cut.yaml", canaryCutResources))
 	tokenOf := regexp.MustCompile(`agt_[a-z0-9]+`)
-	admin := tokenOf.FindString(h.ok("", "token", "create", "--name", "adm", "--admin").stdout)
-	agent := tokenOf.FindString(h.ok("", "token", "create", "--name", "cut", "--agent", "cut_agent").stdout)
-	if admin == "" || agent == "" {
+	s := &canaryServer{t: t, h: h,
+		admin: tokenOf.FindString(h.ok("", "token", "create", "--name", "adm", "--admin").stdout),
+		agent: tokenOf.FindString(h.ok("", "token", "create", "--name", "cut", "--agent", "cut_agent").stdout),
+	}
+	if s.admin == "" || s.agent == "" {
 		t.Fatal("no tokens printed")
 	}
 	h.vars["ACTIONGATE_ADDR"] = "127.0.0.1:0"
 	base, serveOutput, stopServe := startServe(t, h.vars)
 	stop := sync.OnceValue(stopServe)
 	defer stop()
-	var tools, mcpOut, tests, cli, runs []byte
+	s.base = base
+
 	cases := cutCases(secret)
-
-	// The tools API, following every handle with more_results.
-	for _, c := range cases {
-		b := httpJSON(t, &tools, "POST", base+"/api/v1/agents/cut_agent/tools/"+c.action, agent, map[string]any{"arguments": c.args})
-		var tr struct{ Output, Handle string }
-		if err := json.Unmarshal(b, &tr); err != nil {
-			t.Fatal(err)
-		}
-		if (c.args["n"] == 0 || c.action == "echo_spelled") && !strings.Contains(tr.Output, redact.Mask) {
-			t.Fatalf("%v: the echoed secret is not shown masked, so the test would not notice a leak: %s", c, tr.Output)
-		}
-		if tr.Handle != "" {
-			httpJSON(t, &tools, "POST", base+"/api/v1/agents/cut_agent/tools/more_results", agent, map[string]any{"arguments": map[string]any{"handle": tr.Handle}})
-		}
+	leaks("tool results", s.toolsAPI(cases))
+	leaks("MCP results", s.mcp(cases))
+	leaks("test API answers", s.testAPI(cases))
+	leaks("CLI output", s.cli(cases))
+	runs, n := s.runsAPI()
+	if n < 3*len(cases) {
+		t.Fatalf("the runs API listed %d runs for %d calls per surface", n, len(cases))
 	}
-
-	// MCP, through the official client.
-	client := mcp.NewClient(&mcp.Implementation{Name: "canary", Version: "1"}, nil)
-	cs, err := client.Connect(t.Context(), &mcp.StreamableClientTransport{
-		Endpoint: base + "/mcp/cut_agent", HTTPClient: &http.Client{Transport: bearer{agent}},
-	}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cs.Close()
-	for _, c := range cases {
-		res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: c.action, Arguments: c.args})
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := json.Marshal(res)
-		mcpOut = append(mcpOut, b...)
-	}
-
-	// The test API, as an operator.
-	for _, c := range cases {
-		httpJSON(t, &tests, "POST", base+"/api/v1/actions/"+c.action+"/test", admin, map[string]any{"arguments": c.args})
-	}
-
-	// The CLI, human and --json output, at some cuts inside the secret and
-	// for the HTML spellings.
-	for i, c := range cases {
-		args := []string{"action", "test", c.action}
-		for k, v := range c.args {
-			args = append(args, "--arg", fmt.Sprintf("%s=%v", k, v))
-		}
-		if i%7 != 3 && !strings.HasPrefix(fmt.Sprint(c.args["spelling"]), "html") {
-			continue
-		}
-		for _, mode := range [][]string{nil, {"--json"}} {
-			r := h.run("", append(args, mode...)...)
-			cli = append(cli, r.stdout+r.stderr...)
-			wantCode := 0
-			if c.args["form"] == "error" {
-				wantCode = 1 // the upstream answered 400
-			}
-			if r.code != wantCode {
-				t.Fatalf("actiongate %s: exit %d\n%s%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
-			}
-		}
-	}
-
-	// The runs API: every page of the list, and each run alone.
-	ids := 0
-	for cursor := ""; ; {
-		var page struct {
-			Runs       []struct{ ID string }
-			NextCursor string `json:"next_cursor"`
-		}
-		q := url.Values{"limit": {"100"}}
-		if cursor != "" {
-			q.Set("cursor", cursor)
-		}
-		if err := json.Unmarshal(httpJSON(t, &runs, "GET", base+"/api/v1/runs?"+q.Encode(), admin, nil), &page); err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range page.Runs {
-			httpJSON(t, &runs, "GET", base+"/api/v1/runs/"+r.ID, admin, nil)
-			ids++
-		}
-		if cursor = page.NextCursor; cursor == "" {
-			break
-		}
-	}
-	if ids < 3*len(cases) {
-		t.Fatalf("the runs API listed %d runs for %d calls per surface", ids, len(cases))
-	}
-
-	leaks("tool results", tools)
-	leaks("MCP results", mcpOut)
-	leaks("test API answers", tests)
-	leaks("CLI output", cli)
 	leaks("runs API answers", runs)
 	searchDataDir(t, h.vars["ACTIONGATE_DATA_DIR"], "open:", true, leaks)
 	if code := stop(); code != 0 {
