@@ -101,7 +101,9 @@ func (r *Redactor) addBase64(v []byte) {
 				r.addNeedle(whole[1][:last], whole...)
 				continue
 			}
-			r.addNeedle(raw.EncodeToString(padded)[first:last])
+			if last-first >= minBase64Fragment {
+				r.addNeedle(raw.EncodeToString(padded)[first:last])
+			}
 		}
 	}
 }
