@@ -264,30 +264,33 @@ func TestSecretCanary(t *testing.T) {
 
 	// The database files, with the write-ahead log still open, then after
 	// closing, and everything else in the data directory.
-	dataFiles := func(when string) {
-		t.Helper()
-		seen := 0
-		err := filepath.WalkDir(h.vars["ACTIONGATE_DATA_DIR"], func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			seen++
-			leaks(when+" "+d.Name(), readFile(t, path))
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if seen == 0 {
-			t.Fatal("no data files found")
-		}
-	}
-	if _, err := os.Stat(filepath.Join(h.vars["ACTIONGATE_DATA_DIR"], "actiongate.db-wal")); err != nil {
-		t.Fatalf("no write-ahead log while the database is open: %v", err)
-	}
-	dataFiles("open:")
+	searchDataDir(t, h.vars["ACTIONGATE_DATA_DIR"], "open:", true, leaks)
 	g.Close()
-	dataFiles("closed:")
+	searchDataDir(t, h.vars["ACTIONGATE_DATA_DIR"], "closed:", false, leaks)
 
 	leaks("the process's own stdout and stderr", processOutput())
+}
+
+// searchDataDir runs leaks on every file of the data directory dir; open
+// says the database is open, so its write-ahead log must be there too.
+func searchDataDir(t *testing.T, dir, when string, open bool, leaks func(what string, b []byte)) {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(dir, "actiongate.db-wal")); open && err != nil {
+		t.Fatalf("no write-ahead log while the database is open: %v", err)
+	}
+	seen := 0
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		seen++
+		leaks(when+" "+d.Name(), readFile(t, path))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen == 0 {
+		t.Fatal("no data files found")
+	}
 }

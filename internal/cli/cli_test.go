@@ -18,6 +18,7 @@ import (
 
 	"github.com/actiongate/actiongate/internal/config"
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/redact/redacttest"
 	"github.com/actiongate/actiongate/internal/runlog"
 	"github.com/actiongate/actiongate/internal/store"
 )
@@ -32,7 +33,8 @@ type upstreamRequest struct {
 }
 
 // upstream is a loopback HTTP API: go-httpbin, plus /fail, which echoes
-// the request's headers and query back with status 500. It records every
+// the request's headers and query back with status 500, and /echo, which
+// echoes a secret behind padding (redacttest.Echo). It records every
 // request it receives.
 type upstream struct {
 	srv  *httptest.Server
@@ -43,7 +45,7 @@ type upstream struct {
 func newUpstream(t *testing.T) *upstream {
 	t.Helper()
 	u := &upstream{}
-	bin := httpbin.New()
+	bin, echo := httpbin.New(), redacttest.Echo()
 	u.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		u.mu.Lock()
@@ -53,6 +55,10 @@ func newUpstream(t *testing.T) *upstream {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusInternalServerError)
 			_ = json.NewEncoder(w).Encode(map[string]any{"error": "boom", "headers": r.Header, "query": r.URL.Query()})
+			return
+		}
+		if r.URL.Path == "/echo" {
+			echo.ServeHTTP(w, r)
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))

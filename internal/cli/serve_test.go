@@ -32,12 +32,13 @@ func (o *serveOutput) String() string {
 var listeningLine = regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`)
 
 // startServe runs `actiongate serve` in-process until the returned stop
-// function is called; it returns the listening URL and the output.
+// function is called; it returns the listening URL and the output, logs
+// included.
 func startServe(t *testing.T, vars map[string]string) (string, *serveOutput, func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out, errOut := &serveOutput{}, &serveOutput{}
-	e := &env{stdin: strings.NewReader(""), stdout: out, stderr: errOut, getenv: func(k string) string { return vars[k] }}
+	out := &serveOutput{}
+	e := &env{stdin: strings.NewReader(""), stdout: out, stderr: out, getenv: func(k string) string { return vars[k] }}
 	code := make(chan int, 1)
 	go func() { code <- run(ctx, []string{"serve"}, e) }()
 	deadline := time.Now().Add(10 * time.Second)
@@ -48,12 +49,12 @@ func startServe(t *testing.T, vars map[string]string) (string, *serveOutput, fun
 		select {
 		case c := <-code:
 			cancel()
-			t.Fatalf("serve exited with %d:\n%s\n%s", c, out, errOut)
+			t.Fatalf("serve exited with %d:\n%s", c, out)
 		default:
 		}
 		if time.Now().After(deadline) {
 			cancel()
-			t.Fatalf("serve printed no listening URL:\n%s\n%s", out, errOut)
+			t.Fatalf("serve printed no listening URL:\n%s", out)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

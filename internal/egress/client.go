@@ -213,6 +213,9 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 			if err != nil {
 				return nil, fail(err, attempt-1)
 			}
+			if st.cred.red != nil {
+				st.cred.red.Add(tok)
+			}
 			st.bearer = tok
 		}
 		resp, err := c.http.Do(c.newRequest(ctx, method, r, st))

@@ -39,6 +39,9 @@ type Credential struct {
 	tokenURL, clientID, clientSecret string // oauth2_client_credentials
 	scopes                           []string
 	cacheKey                         string
+	// red, when not nil, learns each access token fetched for this call,
+	// so that an upstream echoing it is masked like any other secret.
+	red *redact.Redactor
 
 	headers map[string]string // headers
 }
@@ -53,8 +56,9 @@ func (c *Credential) CoversHost(host string) bool { return c.hosts.CoversHost(ho
 func (c *Credential) String() string { return fmt.Sprintf("credential %q (%s)", c.name, c.typ) }
 
 // ResolveCredential resolves every secret reference of c through r and
-// registers each value (and the basic-auth base64 pair) with red, so that
-// anything shown later is masked.
+// registers each value (and the basic-auth base64 pair, and each OAuth2
+// access token Client.Do fetches with it) with red, so that anything shown
+// later is masked.
 func ResolveCredential(ctx context.Context, c *action.Credential, r SecretResolver, red *redact.Redactor) (*Credential, error) {
 	if c == nil {
 		return nil, fmt.Errorf("egress: resolving credential: no credential given")
@@ -106,7 +110,7 @@ func ResolveCredential(ctx context.Context, c *action.Credential, r SecretResolv
 		if c.TokenURL == "" || c.ClientID == "" {
 			return nil, fmt.Errorf("egress: resolving credential %q: token_url and client_id must be set", c.Name)
 		}
-		out.tokenURL, out.clientID = c.TokenURL, c.ClientID
+		out.tokenURL, out.clientID, out.red = c.TokenURL, c.ClientID, red
 		out.scopes = append([]string(nil), c.Scopes...)
 		out.clientSecret, err = resolve("client_secret", c.ClientSecret)
 		if err == nil {

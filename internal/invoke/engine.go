@@ -219,19 +219,23 @@ func (e *Engine) Invoke(ctx context.Context, c *Call) *Result {
 	run.Status = resp.Status
 	run.ContentType = resp.ContentType
 	run.RawBytes = int64(len(resp.Body))
-	run.Response = excerpt(resp.Body)
+	// Mask every spelling of a secret in the body before anything reads,
+	// counts or cuts it: a cut made first could split a secret so that its
+	// first part is no longer recognised.
+	body := red.Bytes(resp.Body)
+	run.Response = excerpt(body)
 
 	if resp.Status < 200 || resp.Status > 299 {
-		fr := e.filter.ErrorResult(ctx, resp.Status, resp.ContentType, resp.Body, res.Options)
+		fr := e.filter.ErrorResult(ctx, resp.Status, resp.ContentType, body, res.Options)
 		run.Outcome = runlog.OutcomeError
 		run.RawTokens = fr.RawTokens
 		run.Output = fr.Output
 		run.Error = fmt.Sprintf("upstream answered %d %s", resp.Status, http.StatusText(resp.Status))
 		return res
 	}
-	fr, err := e.filter.Apply(ctx, resp.ContentType, resp.Body, res.Options)
+	fr, err := e.filter.Apply(ctx, resp.ContentType, body, res.Options)
 	if err != nil {
-		run.RawTokens = e.tok.Count(string(resp.Body[:min(len(resp.Body), MaxResponseExcerpt)]))
+		run.RawTokens = e.tok.Count(string(body[:min(len(body), MaxResponseExcerpt)]))
 		e.fail(res, red, "filter", fmt.Sprintf("The API answered %d but its response could not be filtered. This is a setup problem of the action, not something to retry; tell the user the data is unavailable right now.", resp.Status))
 		run.Error = "response filter: " + err.Error()
 		return res
@@ -354,10 +358,11 @@ func idempotencyScope(c *Call) string {
 	return hex.EncodeToString(b[:])
 }
 
-// excerpt keeps the start of a response body for the run record.
+// excerpt keeps the start of a (masked) response body for the run record,
+// never cutting a mask in two.
 func excerpt(body []byte) string {
 	if len(body) > MaxResponseExcerpt {
-		body = body[:MaxResponseExcerpt]
+		body = body[:redact.Cut(body, MaxResponseExcerpt)]
 		// Drop a rune the cut split in two.
 		for i := 0; i < utf8.UTFMax-1 && len(body) > 0 && !utf8.FullRune(body[lastRuneStart(body):]); i++ {
 			body = body[:len(body)-1]

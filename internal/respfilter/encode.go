@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/actiongate/actiongate/internal/redact"
 )
 
 // unlimited stands for "no cap" in a shape.
@@ -110,7 +112,8 @@ func (e *encoder) str(s string) {
 		_, size := utf8.DecodeRuneInString(s[cut:])
 		cut += size
 	}
-	e.buf = appendString(e.buf, s[:cut]+"…["+strconv.Itoa(n-e.sh.str)+" more chars]")
+	cut = redact.Cut(s, cut)
+	e.buf = appendString(e.buf, s[:cut]+"…["+strconv.Itoa(n-utf8.RuneCountInString(s[:cut]))+" more chars]")
 }
 
 // array writes a, cut to the item cap, and returns the note saying what was

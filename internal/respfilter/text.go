@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/actiongate/actiongate/internal/redact"
 )
 
 // textPage is one page of a text body.
@@ -46,7 +48,8 @@ func capLine(line string, maxChars int) (string, bool) {
 		_, size := utf8.DecodeRuneInString(line[cut:])
 		cut += size
 	}
-	return line[:cut] + "…[" + strconv.Itoa(n-maxChars) + " more chars]", true
+	cut = redact.Cut(line, cut)
+	return line[:cut] + "…[" + strconv.Itoa(n-utf8.RuneCountInString(line[:cut])) + " more chars]", true
 }
 
 // fitText shows as many whole lines of lines (each capped at o.MaxString
@@ -155,7 +158,7 @@ func cutWords(s string, maxBytes int) string {
 	if len(s) <= maxBytes {
 		return s
 	}
-	cut := runeStart(s, maxBytes)
+	cut := redact.Cut(s, runeStart(s, maxBytes))
 	if sp := strings.LastIndexFunc(s[:cut], unicode.IsSpace); sp > cut/2 {
 		cut = sp
 	}
