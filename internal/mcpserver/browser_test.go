@@ -6,40 +6,20 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/actiongate/actiongate/internal/browsertest"
 )
 
 // browser starts headless Chromium from ACTIONGATE_TEST_CHROMIUM, or skips
 // the test.
 func browser(t *testing.T) context.Context {
 	t.Helper()
-	bin := os.Getenv("ACTIONGATE_TEST_CHROMIUM")
-	if bin == "" {
-		t.Skip("browser test skipped: set ACTIONGATE_TEST_CHROMIUM to a Chromium binary (Debian: apt-get install chromium; then ACTIONGATE_TEST_CHROMIUM=/usr/bin/chromium)")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancelTab(); cancelAlloc() })
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("starting Chromium %s: %v", bin, err)
-	}
-	return ctx
+	return browsertest.Start(t, chromedp.Navigate("about:blank"))
 }
 
 // pageServer serves an empty page, the origin a browser client runs on.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/actiongate/actiongate/internal/api"
+	"github.com/actiongate/actiongate/internal/browsertest"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/mccutchen/go-httpbin/v2/httpbin"
@@ -32,29 +33,8 @@ type ui struct {
 // newUI starts Chromium from ACTIONGATE_TEST_CHROMIUM, or skips the test.
 func newUI(t *testing.T, base string) *ui {
 	t.Helper()
-	bin := os.Getenv("ACTIONGATE_TEST_CHROMIUM")
-	if bin == "" {
-		t.Skip("browser test skipped: set ACTIONGATE_TEST_CHROMIUM to a Chromium binary (Debian: apt-get install chromium; then ACTIONGATE_TEST_CHROMIUM=/usr/bin/chromium)")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancelTab(); cancelAlloc() })
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
-		t.Fatalf("starting Chromium %s: %v", bin, err)
-	}
+	ctx := browsertest.Start(t, chromedp.EmulateViewport(1280, 900),
+		chromedp.Flag("hide-scrollbars", true), chromedp.WindowSize(1280, 900))
 	// Accept every confirm() dialog, as a person confirming a write would.
 	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
 	go func() {
