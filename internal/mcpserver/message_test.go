@@ -64,3 +64,15 @@ func TestCheckPayloadMemory(t *testing.T) {
 		t.Fatalf("900 levels refused: %v", rerr)
 	}
 }
+
+// BenchmarkCheckPayload is what the JSON-RPC check in front of the SDK
+// costs for a typical tools/call.
+func BenchmarkCheckPayload(b *testing.B) {
+	body := []byte(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"get_order","arguments":{"order_id":"A-1001","expand":"items"},"_meta":{"actiongate/contact":{"email":"kim@example.com"}}}}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, rerr := checkPayload(body, "2025-11-25"); rerr != nil {
+			b.Fatal(rerr.message)
+		}
+	}
+}
