@@ -17,35 +17,9 @@ import (
 	"github.com/actiongate/actiongate/internal/redact/redacttest"
 )
 
-const canaryCutResources = `kind: Action
-name: echo_cut
-description: Echoes the padding it is given, then the stored secret.
-method: GET
-url: http://HOST/echo
-query:
-  k: "{{secret.canary_rich}}"
-  form: "{{form}}"
-  pad: "{{pad}}"
-  n: "{{n}}"
-params:
-  form: {type: string, required: true}
-  pad: {type: string, default: ""}
-  n: {type: integer, default: 0}
-response:
-  max_string: 40
----
-kind: Action
-name: echo_spelled
-description: Echoes the stored secret spelled in the given encoding.
-method: GET
-url: http://HOST/echo
-query:
-  k: "{{secret.canary_rich}}"
-  form: "spell:{{spelling}}"
-params:
-  spelling: {type: string, required: true}
----
-kind: Agent
+// canaryCutAgent is the agent of the canary test, reaching the echo
+// actions of redacttest.EchoActions.
+const canaryCutAgent = `kind: Agent
 name: cut_agent
 description: Reads echoes.
 actions: [echo_cut, echo_spelled]
@@ -250,7 +224,7 @@ func TestSecretCanaryThroughCutsAndEscapes(t *testing.T) {
 	h := newCLI(t)
 	h.vars["ACTIONGATE_LOG_LEVEL"] = "debug"
 	h.ok(secret+"\n", "secret", "set", "canary_rich")
-	h.ok("", "apply", h.file("cut.yaml", canaryCutResources))
+	h.ok("", "apply", h.file("cut.yaml", redacttest.EchoActions("http://HOST", "canary_rich")+"---\n"+canaryCutAgent))
 	tokenOf := regexp.MustCompile(`agt_[a-z0-9]+`)
 	s := &canaryServer{t: t, h: h,
 		admin: tokenOf.FindString(h.ok("", "token", "create", "--name", "adm", "--admin").stdout),

@@ -30,40 +30,12 @@ func newEchoFixture(t *testing.T) *echoFixture {
 	t.Helper()
 	up := httptest.NewServer(redacttest.Echo())
 	t.Cleanup(up.Close)
-	as, _ := decode(t, `
-kind: Action
-name: echo
-description: Echoes the padding and the secret.
-method: GET
-url: `+up.URL+`/echo
-query:
-  k: "{{secret.CANARY}}"
-  form: "{{form}}"
-  pad: "{{pad}}"
-  n: "{{n}}"
-params:
-  form: {type: string, required: true}
-  pad: {type: string, default: ""}
-  n: {type: integer, default: 0}
-response:
-  max_string: 40
----
-kind: Action
-name: echo_spelled
-description: Echoes the secret spelled in an encoding, uncut.
-method: GET
-url: `+up.URL+`/echo
-query:
-  k: "{{secret.CANARY}}"
-  form: "spell:{{spelling}}"
-params:
-  spelling: {type: string, required: true}
-`)
+	as, _ := decode(t, redacttest.EchoActions(up.URL, "CANARY"))
 	f := &echoFixture{}
 	f.secret, f.head = redacttest.Canary()
 	f.eng = newTestEngine(t, map[string]string{"ACTIONGATE_SECRET_CANARY": f.secret})
 	f.call = func(args map[string]any) *Result {
-		return f.eng.Invoke(context.Background(), &Call{Action: as["echo"], Args: args})
+		return f.eng.Invoke(context.Background(), &Call{Action: as["echo_cut"], Args: args})
 	}
 	f.spelled = func(args map[string]any) *Result {
 		return f.eng.Invoke(context.Background(), &Call{Action: as["echo_spelled"], Args: args})

@@ -203,6 +203,42 @@ func Echo() http.Handler {
 	})
 }
 
+// EchoActions is the resource YAML of the two actions that call Echo at
+// base ("http://host:port"), sending the stored secret secretName:
+// echo_cut takes form, pad and n and cuts strings at 40 characters, so the
+// caller moves the cut across the secret; echo_spelled takes spelling and
+// gets the secret whole in that spelling.
+func EchoActions(base, secretName string) string {
+	return strings.NewReplacer("BASE", base, "SECRET", secretName).Replace(`kind: Action
+name: echo_cut
+description: Echoes the padding it is given, then the stored secret.
+method: GET
+url: BASE/echo
+query:
+  k: "{{secret.SECRET}}"
+  form: "{{form}}"
+  pad: "{{pad}}"
+  n: "{{n}}"
+params:
+  form: {type: string, required: true}
+  pad: {type: string, default: ""}
+  n: {type: integer, default: 0}
+response:
+  max_string: 40
+---
+kind: Action
+name: echo_spelled
+description: Echoes the stored secret spelled in the given encoding, uncut.
+method: GET
+url: BASE/echo
+query:
+  k: "{{secret.SECRET}}"
+  form: "spell:{{spelling}}"
+params:
+  spelling: {type: string, required: true}
+`)
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
