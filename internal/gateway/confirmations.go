@@ -45,9 +45,9 @@ func (g *Gateway) ConfirmationInfo(ctx context.Context, id string) (*Confirmatio
 
 func (g *Gateway) confirmationInfo(c *store.Confirmation) (*ConfirmationInfo, error) {
 	id := c.ID
-	var p pendingCall
-	if err := json.Unmarshal(c.Payload, &p); err != nil {
-		return nil, fmt.Errorf("gateway: decoding confirmation %s: %w", id, err)
+	p, err := pendingOf(c)
+	if err != nil {
+		return nil, err
 	}
 	info := &ConfirmationInfo{
 		ID: c.ID, Agent: c.Agent, Action: c.Action, State: c.State,
@@ -139,9 +139,9 @@ func (g *Gateway) Decide(ctx context.Context, p *Principal, id string, approve b
 	case !won:
 		return settled(c)
 	}
-	var pc pendingCall
-	if err := json.Unmarshal(c.Payload, &pc); err != nil {
-		return nil, fmt.Errorf("gateway: decoding confirmation: %w", err)
+	pc, err := pendingOf(c)
+	if err != nil {
+		return nil, err
 	}
 	if !approve {
 		run := &runlog.Run{
@@ -155,7 +155,16 @@ func (g *Gateway) Decide(ctx context.Context, p *Principal, id string, approve b
 		}
 		return toolResult(run), nil
 	}
-	return g.execute(ctx, id, &pc)
+	return g.execute(ctx, id, pc)
+}
+
+// pendingOf decodes the call a confirmation holds.
+func pendingOf(c *store.Confirmation) (*pendingCall, error) {
+	var pc pendingCall
+	if err := json.Unmarshal(c.Payload, &pc); err != nil {
+		return nil, fmt.Errorf("gateway: decoding confirmation %s: %w", c.ID, err)
+	}
+	return &pc, nil
 }
 
 // settled answers a decision that lost the race or came late: the
@@ -236,11 +245,11 @@ func (g *Gateway) RetryConfirmation(ctx context.Context, p *Principal, id string
 	if !won {
 		return nil, &StateError{ID: id, State: c.State, Verb: "retried"}
 	}
-	var pc pendingCall
-	if err := json.Unmarshal(c.Payload, &pc); err != nil {
-		return nil, fmt.Errorf("gateway: decoding confirmation: %w", err)
+	pc, err := pendingOf(c)
+	if err != nil {
+		return nil, err
 	}
-	return g.execute(ctx, id, &pc)
+	return g.execute(ctx, id, pc)
 }
 
 // CloseConfirmation closes, for an admin principal, a confirmation whose
