@@ -73,17 +73,13 @@ func (h *toolHandlers) closeUnknown(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-// confirmationStates are the states GET /api/v1/confirmations filters by.
-var confirmationStates = []string{store.ConfirmationPending, store.ConfirmationExecuting, store.ConfirmationDone,
-	store.ConfirmationRejected, store.ConfirmationUnknown, store.ConfirmationClosed}
-
 // listConfirmations answers {"confirmations":[...]}, newest first,
 // optionally of one state (?state=unknown) and at most ?limit= of them.
 func (h *toolHandlers) listConfirmations(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	state := q.Get("state")
-	if state != "" && !slices.Contains(confirmationStates, state) {
-		return badParam("state", "must be one of "+strings.Join(confirmationStates, ", "))
+	if states := store.ConfirmationStates(); state != "" && !slices.Contains(states, state) {
+		return badParam("state", "must be one of "+strings.Join(states, ", "))
 	}
 	limit := 0
 	if v := q.Get("limit"); v != "" {

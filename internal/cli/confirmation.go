@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -33,11 +35,8 @@ func newConfirmationListCmd(e *env) *cobra.Command {
 		Short: "List confirmations, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			switch state {
-			case "", store.ConfirmationPending, store.ConfirmationExecuting, store.ConfirmationDone,
-				store.ConfirmationRejected, store.ConfirmationUnknown, store.ConfirmationClosed:
-			default:
-				return fmt.Errorf("--state %q: must be pending, executing, done, rejected, unknown or closed", state)
+			if states := store.ConfirmationStates(); state != "" && !slices.Contains(states, state) {
+				return fmt.Errorf("--state %q: must be one of %s", state, strings.Join(states, ", "))
 			}
 			if limit < 1 || limit > store.MaxConfirmationList {
 				return fmt.Errorf("--limit %d: must be from 1 to %d", limit, store.MaxConfirmationList)
@@ -58,7 +57,7 @@ func newConfirmationListCmd(e *env) *cobra.Command {
 			return printConfirmations(e.stdout, list)
 		},
 	}
-	cmd.Flags().StringVar(&state, "state", "", "only this state: pending, executing, done, rejected, unknown or closed")
+	cmd.Flags().StringVar(&state, "state", "", "only this state: "+strings.Join(store.ConfirmationStates(), ", "))
 	cmd.Flags().IntVar(&limit, "limit", 50, "at most this many")
 	return cmd
 }

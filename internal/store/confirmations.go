@@ -21,6 +21,13 @@ const (
 	ConfirmationClosed = "closed"
 )
 
+// ConfirmationStates returns every confirmation state, in the order a
+// confirmation may pass through them.
+func ConfirmationStates() []string {
+	return []string{ConfirmationPending, ConfirmationExecuting, ConfirmationDone,
+		ConfirmationRejected, ConfirmationUnknown, ConfirmationClosed}
+}
+
 // ExecutingTTL bounds how long an approved confirmation may take to start
 // sending; its send's intent (InsertIntent) then sets a new stale time.
 // Past it, SweepConfirmations counts the confirmation abandoned.
