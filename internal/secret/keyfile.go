@@ -13,25 +13,7 @@ import (
 // file is an error wrapping fs.ErrNotExist; a key file that group or others
 // may read or write is refused, since the key would no longer be secret.
 // Nothing is written.
-func ReadKeyFile(path string) ([]byte, error) { return readKeyFile(path) }
-
-// CreateKeyFile writes key to a new key file at path with mode 0600
-// (creating the directory with mode 0700) and returns it. When the file
-// already exists it is left as it is and its key is returned instead, with
-// created false: two processes starting at once agree on one key, since the
-// file appears atomically and is never overwritten.
-func CreateKeyFile(path string, key []byte) (stored []byte, created bool, err error) {
-	if err := writeKeyFile(path, key); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			stored, err = readKeyFile(path)
-			return stored, false, err
-		}
-		return nil, false, err
-	}
-	return key, true, nil
-}
-
-func readKeyFile(path string) ([]byte, error) {
+func ReadKeyFile(path string) ([]byte, error) {
 	info, err := os.Stat(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -56,6 +38,22 @@ func readKeyFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("secret: key file %s: %w", path, err)
 	}
 	return key, nil
+}
+
+// CreateKeyFile writes key to a new key file at path with mode 0600
+// (creating the directory with mode 0700) and returns it. When the file
+// already exists it is left as it is and its key is returned instead, with
+// created false: two processes starting at once agree on one key, since the
+// file appears atomically and is never overwritten.
+func CreateKeyFile(path string, key []byte) (stored []byte, created bool, err error) {
+	if err := writeKeyFile(path, key); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			stored, err = ReadKeyFile(path)
+			return stored, false, err
+		}
+		return nil, false, err
+	}
+	return key, true, nil
 }
 
 // writeKeyFile writes key to a private temporary file and links it into
