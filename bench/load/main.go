@@ -296,7 +296,7 @@ actions: [get_order]
 		cleanup()
 		return "", "", nil, errs.Err()
 	}
-	if _, err := g.Store().Apply(ctx, rs); err != nil {
+	if _, err := g.Apply(ctx, rs); err != nil {
 		cleanup()
 		return "", "", nil, err
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/gateway"
-	"github.com/actiongate/actiongate/internal/store"
 )
 
 // actionItem is one entry of the action list.
@@ -54,7 +53,7 @@ func actionSummary(ctx context.Context, g *gateway.Gateway, snap *gateway.Snapsh
 
 // lastRun returns the newest run of the named action, nil when it never ran.
 func lastRun(ctx context.Context, g *gateway.Gateway, name string) (*runSummary, error) {
-	runs, _, err := g.ListRuns(ctx, store.RunFilter{Action: name, Limit: 1})
+	runs, _, err := g.ListRuns(ctx, gateway.RunFilter{Action: name, Limit: 1})
 	if err != nil || len(runs) == 0 {
 		return nil, err
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/gateway"
-	"github.com/actiongate/actiongate/internal/store"
+	"github.com/actiongate/actiongate/internal/httpkit"
 )
 
 // RegisterAdmin mounts the admin API on mux. Every route requires an admin
@@ -30,11 +30,11 @@ func RegisterAdmin(mux *http.ServeMux, g *gateway.Gateway) {
 // adminFunc is an admin handler that reports failure by returning an error.
 type adminFunc func(w http.ResponseWriter, r *http.Request) error
 
-// adminRoute mounts fn at pattern behind RequireAdmin, writing its error in
+// adminRoute mounts fn at pattern behind httpkit.RequireAdmin, writing its error in
 // the API's error shape. Errors that are not API errors are logged and
 // answered with a 500 that hides them.
 func adminRoute(mux *http.ServeMux, g *gateway.Gateway, pattern string, fn adminFunc) {
-	mux.Handle(pattern, RequireAdmin(g, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle(pattern, httpkit.RequireAdmin(g, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		err := fn(w, r)
 		if err == nil {
 			return
@@ -62,7 +62,7 @@ func adminError(err error) error {
 		return validationError(errs)
 	case errors.As(err, &ref):
 		return referencedError(ref)
-	case errors.Is(err, gateway.ErrUnknownAction), errors.Is(err, gateway.ErrUnknownAgent), errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, gateway.ErrUnknownAction), errors.Is(err, gateway.ErrUnknownAgent), errors.Is(err, gateway.ErrNotFound):
 		return Errorf(http.StatusNotFound, CodeNotFound, "not found")
 	}
 	return err
@@ -122,8 +122,8 @@ func badParam(param, problem string) *Error {
 }
 
 // changeStatus is 201 for a created record and 200 otherwise.
-func changeStatus(ch store.Change) int {
-	if ch == store.Created {
+func changeStatus(ch gateway.Change) int {
+	if ch == gateway.Created {
 		return http.StatusCreated
 	}
 	return http.StatusOK

@@ -12,7 +12,6 @@ import (
 
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/gateway"
-	"github.com/actiongate/actiongate/internal/store"
 )
 
 // resourceKinds maps each resource kind to its collection name in URLs.
@@ -132,7 +131,7 @@ func (h *resourceHandlers) put(w http.ResponseWriter, r *http.Request) error {
 func (h *resourceHandlers) remove(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("name")
 	if err := h.g.DeleteResource(r.Context(), h.kind, name); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, gateway.ErrNotFound) {
 			return notFound("no %s named %q", h.kind, name)
 		}
 		return err

@@ -8,7 +8,6 @@ import (
 
 	"github.com/actiongate/actiongate/internal/gateway"
 	"github.com/actiongate/actiongate/internal/runlog"
-	"github.com/actiongate/actiongate/internal/store"
 )
 
 type runHandlers struct{ g *gateway.Gateway }
@@ -28,7 +27,7 @@ func (h *runHandlers) list(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	runs, next, err := h.g.ListRuns(r.Context(), f)
-	if errors.Is(err, store.ErrInvalidCursor) {
+	if errors.Is(err, gateway.ErrInvalidCursor) {
 		return badParam("cursor", "not a cursor this server issued; pass next_cursor from a previous page")
 	}
 	if err != nil {
@@ -43,8 +42,8 @@ func (h *runHandlers) list(w http.ResponseWriter, r *http.Request) error {
 
 // runFilter reads the list's query parameters; unknown ones are refused so
 // a misspelt filter does not silently list everything.
-func runFilter(r *http.Request) (store.RunFilter, error) {
-	var f store.RunFilter
+func runFilter(r *http.Request) (gateway.RunFilter, error) {
+	var f gateway.RunFilter
 	for key, vals := range r.URL.Query() {
 		v := vals[len(vals)-1]
 		switch key {
@@ -70,8 +69,8 @@ func runFilter(r *http.Request) (store.RunFilter, error) {
 			f.Since = t
 		case "limit":
 			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || n > store.MaxRunLimit {
-				return f, badParam(key, "must be an integer from 1 to "+strconv.Itoa(store.MaxRunLimit))
+			if err != nil || n < 1 || n > gateway.MaxRunLimit {
+				return f, badParam(key, "must be an integer from 1 to "+strconv.Itoa(gateway.MaxRunLimit))
 			}
 			f.Limit = n
 		default:
@@ -85,7 +84,7 @@ func runFilter(r *http.Request) (store.RunFilter, error) {
 func (h *runHandlers) get(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	run, err := h.g.GetRun(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, gateway.ErrNotFound) {
 		return notFound("no run with id %q", id)
 	}
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/actiongate/actiongate/internal/gateway"
 	"github.com/actiongate/actiongate/internal/secret"
-	"github.com/actiongate/actiongate/internal/store"
 )
 
 // secretItem describes a stored secret: never its value.
@@ -29,7 +28,7 @@ func registerSecrets(mux *http.ServeMux, g *gateway.Gateway) {
 
 // list answers {"secrets": [{name, created_at, updated_at}]}.
 func (h *secretHandlers) list(w http.ResponseWriter, r *http.Request) error {
-	infos, err := h.g.Store().ListSecrets(r.Context())
+	infos, err := h.g.ListSecrets(r.Context())
 	if err != nil {
 		return err
 	}
@@ -44,7 +43,6 @@ func (h *secretHandlers) list(w http.ResponseWriter, r *http.Request) error {
 // put stores {"value": "..."} encrypted under the secret's name; the answer
 // says only whether it was created or updated.
 func (h *secretHandlers) put(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
 	name := r.PathValue("name")
 	if err := secret.ValidateName(name); err != nil {
 		return invalidField("name", strings.TrimPrefix(err.Error(), "secret: "))
@@ -61,17 +59,8 @@ func (h *secretHandlers) put(w http.ResponseWriter, r *http.Request) error {
 	case *body.Value == "":
 		return invalidField("value", "must not be empty")
 	}
-	ct, err := h.g.Keyring().Encrypt(name, []byte(*body.Value))
+	ch, err := h.g.SetSecret(r.Context(), name, []byte(*body.Value))
 	if err != nil {
-		return err
-	}
-	ch := store.Updated
-	if _, err := h.g.Store().GetSecret(ctx, name); errors.Is(err, store.ErrNotFound) {
-		ch = store.Created
-	} else if err != nil {
-		return err
-	}
-	if err := h.g.Store().PutSecret(ctx, name, ct); err != nil {
 		return err
 	}
 	WriteJSON(w, changeStatus(ch), map[string]any{"change": ch, "secret": map[string]string{"name": name}})
@@ -81,8 +70,8 @@ func (h *secretHandlers) put(w http.ResponseWriter, r *http.Request) error {
 // remove deletes a stored secret.
 func (h *secretHandlers) remove(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("name")
-	err := h.g.Store().DeleteSecret(r.Context(), name)
-	if errors.Is(err, store.ErrNotFound) {
+	err := h.g.DeleteSecret(r.Context(), name)
+	if errors.Is(err, gateway.ErrNotFound) {
 		return notFound("no stored secret named %q", name)
 	}
 	if err != nil {

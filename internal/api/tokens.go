@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/actiongate/actiongate/internal/gateway"
-	"github.com/actiongate/actiongate/internal/store"
 )
 
 // tokenItem describes an access token: never its hash or plaintext.
@@ -21,7 +20,7 @@ type tokenItem struct {
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
 }
 
-func newTokenItem(t *store.Token) tokenItem {
+func newTokenItem(t *gateway.Token) tokenItem {
 	return tokenItem{ID: t.ID, Name: t.Name, Admin: t.Admin, Agent: t.Agent,
 		CreatedAt: t.CreatedAt, RevokedAt: t.RevokedAt, LastUsedAt: t.LastUsedAt}
 }
@@ -37,7 +36,7 @@ func registerTokens(mux *http.ServeMux, g *gateway.Gateway) {
 
 // list answers {"tokens": [...]}, revoked ones included, oldest first.
 func (h *tokenHandlers) list(w http.ResponseWriter, r *http.Request) error {
-	ts, err := h.g.Store().ListTokens(r.Context())
+	ts, err := h.g.ListTokens(r.Context())
 	if err != nil {
 		return err
 	}
@@ -73,7 +72,7 @@ func (h *tokenHandlers) create(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case errors.Is(err, gateway.ErrUnknownAgent):
 		return invalidField("agent", "no agent named "+body.Agent)
-	case errors.Is(err, store.ErrConflict):
+	case errors.Is(err, gateway.ErrConflict):
 		return &Error{Status: http.StatusConflict, Code: CodeConflict,
 			Message: "a token named " + body.Name + " exists already; revoke it or choose another name",
 			Fields:  map[string]string{"name": "already in use"}}
@@ -91,8 +90,8 @@ func (h *tokenHandlers) create(w http.ResponseWriter, r *http.Request) error {
 // revoke revokes a token by id or name; it stops working at once.
 func (h *tokenHandlers) revoke(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	err := h.g.Store().RevokeToken(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
+	_, err := h.g.RevokeToken(r.Context(), id)
+	if errors.Is(err, gateway.ErrNotFound) {
 		return notFound("no active token with id or name %q", id)
 	}
 	if err != nil {

@@ -5,8 +5,8 @@ import (
 	"net/http"
 
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/httpkit"
 	"github.com/actiongate/actiongate/internal/runlog"
-	"github.com/actiongate/actiongate/internal/store"
 	"github.com/actiongate/actiongate/internal/toolschema"
 )
 
@@ -30,14 +30,14 @@ import (
 // HTTP errors.
 func RegisterTools(mux *http.ServeMux, g *gateway.Gateway) {
 	h := &toolHandlers{g: g}
-	toolRoute(mux, g, "GET /api/v1/agents/{agent}/tools", RequireAgent, h.list)
-	toolRoute(mux, g, "POST /api/v1/agents/{agent}/tools/{action}", RequireAgent, h.call)
-	toolRoute(mux, g, "POST /api/v1/agents/{agent}/tools", RequireAgent, h.batch)
-	toolRoute(mux, g, "GET /api/v1/confirmations/{id}", requireToken, h.confirmation)
-	toolRoute(mux, g, "POST /api/v1/confirmations/{id}", requireToken, h.decide)
-	toolRoute(mux, g, "GET /api/v1/confirmations", RequireAdmin, h.listConfirmations)
-	toolRoute(mux, g, "POST /api/v1/confirmations/{id}/retry", RequireAdmin, h.retry)
-	toolRoute(mux, g, "POST /api/v1/confirmations/{id}/close", RequireAdmin, h.closeUnknown)
+	toolRoute(mux, g, "GET /api/v1/agents/{agent}/tools", httpkit.RequireAgent, h.list)
+	toolRoute(mux, g, "POST /api/v1/agents/{agent}/tools/{action}", httpkit.RequireAgent, h.call)
+	toolRoute(mux, g, "POST /api/v1/agents/{agent}/tools", httpkit.RequireAgent, h.batch)
+	toolRoute(mux, g, "GET /api/v1/confirmations/{id}", httpkit.RequireToken, h.confirmation)
+	toolRoute(mux, g, "POST /api/v1/confirmations/{id}", httpkit.RequireToken, h.decide)
+	toolRoute(mux, g, "GET /api/v1/confirmations", httpkit.RequireAdmin, h.listConfirmations)
+	toolRoute(mux, g, "POST /api/v1/confirmations/{id}/retry", httpkit.RequireAdmin, h.retry)
+	toolRoute(mux, g, "POST /api/v1/confirmations/{id}/close", httpkit.RequireAdmin, h.closeUnknown)
 }
 
 // toolHandlers serve the tools API.
@@ -66,19 +66,6 @@ func toolRoute(mux *http.ServeMux, g *gateway.Gateway, pattern string, guard fun
 	})))
 }
 
-// requireToken wraps h so it runs for any valid token; the handler checks
-// what the token reaches.
-func requireToken(g *gateway.Gateway, h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, err := Authenticate(g, r)
-		if err != nil {
-			WriteError(w, err)
-			return
-		}
-		h.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
-	})
-}
-
 // toolError turns the gateway errors of a tools request into API errors
 // naming what was not found.
 func toolError(r *http.Request, err error) error {
@@ -100,7 +87,7 @@ func toolError(r *http.Request, err error) error {
 		return notFound("no action named %q", name)
 	case errors.Is(err, gateway.ErrUnknownConfirmation):
 		return notFound("no confirmation with id %q", r.PathValue("id"))
-	case errors.Is(err, store.ErrExpired):
+	case errors.Is(err, gateway.ErrExpired):
 		return Errorf(http.StatusGone, CodeGone, "confirmation %q has expired; nothing was sent, and the call must be made again", r.PathValue("id"))
 	}
 	return err

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/actiongate/actiongate/internal/gateway"
-	"github.com/actiongate/actiongate/internal/store"
 )
 
 // decideRequest is the body of POST /api/v1/confirmations/{id}.
@@ -78,14 +77,14 @@ func (h *toolHandlers) closeUnknown(w http.ResponseWriter, r *http.Request) erro
 func (h *toolHandlers) listConfirmations(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	state := q.Get("state")
-	if states := store.ConfirmationStates(); state != "" && !slices.Contains(states, state) {
+	if states := gateway.ConfirmationStates(); state != "" && !slices.Contains(states, state) {
 		return badParam("state", "must be one of "+strings.Join(states, ", "))
 	}
 	limit := 0
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > store.MaxConfirmationList {
-			return badParam("limit", "must be a number from 1 to "+strconv.Itoa(store.MaxConfirmationList))
+		if err != nil || n < 1 || n > gateway.MaxConfirmationList {
+			return badParam("limit", "must be a number from 1 to "+strconv.Itoa(gateway.MaxConfirmationList))
 		}
 		limit = n
 	}

@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/actiongate/actiongate/internal/store"
+	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/gateway/gatewaytest"
 )
 
 // requestTicket calls create_ticket, which needs a confirmation, and
@@ -122,9 +123,9 @@ func TestConfirmationUnknownAndExpired(t *testing.T) {
 		t.Fatalf("unknown confirmation shown: %d", status)
 	}
 	past := time.Now().Add(-time.Hour)
-	c := &store.Confirmation{ID: "cf_old", Agent: "support", Action: "create_ticket", CreatedAt: past, ExpiresAt: past.Add(15 * time.Minute),
+	c := &gateway.Confirmation{ID: "cf_old", Agent: "support", Action: "create_ticket", CreatedAt: past, ExpiresAt: past.Add(15 * time.Minute),
 		Payload: []byte(`{"agent":"support","action":"create_ticket","caller":"tools","arguments":{"subject":"Too late"},"context":{}}`)}
-	if err := e.G.Store().CreateConfirmation(context.Background(), c); err != nil {
+	if err := gatewaytest.OpenStore(t, e.Cfg).CreateConfirmation(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
 	status, out := e.send("POST", "/api/v1/confirmations/cf_old", e.Admin, `{"approve":true}`)

@@ -7,8 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/gateway/gatewaytest"
 	"github.com/actiongate/actiongate/internal/runlog"
-	"github.com/actiongate/actiongate/internal/store"
 )
 
 // abandon leaves confirmation id as a server killed while sending it does:
@@ -16,15 +17,8 @@ import (
 func (e *toolsEnv) abandon(id string) {
 	e.T.Helper()
 	ctx := context.Background()
-	st := e.G.Store()
-	if _, won, err := st.ClaimConfirmation(ctx, id, true, time.Now()); err != nil || !won {
-		e.T.Fatalf("claim %s: %v %v", id, won, err)
-	}
-	intent := &runlog.Run{Caller: runlog.CallerTools, Agent: "support", Action: "create_ticket", Outcome: runlog.OutcomePending,
-		StartedAt: time.Now().UTC(), ConfirmationID: id}
-	if err := st.InsertIntent(ctx, intent, time.Now().Add(-time.Second), id); err != nil {
-		e.T.Fatal(err)
-	}
+	gatewaytest.Abandon(e.T, e.Cfg, id, &runlog.Run{Caller: runlog.CallerTools, Agent: "support", Action: "create_ticket", Outcome: runlog.OutcomePending,
+		StartedAt: time.Now().UTC(), ConfirmationID: id})
 	if _, err := e.G.Sweep(ctx); err != nil {
 		e.T.Fatal(err)
 	}
@@ -66,7 +60,7 @@ func TestConfirmationRetryAndCloseEndpoints(t *testing.T) {
 		t.Fatalf("second retry: %d %v, want 409 saying it is done", status, out)
 	}
 	out = e.ok("POST", "/api/v1/confirmations/"+closeID+"/close", e.Admin, "")
-	if out["state"] != store.ConfirmationClosed || e.Hits("POST", "/tickets") != 1 {
+	if out["state"] != gateway.ConfirmationClosed || e.Hits("POST", "/tickets") != 1 {
 		t.Fatalf("close: %v, %d hits", out, e.Hits("POST", "/tickets"))
 	}
 	if status, _ := e.send("POST", "/api/v1/confirmations/cf_nope/close", e.Admin, ""); status != http.StatusNotFound {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/gateway"
-	"github.com/actiongate/actiongate/internal/store"
 )
 
 func newApplyCmd(e *env) *cobra.Command {
@@ -50,13 +49,13 @@ func runApply(cmd *cobra.Command, e *env, paths []string) error {
 	if err != nil {
 		return err
 	}
-	counts := map[store.Change]int{}
+	counts := map[gateway.Change]int{}
 	for _, a := range applied {
 		counts[a.Change]++
 		fmt.Fprintf(e.stdout, "%-10s %s/%s\n", a.Change, a.Kind, a.Name)
 	}
 	fmt.Fprintf(e.stdout, "%d resource(s): %d created, %d updated, %d unchanged\n",
-		len(applied), counts[store.Created], counts[store.Updated], counts[store.Unchanged])
+		len(applied), counts[gateway.Created], counts[gateway.Updated], counts[gateway.Unchanged])
 	return nil
 }
 

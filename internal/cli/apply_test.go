@@ -144,7 +144,7 @@ func TestApplyInvalidWritesNothingAndReportsPositions(t *testing.T) {
 
 	g := h.gateway()
 	defer g.Close()
-	all, err := g.Store().All(context.Background())
+	all, err := g.Resources(context.Background(), "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/actiongate/actiongate/internal/gateway"
 	"github.com/actiongate/actiongate/internal/redact"
 	"github.com/actiongate/actiongate/internal/runlog"
-	"github.com/actiongate/actiongate/internal/store"
 )
 
 const canaryResources = `kind: Credential
@@ -233,7 +232,7 @@ func TestSecretCanary(t *testing.T) {
 	}
 
 	// Run records, listed and one by one.
-	runs, _, err := g.ListRuns(ctx, store.RunFilter{Limit: store.MaxRunLimit})
+	runs, _, err := g.ListRuns(ctx, gateway.RunFilter{Limit: gateway.MaxRunLimit})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,9 +18,9 @@ import (
 
 	"github.com/actiongate/actiongate/internal/config"
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/gateway/gatewaytest"
 	"github.com/actiongate/actiongate/internal/redact/redacttest"
 	"github.com/actiongate/actiongate/internal/runlog"
-	"github.com/actiongate/actiongate/internal/store"
 )
 
 // upstreamRequest is what the test upstream received.
@@ -171,23 +171,11 @@ func (h *cliHarness) config() *config.Config {
 	return cfg
 }
 
-// store opens the database directly, without the engine a gateway builds;
-// the caller closes it.
-func (h *cliHarness) store() *store.Store {
-	h.t.Helper()
-	st, err := store.Open(context.Background(), h.config().DatabaseURL)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return st
-}
-
 // runs returns every recorded run, newest first.
 func (h *cliHarness) runs() []runlog.Run {
 	h.t.Helper()
-	st := h.store()
-	defer st.Close()
-	rs, _, err := st.ListRuns(context.Background(), store.RunFilter{Limit: store.MaxRunLimit})
+	st := gatewaytest.OpenStore(h.t, h.config())
+	rs, _, err := st.ListRuns(context.Background(), gateway.RunFilter{Limit: gateway.MaxRunLimit})
 	if err != nil {
 		h.t.Fatal(err)
 	}

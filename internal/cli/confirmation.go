@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/actiongate/actiongate/internal/gateway"
-	"github.com/actiongate/actiongate/internal/store"
 )
 
 func newConfirmationCmd(e *env) *cobra.Command {
@@ -35,11 +34,11 @@ func newConfirmationListCmd(e *env) *cobra.Command {
 		Short: "List confirmations, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if states := store.ConfirmationStates(); state != "" && !slices.Contains(states, state) {
+			if states := gateway.ConfirmationStates(); state != "" && !slices.Contains(states, state) {
 				return fmt.Errorf("--state %q: must be one of %s", state, strings.Join(states, ", "))
 			}
-			if limit < 1 || limit > store.MaxConfirmationList {
-				return fmt.Errorf("--limit %d: must be from 1 to %d", limit, store.MaxConfirmationList)
+			if limit < 1 || limit > gateway.MaxConfirmationList {
+				return fmt.Errorf("--limit %d: must be from 1 to %d", limit, gateway.MaxConfirmationList)
 			}
 			g, err := openGateway(cmd, e)
 			if err != nil {
@@ -57,7 +56,7 @@ func newConfirmationListCmd(e *env) *cobra.Command {
 			return printConfirmations(e.stdout, list)
 		},
 	}
-	cmd.Flags().StringVar(&state, "state", "", "only this state: "+strings.Join(store.ConfirmationStates(), ", "))
+	cmd.Flags().StringVar(&state, "state", "", "only this state: "+strings.Join(gateway.ConfirmationStates(), ", "))
 	cmd.Flags().IntVar(&limit, "limit", 50, "at most this many")
 	return cmd
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/gateway/gatewaytest"
 	"github.com/actiongate/actiongate/internal/runlog"
 )
 
@@ -22,13 +23,8 @@ func (h *cliHarness) abandonedConfirmation(name string) string {
 	if err != nil || tr.Status != gateway.StatusConfirmationRequired {
 		h.t.Fatalf("create_thing: %+v, %v", tr, err)
 	}
-	if _, won, err := g.Store().ClaimConfirmation(ctx, tr.ConfirmationID, true, time.Now()); err != nil || !won {
-		h.t.Fatalf("claim: %v %v", won, err)
-	}
-	intent := &runlog.Run{Caller: runlog.CallerTools, Agent: "helper", Action: "create_thing", Outcome: runlog.OutcomePending, StartedAt: time.Now().UTC()}
-	if err := g.Store().InsertIntent(ctx, intent, time.Now().Add(-time.Second), tr.ConfirmationID); err != nil {
-		h.t.Fatal(err)
-	}
+	gatewaytest.Abandon(h.t, h.config(), tr.ConfirmationID, &runlog.Run{Caller: runlog.CallerTools, Agent: "helper", Action: "create_thing",
+		Outcome: runlog.OutcomePending, StartedAt: time.Now().UTC()})
 	return tr.ConfirmationID
 }
 

@@ -9,10 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/actiongate/actiongate/internal/config"
-	"github.com/actiongate/actiongate/internal/egress"
 	"github.com/actiongate/actiongate/internal/gateway"
 	"github.com/actiongate/actiongate/internal/invoke"
-	"github.com/actiongate/actiongate/internal/respfilter"
 	"github.com/actiongate/actiongate/internal/runlog"
 	"github.com/actiongate/actiongate/internal/secret"
 )
@@ -33,15 +31,7 @@ func newFileEngine(e *env) (*invoke.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	client, err := egress.New(egress.Config{Allow: cfg.EgressAllow, MaxResponseBytes: cfg.MaxResponseBytes})
-	if err != nil {
-		return nil, err
-	}
-	tok, err := respfilter.NewTokenizer()
-	if err != nil {
-		return nil, err
-	}
-	return invoke.NewEngine(client, tok, secret.EnvSource{Getenv: e.getenv}), nil
+	return gateway.NewEngine(cfg, nil, secret.EnvSource{Getenv: e.getenv})
 }
 
 // openGateway opens the configured database for a command that stores

@@ -39,12 +39,7 @@ func runExport(cmd *cobra.Command, e *env, kindFlag string) error {
 		return err
 	}
 	defer g.Close()
-	var rs []action.Resource
-	if kind == "" {
-		rs, err = g.Store().All(cmd.Context())
-	} else {
-		rs, err = g.Store().List(cmd.Context(), kind)
-	}
+	rs, err := g.Resources(cmd.Context(), kind)
 	if err != nil {
 		return err
 	}

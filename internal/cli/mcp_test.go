@@ -11,7 +11,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/actiongate/actiongate/internal/store"
+	"github.com/actiongate/actiongate/internal/gateway"
 )
 
 func TestMCPCommand(t *testing.T) {
@@ -52,7 +52,7 @@ func TestMCPCommand(t *testing.T) {
 	if f.Hits("GET", "/orders/M1") != 1 {
 		t.Fatal("the call did not reach the upstream")
 	}
-	runs, _, err := f.G.ListRuns(t.Context(), store.RunFilter{Agent: "sales"})
+	runs, _, err := f.G.ListRuns(t.Context(), gateway.RunFilter{Agent: "sales"})
 	if err != nil || len(runs) != 1 || runs[0].Caller != "mcp" {
 		t.Fatalf("run log %+v, %v", runs, err)
 	}

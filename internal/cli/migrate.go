@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/actiongate/actiongate/internal/store"
+	"github.com/actiongate/actiongate/internal/gateway"
 )
 
 func newMigrateCmd(e *env) *cobra.Command {
@@ -31,18 +31,10 @@ func runMigrate(cmd *cobra.Command, e *env) error {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("creating data directory %s: %w", cfg.DataDir, err)
 	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	v, err := gateway.Migrate(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
-	current, latest, err := st.SchemaVersion(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "%s database migrated: schema version %d (latest known to this build: %d)\n", st.Dialect(), current, latest)
+	fmt.Fprintf(e.stdout, "%s database migrated: schema version %d (latest known to this build: %d)\n", v.Dialect, v.Current, v.Latest)
 	return nil
 }

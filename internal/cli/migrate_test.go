@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/actiongate/actiongate/internal/gateway/gatewaytest"
 )
 
 func TestMigrateAppliesMigrationsAndPrintsVersion(t *testing.T) {
@@ -18,9 +20,7 @@ func TestMigrateAppliesMigrationsAndPrintsVersion(t *testing.T) {
 	if again := h.ok("", "migrate"); again.stdout != r.stdout {
 		t.Fatalf("second migrate: %q, first %q", again.stdout, r.stdout)
 	}
-	g := h.gateway()
-	defer g.Close()
-	cur, latest, err := g.Store().SchemaVersion(context.Background())
+	cur, latest, err := gatewaytest.OpenStore(t, h.config()).SchemaVersion(context.Background())
 	if err != nil || cur != latest {
 		t.Fatalf("schema version %d of %d: %v", cur, latest, err)
 	}

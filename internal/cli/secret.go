@@ -11,8 +11,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/actiongate/actiongate/internal/action"
+	"github.com/actiongate/actiongate/internal/gateway"
 	"github.com/actiongate/actiongate/internal/secret"
-	"github.com/actiongate/actiongate/internal/store"
 )
 
 // maxSecretBytes bounds a secret value read from standard input.
@@ -61,7 +61,7 @@ process list; one trailing newline is removed. The value is never printed.
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "%s secret %s (%d bytes, encrypted with key %s)\n", ch, name, len(value), g.Keyring().KeyID())
+			fmt.Fprintf(e.stdout, "%s secret %s (%d bytes, encrypted with key %s)\n", ch, name, len(value), g.KeyID())
 			return nil
 		},
 	}
@@ -145,14 +145,14 @@ func newSecretDeleteCmd(e *env) *cobra.Command {
 			}
 			defer g.Close()
 			err = g.DeleteSecret(cmd.Context(), name)
-			if errors.Is(err, store.ErrNotFound) {
+			if errors.Is(err, gateway.ErrNotFound) {
 				return fmt.Errorf("no stored secret named %q (see `actiongate secret list`)", name)
 			}
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "deleted secret %s\n", name)
-			rs, err := g.Store().All(cmd.Context())
+			rs, err := g.Resources(cmd.Context(), "")
 			if err != nil {
 				return err
 			}

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/gateway/gatewaytest"
 	"github.com/actiongate/actiongate/internal/secret"
-	"github.com/actiongate/actiongate/internal/store"
 )
 
 // storedSecret decrypts a stored secret with the configured master key.
@@ -22,8 +22,7 @@ func (h *cliHarness) storedSecret(name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	st := h.store()
-	defer st.Close()
+	st := gatewaytest.OpenStore(h.t, h.config())
 	ct, err := st.GetSecret(context.Background(), name)
 	if err != nil {
 		return "", err
@@ -64,7 +63,7 @@ func TestSecretSetStoresEncryptedAndNeverEchoes(t *testing.T) {
 	if err != nil || got != "s3cr3t-value" {
 		t.Fatalf("stored %q (%v)", got, err)
 	}
-	st := h.store()
+	st := gatewaytest.OpenStore(h.t, h.config())
 	ct, err := st.GetSecret(context.Background(), "api_key")
 	st.Close()
 	if err != nil || strings.Contains(string(ct), "s3cr3t") {
@@ -124,7 +123,7 @@ func TestSecretListAndDelete(t *testing.T) {
 	if !strings.Contains(r.stdout, "deleted secret bin_token") || !strings.Contains(r.stderr, "Credential/bin") {
 		t.Fatalf("delete of a used secret: %+v", r)
 	}
-	if _, err := h.storedSecret("bin_token"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := h.storedSecret("bin_token"); !errors.Is(err, gateway.ErrNotFound) {
 		t.Fatalf("deleted secret still stored: %v", err)
 	}
 	r = h.ok("", "secret", "delete", "other")

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/actiongate/actiongate/internal/gateway/gatewaytest"
 	"github.com/actiongate/actiongate/internal/secret"
 )
 
@@ -166,7 +167,7 @@ func TestRotateKeyFailureMidwayChangesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := h.store()
+	st := gatewaytest.OpenStore(h.t, h.config())
 	if err := st.PutSecret(context.Background(), "zz_foreign", ct); err != nil {
 		t.Fatal(err)
 	}

@@ -3,15 +3,11 @@ package cli
 import (
 	"context"
 	"fmt"
-	"net/http"
 
 	"github.com/spf13/cobra"
 
-	"github.com/actiongate/actiongate/internal/api"
 	"github.com/actiongate/actiongate/internal/gateway"
-	"github.com/actiongate/actiongate/internal/mcpserver"
 	"github.com/actiongate/actiongate/internal/server"
-	"github.com/actiongate/actiongate/internal/web"
 )
 
 func newServeCmd(e *env) *cobra.Command {
@@ -59,13 +55,7 @@ func runServe(cmd *cobra.Command, e *env) error {
 		fmt.Fprintf(e.stdout, "Created the first admin token. It is shown only this once; store it now:\n\n    %s\n\n"+
 			"Send it as \"Authorization: Bearer <token>\" to /api/v1/. Create more with `actiongate token create`.\n\n", plain)
 	}
-	mounts := []func(*http.ServeMux){
-		func(m *http.ServeMux) { api.RegisterAdmin(m, g) },
-		func(m *http.ServeMux) { api.RegisterTools(m, g) },
-		func(m *http.ServeMux) { mcpserver.Register(m, g, cfg.AllowedOrigins) },
-		func(m *http.ServeMux) { web.Register(m, g, web.Options{AllowedOrigins: cfg.AllowedOrigins}) },
-	}
-	srv := server.New(g, cfg, log, mounts...)
+	srv := server.New(g, cfg, log, server.Surfaces(g, cfg)...)
 	ln, err := srv.Listen()
 	if err != nil {
 		return err

@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/actiongate/actiongate/internal/store"
+	"github.com/actiongate/actiongate/internal/gateway"
 )
 
 func newTokenCmd(e *env) *cobra.Command {
@@ -72,7 +72,7 @@ func newTokenListCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer g.Close()
-			ts, err := g.Store().ListTokens(cmd.Context())
+			ts, err := g.ListTokens(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -87,7 +87,7 @@ func newTokenListCmd(e *env) *cobra.Command {
 
 // printTokens writes one row per token: id, name, kind, agent, created,
 // last used and revoked. Hashes are never printed.
-func printTokens(w io.Writer, ts []store.Token) error {
+func printTokens(w io.Writer, ts []gateway.Token) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tKIND\tAGENT\tCREATED\tLAST USED\tREVOKED")
 	for _, t := range ts {
@@ -123,8 +123,8 @@ func newTokenRevokeCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer g.Close()
-			err = g.Store().RevokeToken(cmd.Context(), args[0])
-			if errors.Is(err, store.ErrNotFound) {
+			_, err = g.RevokeToken(cmd.Context(), args[0])
+			if errors.Is(err, gateway.ErrNotFound) {
 				return fmt.Errorf("no active token has the id or name %q (see `actiongate token list`)", args[0])
 			}
 			if err != nil {

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/actiongate/actiongate/internal/config"
-	"github.com/actiongate/actiongate/internal/egress"
 	"github.com/actiongate/actiongate/internal/invoke"
 	"github.com/actiongate/actiongate/internal/respfilter"
 	"github.com/actiongate/actiongate/internal/secret"
@@ -108,24 +107,18 @@ func open(ctx context.Context, cfg *config.Config, st *store.Store, key masterKe
 	if err != nil {
 		return nil, err
 	}
-	tok := opts.Tokenizer
-	if tok == nil {
-		if tok, err = respfilter.NewTokenizer(); err != nil {
-			return nil, fmt.Errorf("gateway: %w", err)
-		}
-	}
-	client, err := egress.New(egress.Config{Allow: cfg.EgressAllow, MaxResponseBytes: cfg.MaxResponseBytes})
-	if err != nil {
-		return nil, fmt.Errorf("gateway: %w", err)
-	}
 	res := secret.NewResolver(st, kr, opts.Getenv)
 	res.IsNotFound = func(err error) bool { return errors.Is(err, store.ErrNotFound) }
+	eng, err := NewEngine(cfg, opts.Tokenizer, res)
+	if err != nil {
+		return nil, err
+	}
 	g := &Gateway{
 		cfg:       cfg,
 		store:     st,
 		keyring:   kr,
 		secrets:   res,
-		engine:    invoke.NewEngine(client, tok, res),
+		engine:    eng,
 		metrics:   NewMetrics(),
 		runs:      newRecorder(st, opts.Logger),
 		asyncRuns: opts.AsyncRuns,
@@ -150,14 +143,16 @@ func (g *Gateway) Close() error {
 	return g.store.Close()
 }
 
-// Store returns the underlying store.
-func (g *Gateway) Store() *store.Store { return g.store }
+// KeyID names the master key in use (not the key itself).
+func (g *Gateway) KeyID() string { return g.keyring.KeyID() }
 
-// Keyring returns the master keyring.
-func (g *Gateway) Keyring() *secret.Keyring { return g.keyring }
-
-// Engine returns the invoke engine.
-func (g *Gateway) Engine() *invoke.Engine { return g.engine }
+// Ping checks that the database answers.
+func (g *Gateway) Ping(ctx context.Context) error {
+	if err := g.store.Ping(ctx); err != nil {
+		return fmt.Errorf("gateway: %w", err)
+	}
+	return nil
+}
 
 // Metrics returns the gateway's metrics.
 func (g *Gateway) Metrics() *Metrics { return g.metrics }

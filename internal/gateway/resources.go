@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/actiongate/actiongate/internal/action"
-	"github.com/actiongate/actiongate/internal/store"
 )
 
 // ErrReferenced means a resource cannot be deleted because others still
@@ -34,7 +33,7 @@ func (e *ReferencedError) Unwrap() error { return ErrReferenced }
 // refused with the same field-path errors (an action.Errors in the chain)
 // as the CLI gives, and a change that would break another resource (a
 // credential's hosts no longer covering an action) is refused too.
-func (g *Gateway) PutResource(ctx context.Context, r action.Resource) (store.Change, error) {
+func (g *Gateway) PutResource(ctx context.Context, r action.Resource) (Change, error) {
 	all, err := g.store.All(ctx)
 	if err != nil {
 		return "", fmt.Errorf("gateway: storing %s: %w", r.Key(), err)
@@ -59,7 +58,9 @@ func (g *Gateway) PutResource(ctx context.Context, r action.Resource) (store.Cha
 
 // DeleteResource deletes one resource. An action still activated for an
 // agent, or a credential still used by an action, is refused with a
-// *ReferencedError; an unknown resource is store.ErrNotFound.
+// *ReferencedError; an unknown resource is ErrNotFound. Deleting an agent
+// revokes its tokens in the same transaction, so an agent created later
+// under the same name does not inherit them.
 func (g *Gateway) DeleteResource(ctx context.Context, kind action.Kind, name string) error {
 	all, err := g.store.All(ctx)
 	if err != nil {
@@ -77,11 +78,43 @@ func (g *Gateway) DeleteResource(ctx context.Context, kind action.Kind, name str
 	if len(by) > 0 {
 		return fmt.Errorf("gateway: deleting %s/%s: %w", kind, name, &ReferencedError{Kind: kind, Name: name, By: by})
 	}
+	if kind == action.KindAgent {
+		return g.deleteAgent(ctx, name)
+	}
 	if err := g.store.Delete(ctx, kind, name); err != nil {
 		return fmt.Errorf("gateway: %w", err)
 	}
 	g.Invalidate()
 	return nil
+}
+
+// deleteAgent deletes an agent and revokes its tokens in one transaction.
+func (g *Gateway) deleteAgent(ctx context.Context, name string) error {
+	revoked, err := g.store.DeleteAgent(ctx, name)
+	if err != nil {
+		return fmt.Errorf("gateway: %w", err)
+	}
+	for _, id := range revoked {
+		g.forgetToken(id)
+	}
+	g.Invalidate()
+	return nil
+}
+
+// Resources returns the stored resources of one kind ordered by name, or
+// with kind "" every resource ordered by kind and then name.
+func (g *Gateway) Resources(ctx context.Context, kind action.Kind) ([]action.Resource, error) {
+	var rs []action.Resource
+	var err error
+	if kind == "" {
+		rs, err = g.store.All(ctx)
+	} else {
+		rs, err = g.store.List(ctx, kind)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	return rs, nil
 }
 
 // SecretRefSet reports whether a credential's secret reference resolves to

@@ -59,8 +59,9 @@ func NewToken() string {
 }
 
 // CreateToken issues a token: an admin token when admin is true, otherwise
-// one that reaches only the named agent, which must exist. The plaintext is
-// returned once and never stored.
+// one that reaches only the named agent, which must exist (checked again
+// in the transaction that stores the token, so a token is never made for
+// an agent being deleted). The plaintext is returned once and never stored.
 func (g *Gateway) CreateToken(ctx context.Context, name string, admin bool, agent string) (string, *store.Token, error) {
 	if name == "" {
 		return "", nil, fmt.Errorf("gateway: token name: must not be empty")
@@ -75,7 +76,14 @@ func (g *Gateway) CreateToken(ctx context.Context, name string, admin bool, agen
 	}
 	plain := NewToken()
 	t := &store.Token{Name: name, Hash: HashToken(plain), Admin: admin, Agent: agent}
-	if err := g.store.CreateToken(ctx, t); err != nil {
+	create := g.store.CreateToken
+	if !admin {
+		create = g.store.CreateAgentToken
+	}
+	if err := create(ctx, t); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return "", nil, fmt.Errorf("gateway: token for agent %q: %w", agent, ErrUnknownAgent)
+		}
 		if errors.Is(err, store.ErrConflict) {
 			return "", nil, fmt.Errorf("gateway: a token named %q already exists: %w", name, err)
 		}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/actiongate/actiongate/internal/store"
+	"github.com/actiongate/actiongate/internal/gateway"
 )
 
 // TestModelToolCallsDoNotApprove makes, over MCP, the tool calls a model
@@ -32,7 +32,7 @@ func TestModelToolCallsDoNotApprove(t *testing.T) {
 	if n := e.Hits("POST", "/tickets"); n != 0 {
 		t.Fatalf("a tool call sent the confirmed request (%d hits)", n)
 	}
-	if c, err := e.G.Store().GetConfirmation(t.Context(), id); err != nil || c.State != store.ConfirmationPending {
+	if c, err := e.G.Confirmation(t.Context(), id); err != nil || c.State != gateway.ConfirmationPending {
 		t.Fatalf("after the tool calls the confirmation is %+v, %v; want pending", c, err)
 	}
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/actiongate/actiongate/internal/gateway"
 	"github.com/actiongate/actiongate/internal/runlog"
-	"github.com/actiongate/actiongate/internal/store"
 )
 
 // confirmInput is the id of the elicitation asking the user to confirm.
@@ -74,7 +73,7 @@ func (ts *toolset) resume(ctx context.Context, req *mcp.CallToolRequest) (*mcp.C
 	switch {
 	case errors.As(err, &forbidden):
 		return pendingResult("The answer in the client does not approve requests on this server; nothing was sent.", id, info.Preview), nil
-	case errors.Is(err, store.ErrExpired):
+	case errors.Is(err, gateway.ErrExpired):
 		return errorResult("expired", "The confirmation expired before the user decided; nothing was sent. Call the tool again if the user still wants it."), nil
 	case err != nil:
 		ts.g.Logger().ErrorContext(ctx, "mcp confirmation failed", "agent", ts.agent, "confirmation", id, "err", err)

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/actiongate/actiongate/internal/api"
+	"github.com/actiongate/actiongate/internal/httpkit"
 )
 
 // CORS for browser-based MCP clients on the allowed origins
@@ -37,11 +37,11 @@ func (h *Handler) checkOrigin(w http.ResponseWriter, r *http.Request) bool {
 	cross := h.origins.configured(origin)
 	switch {
 	case !cross && preflight:
-		api.WriteError(w, api.Errorf(http.StatusForbidden, api.CodeForbidden,
+		httpkit.WriteError(w, httpkit.Errorf(http.StatusForbidden, httpkit.CodeForbidden,
 			"cross-origin requests from %q are not allowed; add it to ACTIONGATE_ALLOWED_ORIGINS to allow it", origin))
 		return false
 	case !cross && !h.origins.allows(origin, r):
-		api.WriteError(w, api.Errorf(http.StatusForbidden, api.CodeForbidden,
+		httpkit.WriteError(w, httpkit.Errorf(http.StatusForbidden, httpkit.CodeForbidden,
 			"requests from origin %q are not allowed; add it to ACTIONGATE_ALLOWED_ORIGINS to allow it", origin))
 		return false
 	case !cross:

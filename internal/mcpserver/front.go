@@ -12,7 +12,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/actiongate/actiongate/internal/api"
+	"github.com/actiongate/actiongate/internal/httpkit"
 )
 
 // The SDK's StreamableHTTPHandler answers a request it cannot take (wrong
@@ -69,10 +69,10 @@ func frontHTTP(w http.ResponseWriter, r *http.Request) bool {
 	return checkBody(w, body, version)
 }
 
-// readBody reads the body within api.MaxBodyBytes and puts it back for
+// readBody reads the body within httpkit.MaxBodyBytes and puts it back for
 // the SDK. It answers and reports false when the body cannot be read.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, api.MaxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, httpkit.MaxBodyBytes))
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):

@@ -12,7 +12,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/actiongate/actiongate/internal/api"
+	"github.com/actiongate/actiongate/internal/httpkit"
 )
 
 // rpcAnswer is a JSON-RPC error response in the documented shape.
@@ -96,7 +96,7 @@ func TestHTTPJSONRPCErrors(t *testing.T) {
 			{"arguments nested 9,900 deep", `{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"get_order","arguments":` +
 				strings.Repeat(`{"a":`, 9900) + "1" + strings.Repeat("}", 9900) + `}}`, nil, 400, jsonrpc.CodeInvalidRequest, "9"},
 			{"empty batch", `[]`, nil, 400, jsonrpc.CodeInvalidRequest, "null"},
-			{"body too large", `{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"x":"` + strings.Repeat("a", api.MaxBodyBytes) + `"}}`, nil, 413, jsonrpc.CodeInvalidRequest, "null"},
+			{"body too large", `{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"x":"` + strings.Repeat("a", httpkit.MaxBodyBytes) + `"}}`, nil, 413, jsonrpc.CodeInvalidRequest, "null"},
 			{"wrong media type", `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, map[string]string{"Content-Type": "text/plain"}, 415, jsonrpc.CodeInvalidRequest, "null"},
 			{"Accept without event streams", `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, map[string]string{"Accept": "application/json"}, 400, jsonrpc.CodeInvalidRequest, "null"},
 		}

@@ -44,8 +44,8 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/actiongate/actiongate/internal/api"
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/httpkit"
 )
 
 // Register mounts the streamable HTTP MCP endpoint /mcp/{agent} on mux.
@@ -87,7 +87,7 @@ func NewHandler(g *gateway.Gateway, allowedOrigins []string) *Handler {
 		// reaching the server through DNS rebinding does not have, and
 		// foreign browser origins are refused before the SDK sees them.
 		DisableLocalhostProtection: true,
-		MaxRequestBodyBytes:        api.MaxBodyBytes,
+		MaxRequestBodyBytes:        httpkit.MaxBodyBytes,
 	})
 	return h
 }
@@ -98,23 +98,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !h.checkOrigin(w, r) {
 		return
 	}
-	p, err := api.Authenticate(h.g, r)
+	p, err := httpkit.Authenticate(h.g, r)
 	if err != nil {
-		api.WriteError(w, err)
+		httpkit.WriteError(w, err)
 		return
 	}
 	agent := r.PathValue("agent")
 	if !p.CanUseAgent(agent) {
-		api.WriteError(w, api.Errorf(http.StatusForbidden, api.CodeForbidden, "this token does not reach agent %q", agent))
+		httpkit.WriteError(w, httpkit.Errorf(http.StatusForbidden, httpkit.CodeForbidden, "this token does not reach agent %q", agent))
 		return
 	}
 	if _, err := h.g.Agent(r.Context(), agent); err != nil {
 		if errors.Is(err, gateway.ErrUnknownAgent) {
-			api.WriteError(w, api.Errorf(http.StatusNotFound, api.CodeNotFound, "no agent named %q", agent))
+			httpkit.WriteError(w, httpkit.Errorf(http.StatusNotFound, httpkit.CodeNotFound, "no agent named %q", agent))
 			return
 		}
 		h.g.Logger().ErrorContext(r.Context(), "mcp request failed", "agent", agent, "err", err)
-		api.WriteError(w, err)
+		httpkit.WriteError(w, err)
 		return
 	}
 	if frontHTTP(w, r) {

@@ -12,13 +12,13 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/actiongate/actiongate/internal/api"
+	"github.com/actiongate/actiongate/internal/httpkit"
 )
 
-// maxLineBytes bounds one stdio message, as api.MaxBodyBytes bounds an
+// maxLineBytes bounds one stdio message, as httpkit.MaxBodyBytes bounds an
 // HTTP request: a longer line is skipped, without being held in memory,
 // and answered with an error.
-const maxLineBytes = api.MaxBodyBytes
+const maxLineBytes = httpkit.MaxBodyBytes
 
 // lineFilter stands between the client's input and the SDK's stdio
 // transport, which ends the session on the first line it cannot decode:

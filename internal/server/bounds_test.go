@@ -15,13 +15,13 @@ import (
 
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/api"
+	"github.com/actiongate/actiongate/internal/gateway"
 	"github.com/actiongate/actiongate/internal/gateway/gatewaytest"
 	"github.com/actiongate/actiongate/internal/jsonlimit"
 	"github.com/actiongate/actiongate/internal/jsonlimit/jsonlimittest"
 	"github.com/actiongate/actiongate/internal/mcpserver"
 	"github.com/actiongate/actiongate/internal/runlog"
 	"github.com/actiongate/actiongate/internal/server"
-	"github.com/actiongate/actiongate/internal/store"
 )
 
 // boundsMaxTokens is the token budget of the actions the bounds tests call.
@@ -134,7 +134,7 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 // lastRun returns the newest run of action.
 func (e *boundsEnv) lastRun(actionName string) *runlog.Run {
 	e.T.Helper()
-	runs, _, err := e.G.ListRuns(context.Background(), store.RunFilter{Action: actionName, Limit: 1})
+	runs, _, err := e.G.ListRuns(context.Background(), gateway.RunFilter{Action: actionName, Limit: 1})
 	if err != nil || len(runs) == 0 {
 		e.T.Fatalf("runs of %s: %d, %v", actionName, len(runs), err)
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/actiongate/actiongate/internal/api"
+	"github.com/actiongate/actiongate/internal/httpkit"
 )
 
 // readyTimeout bounds the database check of /readyz.
@@ -18,7 +18,7 @@ const codeUnavailable = "unavailable"
 
 // healthz answers while the process serves requests.
 func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
-	api.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	httpkit.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // readyz answers 200 when the database answers, 503 otherwise, so a load
@@ -26,12 +26,12 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
 	defer cancel()
-	if err := s.g.Store().Ping(ctx); err != nil {
+	if err := s.g.Ping(ctx); err != nil {
 		s.log.WarnContext(r.Context(), "not ready", "err", err)
-		api.WriteError(w, api.Errorf(http.StatusServiceUnavailable, codeUnavailable, "the database is unreachable"))
+		httpkit.WriteError(w, httpkit.Errorf(http.StatusServiceUnavailable, codeUnavailable, "the database is unreachable"))
 		return
 	}
-	api.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	httpkit.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
 // metrics serves the gateway's Prometheus registry.

@@ -7,7 +7,7 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/actiongate/actiongate/internal/api"
+	"github.com/actiongate/actiongate/internal/httpkit"
 )
 
 // securityHeaders sets headers that keep browsers from sniffing content
@@ -38,7 +38,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				s.log.ErrorContext(r.Context(), "panic serving request",
 					"path", r.URL.Path, "panic", fmt.Sprint(rec), "stack", string(debug.Stack()))
 				if sw.status == 0 {
-					api.WriteError(sw, api.Errorf(http.StatusInternalServerError, api.CodeInternal, "internal error; see the server log"))
+					httpkit.WriteError(sw, httpkit.Errorf(http.StatusInternalServerError, httpkit.CodeInternal, "internal error; see the server log"))
 				}
 			}
 			status := sw.status

@@ -3,7 +3,7 @@ package server
 import (
 	"net/http"
 
-	"github.com/actiongate/actiongate/internal/api"
+	"github.com/actiongate/actiongate/internal/httpkit"
 )
 
 // route dispatches to the mux, answering requests no route matches in the
@@ -19,11 +19,11 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	h.ServeHTTP(rec, r)
 	if rec.status == http.StatusMethodNotAllowed {
 		w.Header().Set("Allow", rec.header.Get("Allow"))
-		api.WriteError(w, api.Errorf(http.StatusMethodNotAllowed, api.CodeMethodNotAllowed,
+		httpkit.WriteError(w, httpkit.Errorf(http.StatusMethodNotAllowed, httpkit.CodeMethodNotAllowed,
 			"%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, rec.header.Get("Allow")))
 		return
 	}
-	api.WriteError(w, api.Errorf(http.StatusNotFound, api.CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
+	httpkit.WriteError(w, httpkit.Errorf(http.StatusNotFound, httpkit.CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
 }
 
 // headerRecorder captures the status and headers of the mux's own

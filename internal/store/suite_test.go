@@ -30,6 +30,8 @@ func suiteCases() []suiteCase {
 		{"Meta", testMeta},
 		{"Tokens", testTokens},
 		{"FirstAdminToken", testFirstAdminToken},
+		{"DeleteAgent", testDeleteAgent},
+		{"AgentTokenRace", testAgentTokenRace},
 		{"Runs", testRuns},
 		{"RunPagination", testRunPagination},
 		{"PruneRuns", testPruneRuns},

@@ -11,7 +11,6 @@ import (
 
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/gateway"
-	"github.com/actiongate/actiongate/internal/store"
 )
 
 // actionRow is one line of the actions list.
@@ -47,7 +46,7 @@ func (c *Console) actionsList(w http.ResponseWriter, r *http.Request, s *session
 			continue
 		}
 		row := actionRow{Name: a.Name, Title: a.Title, Method: a.Method, Host: hostOf(a.URL), Agents: snap.ActivatedFor(a.Name)}
-		runs, _, err := c.g.ListRuns(r.Context(), store.RunFilter{Action: a.Name, Limit: 1})
+		runs, _, err := c.g.ListRuns(r.Context(), gateway.RunFilter{Action: a.Name, Limit: 1})
 		if err != nil {
 			c.serverError(w, r, err)
 			return
@@ -265,7 +264,7 @@ func (c *Console) actionDelete(w http.ResponseWriter, r *http.Request, s *sessio
 	case errors.As(err, &ref):
 		c.message(w, r, http.StatusConflict, "Still in use", "The action "+name+" is activated for "+strings.Join(ref.By, ", ")+". Deactivate it there first.")
 		return
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, gateway.ErrNotFound):
 		c.notFound(w, r, "The action "+name)
 		return
 	case err != nil:

@@ -71,7 +71,7 @@ confirm: always
 // storedSpec returns the canonical spec stored for an action.
 func (e *env) storedSpec(name string) string {
 	e.t.Helper()
-	r, err := e.g.Store().Get(context.Background(), action.KindAction, name)
+	r, err := e.stored(action.KindAction, name)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -278,7 +278,7 @@ func TestValidationErrorsBesideFields(t *testing.T) {
 	if !strings.Contains(p.body, `value="ftp://example.com/{{id}}"`) {
 		t.Error("the form lost what was typed")
 	}
-	if _, err := e.g.Store().Get(context.Background(), action.KindAction, "bad action"); err == nil {
+	if _, err := e.stored(action.KindAction, "bad action"); err == nil {
 		t.Fatal("an invalid action was stored")
 	}
 
@@ -303,7 +303,7 @@ func TestRowsWithoutScript(t *testing.T) {
 	if !strings.Contains(p.body, `name="query.0.key" value="b"`) || strings.Contains(p.body, `value="a"`) {
 		t.Fatalf("remove a query row:\n%s", p.body)
 	}
-	if _, err := e.g.Store().Get(context.Background(), action.KindAction, "x"); err == nil {
+	if _, err := e.stored(action.KindAction, "x"); err == nil {
 		t.Fatal("a row operation saved the action")
 	}
 }
@@ -450,7 +450,7 @@ func TestSecretsAreWriteOnly(t *testing.T) {
 			t.Errorf("%s does not say the secret is set", path)
 		}
 	}
-	r, err := e.g.Store().Get(context.Background(), action.KindCredential, "crm")
+	r, err := e.stored(action.KindCredential, "crm")
 	if err != nil || r.Credential.APIKey == nil || r.Credential.APIKey.Value.Secret != "crm_key" {
 		t.Fatalf("stored credential: %+v %v", r, err)
 	}

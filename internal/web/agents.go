@@ -11,7 +11,6 @@ import (
 
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/gateway"
-	"github.com/actiongate/actiongate/internal/store"
 	"github.com/actiongate/actiongate/internal/toolschema"
 )
 
@@ -201,7 +200,7 @@ func (c *Console) showAgent(w http.ResponseWriter, r *http.Request, s *session, 
 		d.Tools = jsonText(tools, true)
 	}
 	d.MCPURL = c.origin(r) + "/mcp/" + url.PathEscape(ag.Name)
-	tokens, err := c.g.Store().ListTokens(r.Context())
+	tokens, err := c.g.ListTokens(r.Context())
 	if err != nil {
 		c.serverError(w, r, err)
 		return
@@ -245,31 +244,18 @@ func (c *Console) agentUpdate(w http.ResponseWriter, r *http.Request, s *session
 	redirectDone(w, r, "/agents/"+url.PathEscape(ag.Name)+"?tab=settings", "saved")
 }
 
-// agentDelete deletes an agent and revokes its tokens, so that an agent
-// created later under the same name does not inherit them.
+// agentDelete deletes an agent; the gateway revokes its tokens with it, so
+// that an agent created later under the same name does not inherit them.
 func (c *Console) agentDelete(w http.ResponseWriter, r *http.Request, _ *session) {
 	name := r.PathValue("name")
 	err := c.g.DeleteResource(r.Context(), action.KindAgent, name)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, gateway.ErrNotFound):
 		c.notFound(w, r, "The agent "+name)
 		return
 	case err != nil:
 		c.serverError(w, r, err)
 		return
-	}
-	tokens, err := c.g.Store().ListTokens(r.Context())
-	if err != nil {
-		c.serverError(w, r, err)
-		return
-	}
-	for _, t := range tokens {
-		if t.Agent == name && t.RevokedAt == nil {
-			if err := c.g.Store().RevokeToken(r.Context(), t.ID); err != nil {
-				c.serverError(w, r, err)
-				return
-			}
-		}
 	}
 	redirectDone(w, r, "/agents", "deleted")
 }
@@ -314,7 +300,7 @@ func (c *Console) agentTokenCreate(w http.ResponseWriter, r *http.Request, s *se
 	case errors.Is(err, gateway.ErrUnknownAgent):
 		c.notFound(w, r, "The agent "+r.PathValue("name"))
 		return
-	case errors.Is(err, store.ErrConflict):
+	case errors.Is(err, gateway.ErrConflict):
 		c.message(w, r, http.StatusConflict, "Name taken", "A token named "+name+" exists already. Pick another name.")
 		return
 	case err != nil:
@@ -327,22 +313,16 @@ func (c *Console) agentTokenCreate(w http.ResponseWriter, r *http.Request, s *se
 // agentTokenRevoke revokes one of the agent's tokens.
 func (c *Console) agentTokenRevoke(w http.ResponseWriter, r *http.Request, _ *session) {
 	agent, id := r.PathValue("name"), r.PathValue("id")
-	tokens, err := c.g.Store().ListTokens(r.Context())
+	tokens, err := c.g.ListTokens(r.Context())
 	if err != nil {
 		c.serverError(w, r, err)
 		return
 	}
-	found := false
-	for _, t := range tokens {
-		if t.ID == id && t.Agent == agent && t.RevokedAt == nil {
-			found = true
-		}
-	}
-	if !found {
+	if !slices.ContainsFunc(tokens, func(t gateway.Token) bool { return t.ID == id && t.Agent == agent && t.RevokedAt == nil }) {
 		c.notFound(w, r, "That token")
 		return
 	}
-	if err := c.g.Store().RevokeToken(r.Context(), id); err != nil {
+	if _, err := c.g.RevokeToken(r.Context(), id); err != nil {
 		c.serverError(w, r, err)
 		return
 	}

@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/actiongate/actiongate/internal/gateway"
-	"github.com/actiongate/actiongate/internal/store"
 )
 
 // confirmationsData is the confirmations page's model: what waits for a
@@ -18,7 +17,7 @@ type confirmationsData struct {
 // confirmationsList shows the confirmations waiting for a decision.
 func (c *Console) confirmationsList(w http.ResponseWriter, r *http.Request, s *session) {
 	d := &confirmationsData{}
-	for state, into := range map[string]*[]*gateway.ConfirmationInfo{store.ConfirmationPending: &d.Pending, store.ConfirmationUnknown: &d.Unknown} {
+	for state, into := range map[string]*[]*gateway.ConfirmationInfo{gateway.ConfirmationPending: &d.Pending, gateway.ConfirmationUnknown: &d.Unknown} {
 		list, err := c.g.ListConfirmations(r.Context(), state, 100)
 		if err != nil {
 			c.serverError(w, r, err)
@@ -54,7 +53,7 @@ func (c *Console) confirmationDecide(w http.ResponseWriter, r *http.Request, s *
 	switch {
 	case errors.Is(err, gateway.ErrUnknownConfirmation):
 		c.notFound(w, r, "The confirmation "+id)
-	case errors.Is(err, store.ErrExpired):
+	case errors.Is(err, gateway.ErrExpired):
 		c.message(w, r, http.StatusGone, "Expired", "This confirmation expired before it was decided; nothing was sent.")
 	case errors.As(err, &state):
 		c.message(w, r, http.StatusConflict, "Already decided", state.Message()+".")

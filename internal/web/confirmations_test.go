@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/gateway/gatewaytest"
 	"github.com/actiongate/actiongate/internal/runlog"
-	"github.com/actiongate/actiongate/internal/store"
 )
 
 // TestConsoleApprovesAndRetriesConfirmations signs in, approves one
@@ -50,12 +50,7 @@ actions: [add_note]
 	}
 	approve, reject, retry, closeID := ask("approve me"), ask("reject me"), ask("retry me"), ask("close me")
 	for _, id := range []string{retry, closeID} {
-		if _, _, err := e.g.Store().ClaimConfirmation(ctx, id, true, time.Now()); err != nil {
-			t.Fatal(err)
-		}
-		if err := e.g.Store().InsertIntent(ctx, &runlog.Run{Action: "add_note", Agent: "support", Outcome: runlog.OutcomePending, StartedAt: time.Now()}, time.Now().Add(-time.Second), id); err != nil {
-			t.Fatal(err)
-		}
+		gatewaytest.Abandon(t, e.cfg, id, &runlog.Run{Action: "add_note", Agent: "support", Outcome: runlog.OutcomePending, StartedAt: time.Now()})
 	}
 	if _, err := e.g.Sweep(ctx); err != nil {
 		t.Fatal(err)
@@ -70,16 +65,16 @@ actions: [add_note]
 		}
 	}
 	for _, step := range []struct{ id, do, state string }{
-		{approve, "approve", store.ConfirmationDone},
-		{reject, "reject", store.ConfirmationRejected},
-		{retry, "retry", store.ConfirmationDone},
-		{closeID, "close", store.ConfirmationClosed},
+		{approve, "approve", gateway.ConfirmationDone},
+		{reject, "reject", gateway.ConfirmationRejected},
+		{retry, "retry", gateway.ConfirmationDone},
+		{closeID, "close", gateway.ConfirmationClosed},
 	} {
 		p := b.post("/confirmations/"+step.id, url.Values{"do": {step.do}})
 		if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, "/confirmations?done=") {
 			t.Fatalf("%s %s: %d %q\n%s", step.do, step.id, p.status, p.location, p.body)
 		}
-		if c, err := e.g.Store().GetConfirmation(ctx, step.id); err != nil || c.State != step.state {
+		if c, err := e.g.Confirmation(ctx, step.id); err != nil || c.State != step.state {
 			t.Fatalf("after %s the confirmation is %+v, %v; want %s", step.do, c, err, step.state)
 		}
 	}

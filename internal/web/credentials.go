@@ -12,7 +12,6 @@ import (
 
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/gateway"
-	"github.com/actiongate/actiongate/internal/store"
 )
 
 // credTypes are the credential types with their labels.
@@ -446,7 +445,7 @@ func (c *Console) credentialDelete(w http.ResponseWriter, r *http.Request, _ *se
 	case errors.As(err, &ref):
 		c.message(w, r, http.StatusConflict, "Still in use", "The credential "+name+" is used by "+strings.Join(ref.By, ", ")+". Change those actions first.")
 		return
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, gateway.ErrNotFound):
 		c.notFound(w, r, "The credential "+name)
 		return
 	case err != nil:

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"html"
 	"io"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/actiongate/actiongate/internal/action"
+	"github.com/actiongate/actiongate/internal/config"
 	"github.com/actiongate/actiongate/internal/gateway"
 	"github.com/actiongate/actiongate/internal/gateway/gatewaytest"
 	"github.com/actiongate/actiongate/internal/respfilter"
@@ -26,6 +28,7 @@ var sharedTokenizer = sync.OnceValues(respfilter.NewTokenizer)
 type env struct {
 	t     *testing.T
 	g     *gateway.Gateway
+	cfg   *config.Config
 	srv   *httptest.Server
 	admin string
 }
@@ -38,7 +41,8 @@ func newEnv(t *testing.T, mounts ...func(*http.ServeMux, *gateway.Gateway)) *env
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := gatewaytest.Open(t, gatewaytest.Config(t), gateway.Options{Tokenizer: tok})
+	cfg := gatewaytest.Config(t)
+	g := gatewaytest.Open(t, cfg, gateway.Options{Tokenizer: tok})
 	admin, err := g.BootstrapAdminToken(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +54,22 @@ func newEnv(t *testing.T, mounts ...func(*http.ServeMux, *gateway.Gateway)) *env
 	}
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &env{t: t, g: g, srv: srv, admin: admin}
+	return &env{t: t, g: g, cfg: cfg, srv: srv, admin: admin}
+}
+
+// stored returns the stored resource of kind named name, or an error
+// wrapping gateway.ErrNotFound.
+func (e *env) stored(kind action.Kind, name string) (*action.Resource, error) {
+	rs, err := e.g.Resources(context.Background(), kind)
+	if err != nil {
+		return nil, err
+	}
+	for i := range rs {
+		if rs[i].Name() == name {
+			return &rs[i], nil
+		}
+	}
+	return nil, fmt.Errorf("no stored %s named %q: %w", kind, name, gateway.ErrNotFound)
 }
 
 // browser is an HTTP client with cookies that does not follow redirects.

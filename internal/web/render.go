@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/actiongate/actiongate/internal/action"
+	"github.com/actiongate/actiongate/internal/httpkit"
 	"github.com/actiongate/actiongate/internal/runlog"
 )
 
@@ -127,7 +128,7 @@ type messageData struct {
 
 func (c *Console) message(w http.ResponseWriter, r *http.Request, status int, title, msg string) {
 	if isScript(r) {
-		writeJSON(w, status, map[string]string{"error": msg})
+		httpkit.WriteJSON(w, status, map[string]string{"error": msg})
 		return
 	}
 	c.render(w, r, status, "message", nil, &messageData{Title: title, Message: msg})
@@ -163,14 +164,6 @@ func redirectDone(w http.ResponseWriter, r *http.Request, target, code string) {
 		target += "#" + frag
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
-}
-
-// writeJSON answers a script request.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

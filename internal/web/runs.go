@@ -7,8 +7,8 @@ import (
 	"net/url"
 	"slices"
 
+	"github.com/actiongate/actiongate/internal/gateway"
 	"github.com/actiongate/actiongate/internal/runlog"
-	"github.com/actiongate/actiongate/internal/store"
 )
 
 // runOutcomes are the outcomes the runs filter offers.
@@ -39,11 +39,11 @@ func (c *Console) runsList(w http.ResponseWriter, r *http.Request, s *session) {
 	}
 	d.Actions = slices.Sorted(maps.Keys(snap.Actions))
 	d.Agents = slices.Sorted(maps.Keys(snap.Agents))
-	runs, next, err := c.g.ListRuns(r.Context(), store.RunFilter{
-		Action: d.Action, Agent: d.Agent, Outcome: d.Outcome, Cursor: q.Get("cursor"), Limit: store.DefaultRunLimit,
+	runs, next, err := c.g.ListRuns(r.Context(), gateway.RunFilter{
+		Action: d.Action, Agent: d.Agent, Outcome: d.Outcome, Cursor: q.Get("cursor"), Limit: gateway.DefaultRunLimit,
 	})
 	switch {
-	case errors.Is(err, store.ErrInvalidCursor):
+	case errors.Is(err, gateway.ErrInvalidCursor):
 		d.Invalid = true
 	case err != nil:
 		c.serverError(w, r, err)
@@ -72,7 +72,7 @@ type runData struct {
 // runDetail shows one run.
 func (c *Console) runDetail(w http.ResponseWriter, r *http.Request, s *session) {
 	run, err := c.g.GetRun(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, gateway.ErrNotFound) {
 		c.notFound(w, r, "The run "+r.PathValue("id"))
 		return
 	}

@@ -2,13 +2,12 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/actiongate/actiongate/internal/gateway"
 	"github.com/actiongate/actiongate/internal/secret"
-	"github.com/actiongate/actiongate/internal/store"
 )
 
 // secretRow is one stored secret, never its value.
@@ -30,7 +29,7 @@ func (c *Console) secretsList(w http.ResponseWriter, r *http.Request, s *session
 }
 
 func (c *Console) showSecrets(w http.ResponseWriter, r *http.Request, s *session, status int, name string, errs fieldErrors) {
-	infos, err := c.g.Store().ListSecrets(r.Context())
+	infos, err := c.g.ListSecrets(r.Context())
 	if err != nil {
 		c.serverError(w, r, err)
 		return
@@ -60,17 +59,17 @@ func (c *Console) secretSet(w http.ResponseWriter, r *http.Request, s *session) 
 	redirectDone(w, r, "/secrets", "secret-set")
 }
 
-// storeSecret encrypts and stores one secret value. Its errors name the
-// problem without the value.
+// storeSecret encrypts and stores one secret value; an empty value, which
+// the caller reports, stores nothing. Its errors name the problem without
+// the value.
 func (c *Console) storeSecret(r *http.Request, name, value string) error {
 	if err := secret.ValidateName(name); err != nil {
 		return errors.New("secret names are 1 to 64 letters, digits, _ or -")
 	}
-	ct, err := c.g.Keyring().Encrypt(name, []byte(value))
-	if err != nil {
-		return fmt.Errorf("web: encrypting secret %q: %w", name, err)
+	if value == "" {
+		return nil
 	}
-	if err := c.g.Store().PutSecret(r.Context(), name, ct); err != nil {
+	if _, err := c.g.SetSecret(r.Context(), name, []byte(value)); err != nil {
 		c.g.Logger().Error("storing secret from the console", "name", name, "err", err)
 		return errors.New("the secret could not be stored; the details are in the server log")
 	}
@@ -79,9 +78,9 @@ func (c *Console) storeSecret(r *http.Request, name, value string) error {
 
 // secretDelete removes a stored secret.
 func (c *Console) secretDelete(w http.ResponseWriter, r *http.Request, _ *session) {
-	err := c.g.Store().DeleteSecret(r.Context(), r.PathValue("name"))
+	err := c.g.DeleteSecret(r.Context(), r.PathValue("name"))
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, gateway.ErrNotFound):
 		c.notFound(w, r, "The secret "+r.PathValue("name"))
 		return
 	case err != nil:

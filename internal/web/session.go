@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/httpkit"
 )
 
 // Cookie names.
@@ -92,7 +93,7 @@ func (c *Console) seal(s *session) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("web: encoding session: %w", err)
 	}
-	ct, err := c.g.Keyring().Encrypt(sessionAAD, plain)
+	ct, err := c.g.Seal(sessionAAD, plain)
 	clear(plain)
 	if err != nil {
 		return "", fmt.Errorf("web: sealing session: %w", err)
@@ -114,7 +115,7 @@ func (c *Console) session(r *http.Request) (*session, error) {
 	if err != nil {
 		return nil, errNoSession
 	}
-	plain, err := c.g.Keyring().Decrypt(sessionAAD, ct)
+	plain, err := c.g.Unseal(sessionAAD, ct)
 	if err != nil {
 		return nil, errNoSession
 	}
@@ -174,7 +175,7 @@ func (c *Console) post(h handler) http.Handler {
 		switch {
 		case errors.Is(err, errNoSession):
 			if isScript(r) {
-				writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "Your session has ended. Sign in again."})
+				httpkit.WriteJSON(w, http.StatusUnauthorized, map[string]string{"error": "Your session has ended. Sign in again."})
 				return
 			}
 			c.toSignIn(w, r, "")

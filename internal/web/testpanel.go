@@ -11,6 +11,7 @@ import (
 
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/httpkit"
 	"github.com/actiongate/actiongate/internal/invoke"
 	"github.com/actiongate/actiongate/internal/respfilter"
 	"github.com/actiongate/actiongate/internal/runlog"
@@ -246,7 +247,7 @@ type refilterResponse struct {
 func (c *Console) refilter(w http.ResponseWriter, r *http.Request, _ *session) {
 	var req refilterRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		writeJSON(w, http.StatusBadRequest, refilterResponse{Error: "the request is not valid JSON"})
+		httpkit.WriteJSON(w, http.StatusBadRequest, refilterResponse{Error: "the request is not valid JSON"})
 		return
 	}
 	o := respfilter.Options{Select: strings.TrimSpace(req.Select), Exclude: splitList(req.Exclude), Compact: req.Compact}
@@ -260,15 +261,15 @@ func (c *Console) refilter(w http.ResponseWriter, r *http.Request, _ *session) {
 		}
 		n, err := strconv.Atoi(strings.TrimSpace(l.val))
 		if err != nil || n < 0 {
-			writeJSON(w, http.StatusOK, refilterResponse{Error: l.name + " must be a whole number"})
+			httpkit.WriteJSON(w, http.StatusOK, refilterResponse{Error: l.name + " must be a whole number"})
 			return
 		}
 		*l.dst = n
 	}
-	res, err := c.g.Engine().Filter().Apply(r.Context(), req.ContentType, []byte(req.Body), o)
+	res, err := c.g.Refilter(r.Context(), req.ContentType, []byte(req.Body), o)
 	if err != nil {
-		writeJSON(w, http.StatusOK, refilterResponse{Error: strings.TrimPrefix(err.Error(), "respfilter: ")})
+		httpkit.WriteJSON(w, http.StatusOK, refilterResponse{Error: strings.TrimPrefix(err.Error(), "respfilter: ")})
 		return
 	}
-	writeJSON(w, http.StatusOK, refilterResponse{Output: res.Output, Note: res.Note, RawTokens: res.RawTokens, OutputTokens: res.OutputTokens})
+	httpkit.WriteJSON(w, http.StatusOK, refilterResponse{Output: res.Output, Note: res.Note, RawTokens: res.RawTokens, OutputTokens: res.OutputTokens})
 }

@@ -17,11 +17,14 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/config"
 	"github.com/actiongate/actiongate/internal/gateway"
 	"github.com/actiongate/actiongate/internal/respfilter"
+	"github.com/actiongate/actiongate/internal/runlog"
+	"github.com/actiongate/actiongate/internal/store"
 )
 
 // ItemCount is how many items GET /items on the upstream returns.
@@ -93,29 +96,9 @@ func New(t *testing.T, tok *respfilter.Tokenizer) *Fixture {
 // makes the gateway see them at once.
 func (f *Fixture) Apply(rs ...action.Resource) {
 	f.T.Helper()
-	ctx := context.Background()
-	stored, err := f.G.Store().All(ctx)
-	if err != nil {
-		f.T.Fatal(err)
+	if _, err := f.G.Apply(context.Background(), rs); err != nil {
+		f.T.Fatalf("invalid test resources: %v", err)
 	}
-	set := map[string]action.Resource{}
-	for _, r := range stored {
-		set[r.Key()] = r
-	}
-	for _, r := range rs {
-		set[r.Key()] = r
-	}
-	all := make([]action.Resource, 0, len(set))
-	for _, r := range set {
-		all = append(all, r)
-	}
-	if errs := action.Validate(all); len(errs) > 0 {
-		f.T.Fatalf("invalid test resources: %v", errs)
-	}
-	if _, err := f.G.Store().Apply(ctx, rs); err != nil {
-		f.T.Fatal(err)
-	}
-	f.G.Invalidate()
 }
 
 // Activate sets the actions activated for agent.
@@ -143,10 +126,40 @@ func (f *Fixture) RevokedToken(agent string) string {
 	if err != nil {
 		f.T.Fatal(err)
 	}
-	if err := f.G.Store().RevokeToken(context.Background(), tok.ID); err != nil {
+	if _, err := f.G.RevokeToken(context.Background(), tok.ID); err != nil {
 		f.T.Fatal(err)
 	}
 	return plain
+}
+
+// OpenStore opens a second handle on the database of cfg, closed when t
+// ends. Surfaces reach state only through the gateway; a test uses this to
+// read what is on disk independently of it, or to leave state as another
+// server would have left it (see Abandon).
+func OpenStore(t testing.TB, cfg *config.Config) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), cfg.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// Abandon leaves confirmation id of the database of cfg as a server killed
+// while sending it does: approved, the intent of its send (run, pending)
+// stored, and its time over. The next sweep (a restart, or Gateway.Sweep)
+// marks its outcome unknown.
+func Abandon(t testing.TB, cfg *config.Config, id string, run *runlog.Run) {
+	t.Helper()
+	ctx := context.Background()
+	st := OpenStore(t, cfg)
+	if _, won, err := st.ClaimConfirmation(ctx, id, true, time.Now()); err != nil || !won {
+		t.Fatalf("approving confirmation %s: won %v, %v", id, won, err)
+	}
+	if err := st.InsertIntent(ctx, run, time.Now().Add(-time.Second), id); err != nil {
+		t.Fatalf("storing the intent of confirmation %s: %v", id, err)
+	}
 }
 
 // Hits returns how many requests the upstream received for method and

@@ -1,8 +1,10 @@
-// Package api serves the JSON admin API (/api/v1/actions, credentials,
-// agents, secrets, runs, tests) and the agent-facing tools API (tool
-// definitions, invoke, confirmations). Every error has one shape:
-// {"error":{"code":"...","message":"...","fields":{"path":"problem"}}}.
-package api
+// Package httpkit is the HTTP kit the surfaces (the admin and tools APIs,
+// the MCP endpoint, the console and the server around them) share as
+// peers, so none imports another: the one error shape every JSON answer
+// uses, {"error":{"code":"...","message":"...","fields":{"path":"problem"}}},
+// bounded JSON request decoding and response writing, and bearer token
+// authentication into the request's context.
+package httpkit
 
 import (
 	"bytes"
@@ -34,7 +36,8 @@ const (
 	CodeInternal         = "internal"
 )
 
-// Error is an API error with its HTTP status.
+// Error is an error in the one error shape, with its HTTP status. Fields
+// name the request fields (as paths) that are wrong and what is wrong.
 type Error struct {
 	Status  int               `json:"-"`
 	Code    string            `json:"code"`
@@ -49,7 +52,7 @@ func Errorf(status int, code, format string, args ...any) *Error {
 	return &Error{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// WriteError writes err in the API's error shape. Errors that are not
+// WriteError writes err in the one error shape. Errors that are not
 // *Error become 500s whose message hides internals.
 func WriteError(w http.ResponseWriter, err error) {
 	var ae *Error

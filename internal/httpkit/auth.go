@@ -1,4 +1,4 @@
-package api
+package httpkit
 
 import (
 	"context"
@@ -47,6 +47,19 @@ func Authenticate(g *gateway.Gateway, r *http.Request) (*gateway.Principal, erro
 		return nil, err
 	}
 	return p, nil
+}
+
+// RequireToken wraps h so it runs for any valid token, with its principal
+// in the request's context; the handler checks what the token reaches.
+func RequireToken(g *gateway.Gateway, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := Authenticate(g, r)
+		if err != nil {
+			WriteError(w, err)
+			return
+		}
+		h.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
+	})
 }
 
 // RequireAdmin wraps h so it runs only for admin tokens; agent tokens get 403.
