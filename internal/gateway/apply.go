@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/actiongate/actiongate/internal/action"
-	"github.com/actiongate/actiongate/internal/store"
 )
 
 // ValidateWithStored validates rs together with every stored resource that
@@ -24,7 +23,7 @@ func (g *Gateway) ValidateWithStored(ctx context.Context, rs []action.Resource) 
 // Apply creates or updates rs in one transaction after validating them with
 // ValidateWithStored. When anything is invalid nothing is written and the
 // error wraps the action.Errors. Results are in the order of rs.
-func (g *Gateway) Apply(ctx context.Context, rs []action.Resource) ([]store.Applied, error) {
+func (g *Gateway) Apply(ctx context.Context, rs []action.Resource) ([]Applied, error) {
 	errs, err := g.ValidateWithStored(ctx, rs)
 	if err != nil {
 		return nil, err

@@ -16,7 +16,7 @@ var ErrSameKey = errors.New("the new master key is the current one")
 // associated data, and stores it, reporting whether the secret was created
 // or updated. An empty value is refused. The value never appears in an
 // error.
-func (g *Gateway) SetSecret(ctx context.Context, name string, value []byte) (store.Change, error) {
+func (g *Gateway) SetSecret(ctx context.Context, name string, value []byte) (Change, error) {
 	if err := secret.ValidateName(name); err != nil {
 		return "", fmt.Errorf("gateway: %w", err)
 	}
@@ -27,9 +27,9 @@ func (g *Gateway) SetSecret(ctx context.Context, name string, value []byte) (sto
 	if err != nil {
 		return "", fmt.Errorf("gateway: %w", err)
 	}
-	ch := store.Updated
+	ch := Updated
 	if _, err := g.store.GetSecret(ctx, name); errors.Is(err, store.ErrNotFound) {
-		ch = store.Created
+		ch = Created
 	} else if err != nil {
 		return "", fmt.Errorf("gateway: %w", err)
 	}
@@ -41,7 +41,7 @@ func (g *Gateway) SetSecret(ctx context.Context, name string, value []byte) (sto
 
 // ListSecrets returns the names and dates of the stored secrets, never
 // their values.
-func (g *Gateway) ListSecrets(ctx context.Context) ([]store.SecretInfo, error) {
+func (g *Gateway) ListSecrets(ctx context.Context) ([]SecretInfo, error) {
 	out, err := g.store.ListSecrets(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
@@ -49,7 +49,7 @@ func (g *Gateway) ListSecrets(ctx context.Context) ([]store.SecretInfo, error) {
 	return out, nil
 }
 
-// DeleteSecret removes a stored secret; store.ErrNotFound (wrapped) when
+// DeleteSecret removes a stored secret; ErrNotFound (wrapped) when
 // there is none.
 func (g *Gateway) DeleteSecret(ctx context.Context, name string) error {
 	if err := g.store.DeleteSecret(ctx, name); err != nil {

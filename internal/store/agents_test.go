@@ -98,3 +98,33 @@ func testAgentTokenRace(t *testing.T, newStore factory) {
 		}
 	}
 }
+
+// testOrphanTokensRevoked checks migration 5: tokens of agents deleted
+// before DeleteAgent revoked them are revoked, others are left alone.
+func testOrphanTokensRevoked(t *testing.T, newStore factory) {
+	const version = 5
+	s, _ := newStore(t)
+	ctx := context.Background()
+	p, err := s.provider()
+	must(t, err)
+	_, err = p.DownTo(ctx, version-1)
+	must(t, err)
+	_, err = s.Put(ctx, agentResource("support"))
+	must(t, err)
+	orphan := &Token{Name: "orphan", Hash: []byte("h-orphan"), Agent: "deleted"}
+	kept := &Token{Name: "kept", Hash: []byte("h-kept"), Agent: "support"}
+	admin := &Token{Name: "ops", Hash: []byte("h-ops"), Admin: true}
+	for _, tok := range []*Token{orphan, kept, admin} {
+		must(t, s.CreateToken(ctx, tok))
+	}
+	_, err = p.UpTo(ctx, version)
+	must(t, err)
+	must(t, s.Migrate(ctx))
+	_, err = s.TokenByHash(ctx, []byte("h-orphan"))
+	wantErr(t, err, ErrNotFound)
+	for _, h := range []string{"h-kept", "h-ops"} {
+		if _, err := s.TokenByHash(ctx, []byte(h)); err != nil {
+			t.Fatalf("token %s was revoked by the migration: %v", h, err)
+		}
+	}
+}

@@ -32,6 +32,7 @@ func suiteCases() []suiteCase {
 		{"FirstAdminToken", testFirstAdminToken},
 		{"DeleteAgent", testDeleteAgent},
 		{"AgentTokenRace", testAgentTokenRace},
+		{"OrphanTokensRevoked", testOrphanTokensRevoked},
 		{"Runs", testRuns},
 		{"RunPagination", testRunPagination},
 		{"PruneRuns", testPruneRuns},

@@ -1,0 +1,10 @@
+-- +goose Up
+-- Deleting an agent revokes its tokens (DeleteAgent). Tokens of agents
+-- deleted before it did still name them and would reach an agent created
+-- again under the same name: revoke them.
+UPDATE tokens SET revoked_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000
+WHERE admin = 0 AND revoked_at IS NULL
+  AND agent NOT IN (SELECT name FROM resources WHERE kind = 'Agent');
+
+-- +goose Down
+-- Revoked tokens stay revoked.
