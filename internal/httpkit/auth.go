@@ -17,8 +17,8 @@ func PrincipalFrom(ctx context.Context) *gateway.Principal {
 	return p
 }
 
-// WithPrincipal returns ctx carrying p.
-func WithPrincipal(ctx context.Context, p *gateway.Principal) context.Context {
+// withPrincipal returns ctx carrying p, for PrincipalFrom.
+func withPrincipal(ctx context.Context, p *gateway.Principal) context.Context {
 	return context.WithValue(ctx, principalKey{}, p)
 }
 
@@ -58,7 +58,7 @@ func RequireToken(g *gateway.Gateway, h http.Handler) http.Handler {
 			WriteError(w, err)
 			return
 		}
-		h.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
+		h.ServeHTTP(w, r.WithContext(withPrincipal(r.Context(), p)))
 	})
 }
 
@@ -74,7 +74,7 @@ func RequireAdmin(g *gateway.Gateway, h http.Handler) http.Handler {
 			WriteError(w, Errorf(http.StatusForbidden, CodeForbidden, "this token reaches only the tools of agent %q", p.Agent))
 			return
 		}
-		h.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
+		h.ServeHTTP(w, r.WithContext(withPrincipal(r.Context(), p)))
 	})
 }
 
@@ -91,6 +91,6 @@ func RequireAgent(g *gateway.Gateway, h http.Handler) http.Handler {
 			WriteError(w, Errorf(http.StatusForbidden, CodeForbidden, "this token does not reach agent %q", agent))
 			return
 		}
-		h.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
+		h.ServeHTTP(w, r.WithContext(withPrincipal(r.Context(), p)))
 	})
 }
