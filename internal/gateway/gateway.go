@@ -3,6 +3,11 @@
 // keyring, keeps a cached snapshot of the resources, runs calls through the
 // invoke engine, records every run, and handles agent tool calls with
 // de-duplication, confirmations and result handles.
+//
+// It is the only way the surfaces reach state: they call its methods and
+// use its names for the records and errors they read (aliases of the
+// store's), and import neither the store nor the keyring, so a rule such
+// as "deleting an agent revokes its tokens" holds for every surface.
 package gateway
 
 import (

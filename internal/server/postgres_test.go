@@ -61,3 +61,46 @@ func TestTwoServersShareOnePostgres(t *testing.T) {
 		t.Errorf("runs on a: %v", out)
 	}
 }
+
+// TestAgentDeletedOnOneReplicaRevokesItsTokensOnBoth deletes an agent on
+// one replica and creates it again on the other, on one PostgreSQL: the
+// old agent's token reaches the new agent on neither.
+func TestAgentDeletedOnOneReplicaRevokesItsTokensOnBoth(t *testing.T) {
+	dbURL := storetest.PostgresURL(t, "servertest_agents")
+	key, err := secret.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var handlers []http.Handler
+	var admin, old string
+	for i := range 2 {
+		cfg := testConfig(t)
+		cfg.DatabaseURL = dbURL
+		cfg.MasterKey = secret.EncodeKey(key)
+		g := openGateway(t, cfg, nil)
+		if i == 0 {
+			admin = adminToken(t, g)
+		}
+		handlers = append(handlers, server.New(g, cfg, nil,
+			func(m *http.ServeMux) { api.RegisterAdmin(m, g) }, func(m *http.ServeMux) { api.RegisterTools(m, g) }).Handler())
+	}
+	a, b := handlers[0], handlers[1]
+	if resp, out := call(t, a, "PUT", "/api/v1/agents/sales", admin, `{"actions":[]}`); resp.StatusCode != 201 {
+		t.Fatalf("creating the agent on a: %d %v", resp.StatusCode, out)
+	}
+	resp, out := call(t, a, "POST", "/api/v1/tokens", admin, `{"name":"laptop","agent":"sales"}`)
+	if old, _ = out["token"].(string); resp.StatusCode != 201 || old == "" {
+		t.Fatalf("creating the token on a: %d %v", resp.StatusCode, out)
+	}
+	if resp, out := call(t, b, "DELETE", "/api/v1/agents/sales", admin, ""); resp.StatusCode != 204 {
+		t.Fatalf("deleting the agent on b: %d %v", resp.StatusCode, out)
+	}
+	if resp, out := call(t, a, "PUT", "/api/v1/agents/sales", admin, `{"actions":[]}`); resp.StatusCode != 201 {
+		t.Fatalf("creating the agent again on a: %d %v", resp.StatusCode, out)
+	}
+	for name, h := range map[string]http.Handler{"a": a, "b": b} {
+		if resp, _ := call(t, h, "GET", "/api/v1/agents/sales/tools", old, ""); resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("the deleted agent's token on %s: %d, want 401", name, resp.StatusCode)
+		}
+	}
+}
