@@ -22,7 +22,9 @@ func (g *Gateway) ValidateWithStored(ctx context.Context, rs []action.Resource) 
 
 // Apply creates or updates rs in one transaction after validating them with
 // ValidateWithStored. When anything is invalid nothing is written and the
-// error wraps the action.Errors. Results are in the order of rs.
+// error wraps the action.Errors. Results are in the order of rs. Apply
+// never deletes: an agent stored again under its name is the same agent
+// and keeps its tokens (only DeleteResource ends an agent and its tokens).
 func (g *Gateway) Apply(ctx context.Context, rs []action.Resource) ([]Applied, error) {
 	errs, err := g.ValidateWithStored(ctx, rs)
 	if err != nil {
