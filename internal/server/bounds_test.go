@@ -30,14 +30,15 @@ const boundsMaxTokens = 200
 // boundsEnv is the whole HTTP service (admin API, tools API, MCP) over a
 // gateway fixture with two more actions: update_profile, a write taking a
 // free-form object, and find_order, with enum and pattern params; both
-// activated for agent support, both with a budget of boundsMaxTokens.
+// activated for agent support, both with a budget of boundsMaxTokens. More
+// surfaces (the console) can be mounted beside them.
 type boundsEnv struct {
 	*gatewaytest.Fixture
 	srv     *httptest.Server
 	support string
 }
 
-func newBoundsEnv(t *testing.T) *boundsEnv {
+func newBoundsEnv(t *testing.T, extra ...func(*http.ServeMux, *boundsEnv)) *boundsEnv {
 	t.Helper()
 	tok, err := sharedTokenizer()
 	if err != nil {
@@ -62,11 +63,15 @@ func newBoundsEnv(t *testing.T) *boundsEnv {
 		}},
 		gatewaytest.Agent("support", "get_order", "create_ticket", "list_items", "cancel_order", "update_profile", "find_order"),
 	)
-	h := server.New(e.G, e.Cfg, nil,
+	mounts := []func(*http.ServeMux){
 		func(m *http.ServeMux) { api.RegisterAdmin(m, e.G) },
 		func(m *http.ServeMux) { api.RegisterTools(m, e.G) },
 		func(m *http.ServeMux) { mcpserver.Register(m, e.G, nil) },
-	).Handler()
+	}
+	for _, mount := range extra {
+		mounts = append(mounts, func(m *http.ServeMux) { mount(m, e) })
+	}
+	h := server.New(e.G, e.Cfg, nil, mounts...).Handler()
 	e.srv = httptest.NewServer(h)
 	t.Cleanup(e.srv.Close)
 	e.support = e.Token("support")
