@@ -94,17 +94,6 @@ const (
 	KindRedirect Kind = "redirect"
 )
 
-// Kinds lists every kind, for tests and documentation.
-func Kinds() []Kind {
-	return []Kind{
-		KindInvalidArguments, KindUnknownTool, KindUnsupportedToolCall, KindInvalidMeta, KindUnknownAgent,
-		KindUnknownAction, KindUnknownHandle, KindExpiredHandle, KindInProgress, KindInternal,
-		KindRejected, KindExpired, KindUnknownConfirmation, KindOutcomeUnknown, KindClosed,
-		KindCredential, KindCredentialHost, KindNotSent, KindRequestFailed, KindFilter,
-		KindBlocked, KindInvalidRequest, KindTimeout, KindCanceled, KindTooLarge, KindConnect, KindRedirect,
-	}
-}
-
 // Error is a failed call as the model reads it: its kind and a message
 // saying what happened and what to do.
 type Error struct {
