@@ -316,14 +316,11 @@ func (g *Gateway) more(ctx context.Context, caller, agent string, args map[strin
 	var handleOut string
 	switch payload, err := g.store.GetHandle(ctx, handle, agent, start); {
 	case handle == "" || len(args) != 1:
-		run.Outcome = runlog.OutcomeError
-		run.Output = toolresult.Output(toolresult.KindInvalidArguments, `more_results takes exactly one argument, "handle": the handle string from a truncated result.`)
+		failed(run, &toolresult.Error{Kind: toolresult.KindInvalidArguments, Message: `more_results takes exactly one argument, "handle": the handle string from a truncated result.`})
 	case errors.Is(err, store.ErrNotFound):
-		run.Outcome = runlog.OutcomeError
-		run.Output = toolresult.Output(toolresult.KindUnknownHandle, "This handle is unknown. Use the handle exactly as given in a truncated result of this conversation.")
+		failed(run, &toolresult.Error{Kind: toolresult.KindUnknownHandle, Message: "This handle is unknown. Use the handle exactly as given in a truncated result of this conversation."})
 	case errors.Is(err, store.ErrExpired):
-		run.Outcome = runlog.OutcomeError
-		run.Output = expiredHandle().Output()
+		failed(run, expiredHandle())
 	case err != nil:
 		return nil, fmt.Errorf("gateway: %w", err)
 	default:
@@ -353,6 +350,11 @@ func (g *Gateway) more(ctx context.Context, caller, agent string, args map[strin
 	tr := toolResult(run)
 	tr.Handle = handleOut
 	return tr, nil
+}
+
+// failed makes run a failure the model reads as e; its Error names the kind.
+func failed(run *runlog.Run, e *toolresult.Error) {
+	run.Outcome, run.Error, run.Output = runlog.OutcomeError, string(e.Kind), e.Output()
 }
 
 // appendOutput adds text to what the model receives and recounts its tokens.

@@ -115,6 +115,11 @@ func TestEverySurfaceTellsTheModelTheSameThing(t *testing.T) {
 					t.Errorf("%s: status %q, output %q\nwant status error and what %s reads: %q", a.surface, a.status, a.output, want.surface, want.output)
 				}
 			}
+			if c.httpStatus == 0 {
+				if run := e.lastRun(c.tool); run.Error != string(c.kind) || run.Output != want.output {
+					t.Errorf("the run records error %q, output %q; want the kind and what the model read", run.Error, run.Output)
+				}
+			}
 		})
 	}
 	if n := e.Hits(http.MethodPost, "/tickets") + e.Hits(http.MethodGet, "/orders/lower"); n != 0 {
