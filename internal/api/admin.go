@@ -40,18 +40,18 @@ func adminRoute(mux *http.ServeMux, g *gateway.Gateway, pattern string, fn admin
 			return
 		}
 		err = adminError(err)
-		var ae *Error
+		var ae *httpkit.Error
 		if !errors.As(err, &ae) {
 			g.Logger().ErrorContext(r.Context(), "admin request failed", "path", r.URL.Path, "err", err)
 		}
-		WriteError(w, err)
+		httpkit.WriteError(w, err)
 	})))
 }
 
 // adminError turns the errors handlers branch on into API errors.
 func adminError(err error) error {
 	var (
-		ae   *Error
+		ae   *httpkit.Error
 		errs action.Errors
 		ref  *gateway.ReferencedError
 	)
@@ -63,13 +63,13 @@ func adminError(err error) error {
 	case errors.As(err, &ref):
 		return referencedError(ref)
 	case errors.Is(err, gateway.ErrUnknownAction), errors.Is(err, gateway.ErrUnknownAgent), errors.Is(err, gateway.ErrNotFound):
-		return Errorf(http.StatusNotFound, CodeNotFound, "not found")
+		return httpkit.Errorf(http.StatusNotFound, httpkit.CodeNotFound, "not found")
 	}
 	return err
 }
 
 // validationError is a 422 listing every problem by field path.
-func validationError(errs action.Errors) *Error {
+func validationError(errs action.Errors) *httpkit.Error {
 	fields := make(map[string]string, len(errs))
 	msgs := make([]string, 0, len(errs))
 	for _, e := range errs {
@@ -84,13 +84,13 @@ func validationError(errs action.Errors) *Error {
 		}
 		msgs = append(msgs, e.Error())
 	}
-	return &Error{Status: http.StatusUnprocessableEntity, Code: CodeValidation,
+	return &httpkit.Error{Status: http.StatusUnprocessableEntity, Code: httpkit.CodeValidation,
 		Message: "invalid resource: " + strings.Join(msgs, "; "), Fields: fields}
 }
 
 // referencedError is a 409 naming the resources that still use the one a
 // request tried to delete, at the fields that refer to it.
-func referencedError(ref *gateway.ReferencedError) *Error {
+func referencedError(ref *gateway.ReferencedError) *httpkit.Error {
 	fields := make(map[string]string, len(ref.By))
 	for _, by := range ref.By {
 		kind, name, _ := strings.Cut(by, "/")
@@ -101,23 +101,23 @@ func referencedError(ref *gateway.ReferencedError) *Error {
 			fields["actions["+name+"].auth"] = fmt.Sprintf("still uses credential %q", ref.Name)
 		}
 	}
-	return &Error{Status: http.StatusConflict, Code: CodeConflict, Message: ref.Error(), Fields: fields}
+	return &httpkit.Error{Status: http.StatusConflict, Code: httpkit.CodeConflict, Message: ref.Error(), Fields: fields}
 }
 
 // notFound is a 404 naming what was looked for.
-func notFound(format string, args ...any) *Error {
-	return Errorf(http.StatusNotFound, CodeNotFound, format, args...)
+func notFound(format string, args ...any) *httpkit.Error {
+	return httpkit.Errorf(http.StatusNotFound, httpkit.CodeNotFound, format, args...)
 }
 
 // invalidField is a 422 for one field of a request.
-func invalidField(field, problem string) *Error {
-	return &Error{Status: http.StatusUnprocessableEntity, Code: CodeValidation,
+func invalidField(field, problem string) *httpkit.Error {
+	return &httpkit.Error{Status: http.StatusUnprocessableEntity, Code: httpkit.CodeValidation,
 		Message: field + ": " + problem, Fields: map[string]string{field: problem}}
 }
 
 // badParam is a 400 for one query parameter.
-func badParam(param, problem string) *Error {
-	return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest,
+func badParam(param, problem string) *httpkit.Error {
+	return &httpkit.Error{Status: http.StatusBadRequest, Code: httpkit.CodeBadRequest,
 		Message: "query parameter " + param + ": " + problem, Fields: map[string]string{param: problem}}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/httpkit"
 )
 
 // resourceKinds maps each resource kind to its collection name in URLs.
@@ -65,7 +66,7 @@ func (h *resourceHandlers) list(w http.ResponseWriter, r *http.Request) error {
 		}
 		items = append(items, item)
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{h.plural: items})
+	httpkit.WriteJSON(w, http.StatusOK, map[string]any{h.plural: items})
 	return nil
 }
 
@@ -95,7 +96,7 @@ func (h *resourceHandlers) get(w http.ResponseWriter, r *http.Request) error {
 	case action.KindCredential:
 		out["used_by"] = usedBy(snap, name)
 	}
-	WriteJSON(w, http.StatusOK, out)
+	httpkit.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -104,7 +105,7 @@ func (h *resourceHandlers) get(w http.ResponseWriter, r *http.Request) error {
 func (h *resourceHandlers) put(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("name")
 	var raw json.RawMessage
-	if err := DecodeJSON(w, r, &raw); err != nil {
+	if err := httpkit.DecodeJSON(w, r, &raw); err != nil {
 		return err
 	}
 	res, errs := action.FromSpecJSON(h.kind, withName(raw, name))
@@ -123,7 +124,7 @@ func (h *resourceHandlers) put(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	WriteJSON(w, changeStatus(ch), map[string]any{"change": ch, "resource": view})
+	httpkit.WriteJSON(w, changeStatus(ch), map[string]any{"change": ch, "resource": view})
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/httpkit"
 	"github.com/actiongate/actiongate/internal/runlog"
 )
 
@@ -36,7 +37,7 @@ func (h *runHandlers) list(w http.ResponseWriter, r *http.Request) error {
 	if runs == nil {
 		runs = []runlog.Run{}
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"runs": runs, "next_cursor": next})
+	httpkit.WriteJSON(w, http.StatusOK, map[string]any{"runs": runs, "next_cursor": next})
 	return nil
 }
 
@@ -90,6 +91,6 @@ func (h *runHandlers) get(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	WriteJSON(w, http.StatusOK, run)
+	httpkit.WriteJSON(w, http.StatusOK, run)
 	return nil
 }

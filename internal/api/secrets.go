@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/httpkit"
 	"github.com/actiongate/actiongate/internal/secret"
 )
 
@@ -36,7 +37,7 @@ func (h *secretHandlers) list(w http.ResponseWriter, r *http.Request) error {
 	for i, si := range infos {
 		items[i] = secretItem{Name: si.Name, CreatedAt: si.CreatedAt, UpdatedAt: si.UpdatedAt}
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"secrets": items})
+	httpkit.WriteJSON(w, http.StatusOK, map[string]any{"secrets": items})
 	return nil
 }
 
@@ -50,7 +51,7 @@ func (h *secretHandlers) put(w http.ResponseWriter, r *http.Request) error {
 	var body struct {
 		Value *string `json:"value"`
 	}
-	if err := DecodeJSON(w, r, &body); err != nil {
+	if err := httpkit.DecodeJSON(w, r, &body); err != nil {
 		return err
 	}
 	switch {
@@ -63,7 +64,7 @@ func (h *secretHandlers) put(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	WriteJSON(w, changeStatus(ch), map[string]any{"change": ch, "secret": map[string]string{"name": name}})
+	httpkit.WriteJSON(w, changeStatus(ch), map[string]any{"change": ch, "secret": map[string]string{"name": name}})
 	return nil
 }
 

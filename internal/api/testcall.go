@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/httpkit"
 	"github.com/actiongate/actiongate/internal/runlog"
 )
 
@@ -32,7 +33,7 @@ func registerTestCall(mux *http.ServeMux, g *gateway.Gateway) {
 func testCall(g *gateway.Gateway, w http.ResponseWriter, r *http.Request) error {
 	var body testRequest
 	if r.ContentLength != 0 {
-		if err := DecodeJSON(w, r, &body); err != nil {
+		if err := httpkit.DecodeJSON(w, r, &body); err != nil {
 			return err
 		}
 	}
@@ -48,6 +49,6 @@ func testCall(g *gateway.Gateway, w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	WriteJSON(w, http.StatusOK, res.Run)
+	httpkit.WriteJSON(w, http.StatusOK, res.Run)
 	return nil
 }

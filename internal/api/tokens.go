@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/httpkit"
 )
 
 // tokenItem describes an access token: never its hash or plaintext.
@@ -44,7 +45,7 @@ func (h *tokenHandlers) list(w http.ResponseWriter, r *http.Request) error {
 	for i := range ts {
 		items[i] = newTokenItem(&ts[i])
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"tokens": items})
+	httpkit.WriteJSON(w, http.StatusOK, map[string]any{"tokens": items})
 	return nil
 }
 
@@ -56,7 +57,7 @@ func (h *tokenHandlers) create(w http.ResponseWriter, r *http.Request) error {
 		Admin bool   `json:"admin"`
 		Agent string `json:"agent"`
 	}
-	if err := DecodeJSON(w, r, &body); err != nil {
+	if err := httpkit.DecodeJSON(w, r, &body); err != nil {
 		return err
 	}
 	body.Name = strings.TrimSpace(body.Name)
@@ -73,13 +74,13 @@ func (h *tokenHandlers) create(w http.ResponseWriter, r *http.Request) error {
 	case errors.Is(err, gateway.ErrUnknownAgent):
 		return invalidField("agent", "no agent named "+body.Agent)
 	case errors.Is(err, gateway.ErrConflict):
-		return &Error{Status: http.StatusConflict, Code: CodeConflict,
+		return &httpkit.Error{Status: http.StatusConflict, Code: httpkit.CodeConflict,
 			Message: "a token named " + body.Name + " exists already; revoke it or choose another name",
 			Fields:  map[string]string{"name": "already in use"}}
 	case err != nil:
 		return err
 	}
-	WriteJSON(w, http.StatusCreated, struct {
+	httpkit.WriteJSON(w, http.StatusCreated, struct {
 		Token string `json:"token"`
 		tokenItem
 		Note string `json:"note"`

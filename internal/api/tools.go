@@ -1,12 +1,16 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 
 	"github.com/actiongate/actiongate/internal/gateway"
 	"github.com/actiongate/actiongate/internal/httpkit"
 	"github.com/actiongate/actiongate/internal/runlog"
+	"github.com/actiongate/actiongate/internal/toolresult"
 	"github.com/actiongate/actiongate/internal/toolschema"
 )
 
@@ -25,9 +29,10 @@ import (
 //	POST /api/v1/confirmations/{id}/close                          close after an unknown outcome (admin)
 //
 // A tool call answers 200 whatever the tool's outcome (status ok, error or
-// confirmation_required): a failed call is a result for the model. Only
-// transport problems (token, unknown agent or action, malformed JSON) are
-// HTTP errors.
+// confirmation_required): a failed call is a result for the model,
+// arguments that are not one JSON object or nest too deeply included. Only
+// transport problems (token, unknown agent or action, a malformed body
+// around the arguments) are HTTP errors.
 func RegisterTools(mux *http.ServeMux, g *gateway.Gateway) {
 	h := &toolHandlers{g: g}
 	toolRoute(mux, g, "GET /api/v1/agents/{agent}/tools", httpkit.RequireAgent, h.list)
@@ -43,9 +48,10 @@ func RegisterTools(mux *http.ServeMux, g *gateway.Gateway) {
 // toolHandlers serve the tools API.
 type toolHandlers struct{ g *gateway.Gateway }
 
-// callRequest is the body of POST /api/v1/agents/{agent}/tools/{action}.
+// callRequest is the body of POST /api/v1/agents/{agent}/tools/{action},
+// its arguments kept raw for toolresult.DecodeArguments.
 type callRequest struct {
-	Arguments map[string]any      `json:"arguments"`
+	Arguments json.RawMessage     `json:"arguments"`
 	Context   gateway.CallContext `json:"context"`
 }
 
@@ -58,11 +64,11 @@ func toolRoute(mux *http.ServeMux, g *gateway.Gateway, pattern string, guard fun
 			return
 		}
 		err = toolError(r, err)
-		var ae *Error
+		var ae *httpkit.Error
 		if !errors.As(err, &ae) {
 			g.Logger().ErrorContext(r.Context(), "tools request failed", "path", r.URL.Path, "err", err)
 		}
-		WriteError(w, err)
+		httpkit.WriteError(w, err)
 	})))
 }
 
@@ -76,9 +82,9 @@ func toolError(r *http.Request, err error) error {
 	)
 	switch {
 	case errors.As(err, &forbidden):
-		return Errorf(http.StatusForbidden, CodeForbidden, "%s", forbidden.Reason)
+		return httpkit.Errorf(http.StatusForbidden, httpkit.CodeForbidden, "%s", forbidden.Reason)
 	case errors.As(err, &state):
-		return Errorf(http.StatusConflict, CodeConflict, "%s", state.Message())
+		return httpkit.Errorf(http.StatusConflict, httpkit.CodeConflict, "%s", state.Message())
 	case errors.Is(err, gateway.ErrUnknownAgent):
 		return notFound("no agent named %q", agent)
 	case errors.Is(err, gateway.ErrNotActivated):
@@ -88,7 +94,7 @@ func toolError(r *http.Request, err error) error {
 	case errors.Is(err, gateway.ErrUnknownConfirmation):
 		return notFound("no confirmation with id %q", r.PathValue("id"))
 	case errors.Is(err, gateway.ErrExpired):
-		return Errorf(http.StatusGone, CodeGone, "confirmation %q has expired; nothing was sent, and the call must be made again", r.PathValue("id"))
+		return httpkit.Errorf(http.StatusGone, httpkit.CodeGone, "confirmation %q has expired; nothing was sent, and the call must be made again", r.PathValue("id"))
 	}
 	return err
 }
@@ -112,7 +118,7 @@ func (h *toolHandlers) list(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"tools": tools})
+	httpkit.WriteJSON(w, http.StatusOK, map[string]any{"tools": tools})
 	return nil
 }
 
@@ -120,14 +126,41 @@ func (h *toolHandlers) list(w http.ResponseWriter, r *http.Request) error {
 func (h *toolHandlers) call(w http.ResponseWriter, r *http.Request) error {
 	var body callRequest
 	if r.ContentLength != 0 {
-		if err := DecodeJSON(w, r, &body); err != nil {
+		if err := decodeCall(w, r, &body); err != nil {
 			return err
 		}
 	}
-	res, err := h.g.CallTool(r.Context(), runlog.CallerTools, r.PathValue("agent"), r.PathValue("action"), body.Arguments, body.Context)
+	agent, tool := r.PathValue("agent"), r.PathValue("action")
+	args, refused := toolresult.DecodeArguments(body.Arguments)
+	var res *gateway.ToolResult
+	var err error
+	if refused != nil {
+		res, err = h.g.RefuseTool(r.Context(), runlog.CallerTools, agent, tool, body.Context, refused)
+	} else {
+		res, err = h.g.CallTool(r.Context(), runlog.CallerTools, agent, tool, args, body.Context)
+	}
 	if err != nil {
 		return err
 	}
-	WriteJSON(w, http.StatusOK, res)
+	httpkit.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+// decodeCall decodes a call's body into body. The body around the
+// arguments is held to DecodeJSON's rules; the arguments member is cut out
+// first and kept raw, for the rules every surface shares
+// (toolresult.DecodeArguments), so arguments a model nested too deeply are
+// a result for the model rather than an HTTP error.
+func decodeCall(w http.ResponseWriter, r *http.Request, body *callRequest) error {
+	data, err := httpkit.ReadBody(w, r)
+	if err != nil {
+		return err
+	}
+	rest, args := toolresult.CutMember(data, "arguments")
+	r.Body = io.NopCloser(bytes.NewReader(rest))
+	if err := httpkit.DecodeJSON(w, r, body); err != nil {
+		return err
+	}
+	body.Arguments = args
 	return nil
 }

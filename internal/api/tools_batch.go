@@ -1,24 +1,23 @@
 package api
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/httpkit"
 	"github.com/actiongate/actiongate/internal/jsonlimit"
 	"github.com/actiongate/actiongate/internal/runlog"
+	"github.com/actiongate/actiongate/internal/toolresult"
 )
 
 // MaxBatchCalls bounds the tool calls of one batch request.
 const MaxBatchCalls = 64
 
-// maxNameInMessage bounds how much of a tool name or type taken from the
+// maxNameInMessage bounds how much of a tool call's type taken from the
 // request an error message repeats.
 const maxNameInMessage = 80
 
@@ -77,7 +76,7 @@ type batchResult struct {
 // object) is answered by a model-readable error in its message.
 func (h *toolHandlers) batch(w http.ResponseWriter, r *http.Request) error {
 	var body batchRequest
-	if err := DecodeJSON(w, r, &body); err != nil {
+	if err := httpkit.DecodeJSON(w, r, &body); err != nil {
 		return err
 	}
 	if err := checkBatch(body.ToolCalls); err != nil {
@@ -102,7 +101,7 @@ func (h *toolHandlers) batch(w http.ResponseWriter, r *http.Request) error {
 		})
 	}
 	wg.Wait()
-	WriteJSON(w, http.StatusOK, map[string]any{"messages": messages, "results": results})
+	httpkit.WriteJSON(w, http.StatusOK, map[string]any{"messages": messages, "results": results})
 	return nil
 }
 
@@ -110,10 +109,10 @@ func (h *toolHandlers) batch(w http.ResponseWriter, r *http.Request) error {
 func checkBatch(calls []openAIToolCall) error {
 	switch {
 	case len(calls) == 0:
-		return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: "tool_calls: must hold at least one tool call",
+		return &httpkit.Error{Status: http.StatusBadRequest, Code: httpkit.CodeBadRequest, Message: "tool_calls: must hold at least one tool call",
 			Fields: map[string]string{"tool_calls": "must hold at least one tool call"}}
 	case len(calls) > MaxBatchCalls:
-		return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: fmt.Sprintf("tool_calls: at most %d tool calls per request", MaxBatchCalls),
+		return &httpkit.Error{Status: http.StatusBadRequest, Code: httpkit.CodeBadRequest, Message: fmt.Sprintf("tool_calls: at most %d tool calls per request", MaxBatchCalls),
 			Fields: map[string]string{"tool_calls": fmt.Sprintf("at most %d tool calls", MaxBatchCalls)}}
 	}
 	seen := make(map[string]bool, len(calls))
@@ -121,10 +120,10 @@ func checkBatch(calls []openAIToolCall) error {
 		field := fmt.Sprintf("tool_calls[%d].id", i)
 		switch {
 		case tc.ID == "":
-			return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: field + ": must not be empty",
+			return &httpkit.Error{Status: http.StatusBadRequest, Code: httpkit.CodeBadRequest, Message: field + ": must not be empty",
 				Fields: map[string]string{field: "must not be empty"}}
 		case seen[tc.ID]:
-			return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: fmt.Sprintf("%s: %q is used by an earlier tool call", field, tc.ID),
+			return &httpkit.Error{Status: http.StatusBadRequest, Code: httpkit.CodeBadRequest, Message: fmt.Sprintf("%s: %q is used by an earlier tool call", field, tc.ID),
 				Fields: map[string]string{field: "duplicate id"}}
 		}
 		seen[tc.ID] = true
@@ -137,77 +136,29 @@ func checkBatch(calls []openAIToolCall) error {
 func (h *toolHandlers) batchCall(ctx context.Context, agent string, tc openAIToolCall, bc batchCallContext) *gateway.ToolResult {
 	name := tc.Function.Name
 	if tc.Type != "" && tc.Type != "function" {
-		return batchError("unsupported_tool_call", fmt.Sprintf("Tool calls of type %q are not supported; only function calls are.", jsonlimit.Shorten(tc.Type, maxNameInMessage)))
-	}
-	args, err := decodeArguments(tc.Function.Arguments)
-	var de *jsonlimit.DepthError
-	switch {
-	case errors.As(err, &de):
-		return batchError("invalid_arguments", fmt.Sprintf("The arguments for %s nest deeper than %d levels (at %s). Send flatter arguments and call the tool again.",
-			jsonlimit.Shorten(name, maxNameInMessage), de.Limit, de.Path))
-	case err != nil:
-		return batchError("invalid_arguments", fmt.Sprintf("The arguments for %s are not a JSON object (%v). Send the arguments as one JSON object and call the tool again.", jsonlimit.Shorten(name, maxNameInMessage), err))
+		return errorResult(toolresult.Errorf(toolresult.KindUnsupportedToolCall, "Tool calls of type %q are not supported; only function calls are.", jsonlimit.Shorten(tc.Type, maxNameInMessage)))
 	}
 	cc := gateway.CallContext{Contact: bc.Contact, Vars: bc.Vars, ConversationID: bc.ConversationID, CallID: tc.ID}
-	res, err := h.g.CallTool(ctx, runlog.CallerTools, agent, name, args, cc)
+	var (
+		res *gateway.ToolResult
+		err error
+	)
+	if args, refused := toolresult.DecodeArguments([]byte(tc.Function.Arguments)); refused != nil {
+		res, err = h.g.RefuseTool(ctx, runlog.CallerTools, agent, name, cc, refused)
+	} else {
+		res, err = h.g.CallTool(ctx, runlog.CallerTools, agent, name, args, cc)
+	}
 	switch {
 	case errors.Is(err, gateway.ErrUnknownAction), errors.Is(err, gateway.ErrNotActivated):
-		return batchError("unknown_tool", fmt.Sprintf("There is no tool named %q. Use only the tools you were given.", jsonlimit.Shorten(name, maxNameInMessage)))
+		return errorResult(toolresult.UnknownTool(name))
 	case err != nil:
 		h.g.Logger().ErrorContext(ctx, "batch tool call failed", "agent", agent, "tool", name, "err", err)
-		return batchError("internal", "The tool could not be run because of a server problem. Try again later.")
+		return errorResult(toolresult.Internal())
 	}
 	return res
 }
 
-// decodeArguments decodes a tool call's arguments string; empty means no
-// arguments. Numbers stay exact. Arguments nested deeper than
-// jsonlimit.MaxDepth are refused with a *jsonlimit.DepthError before they
-// are decoded.
-func decodeArguments(s string) (map[string]any, error) {
-	if strings.TrimSpace(s) == "" {
-		return nil, nil
-	}
-	data := []byte(s)
-	if err := jsonlimit.CheckDepth(data, jsonlimit.MaxDepth); err != nil {
-		return nil, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	if dec.More() {
-		return nil, errors.New("more than one JSON value")
-	}
-	switch m := v.(type) {
-	case map[string]any:
-		return m, nil
-	case nil:
-		return nil, nil
-	}
-	return nil, fmt.Errorf("got JSON %s", jsonKind(v))
-}
-
-// jsonKind names the JSON type of a decoded value.
-func jsonKind(v any) string {
-	switch v.(type) {
-	case []any:
-		return "array"
-	case string:
-		return "string"
-	case json.Number:
-		return "number"
-	case bool:
-		return "boolean"
-	}
-	return "value"
-}
-
-// batchError is a failed call's result with a model-readable error in the
-// same shape as the gateway's error outputs.
-func batchError(kind, message string) *gateway.ToolResult {
-	b, _ := json.Marshal(map[string]any{"error": map[string]any{"type": kind, "message": message}})
-	return &gateway.ToolResult{Status: gateway.StatusError, Output: string(b)}
+// errorResult is a failed call's result: the model-readable error.
+func errorResult(e *toolresult.Error) *gateway.ToolResult {
+	return &gateway.ToolResult{Status: gateway.StatusError, Output: e.Output()}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/httpkit"
 )
 
 // decideRequest is the body of POST /api/v1/confirmations/{id}.
@@ -24,7 +25,7 @@ func (h *toolHandlers) confirmation(w http.ResponseWriter, r *http.Request) erro
 	if err := canRead(r, info.Agent); err != nil {
 		return err
 	}
-	WriteJSON(w, http.StatusOK, info)
+	httpkit.WriteJSON(w, http.StatusOK, info)
 	return nil
 }
 
@@ -35,40 +36,40 @@ func (h *toolHandlers) confirmation(w http.ResponseWriter, r *http.Request) erro
 func (h *toolHandlers) decide(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	var body decideRequest
-	if err := DecodeJSON(w, r, &body); err != nil {
+	if err := httpkit.DecodeJSON(w, r, &body); err != nil {
 		return err
 	}
 	if body.Approve == nil {
-		return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: "approve: required, true to send the request or false to reject it",
+		return &httpkit.Error{Status: http.StatusBadRequest, Code: httpkit.CodeBadRequest, Message: "approve: required, true to send the request or false to reject it",
 			Fields: map[string]string{"approve": "required: true or false"}}
 	}
-	res, err := h.g.Decide(r.Context(), PrincipalFrom(r.Context()), id, *body.Approve)
+	res, err := h.g.Decide(r.Context(), httpkit.PrincipalFrom(r.Context()), id, *body.Approve)
 	if err != nil {
 		return err
 	}
-	WriteJSON(w, http.StatusOK, res)
+	httpkit.WriteJSON(w, http.StatusOK, res)
 	return nil
 }
 
 // retry sends again a confirmation whose outcome is unknown (admin only)
 // and answers the tool result.
 func (h *toolHandlers) retry(w http.ResponseWriter, r *http.Request) error {
-	res, err := h.g.RetryConfirmation(r.Context(), PrincipalFrom(r.Context()), r.PathValue("id"))
+	res, err := h.g.RetryConfirmation(r.Context(), httpkit.PrincipalFrom(r.Context()), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	WriteJSON(w, http.StatusOK, res)
+	httpkit.WriteJSON(w, http.StatusOK, res)
 	return nil
 }
 
 // closeUnknown closes a confirmation whose outcome is unknown without
 // sending it again (admin only) and answers the confirmation.
 func (h *toolHandlers) closeUnknown(w http.ResponseWriter, r *http.Request) error {
-	info, err := h.g.CloseConfirmation(r.Context(), PrincipalFrom(r.Context()), r.PathValue("id"))
+	info, err := h.g.CloseConfirmation(r.Context(), httpkit.PrincipalFrom(r.Context()), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	WriteJSON(w, http.StatusOK, info)
+	httpkit.WriteJSON(w, http.StatusOK, info)
 	return nil
 }
 
@@ -95,15 +96,15 @@ func (h *toolHandlers) listConfirmations(w http.ResponseWriter, r *http.Request)
 	if list == nil {
 		list = []*gateway.ConfirmationInfo{}
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"confirmations": list})
+	httpkit.WriteJSON(w, http.StatusOK, map[string]any{"confirmations": list})
 	return nil
 }
 
 // canRead reports a 403 unless the request's token is an admin token or
 // one of the confirmation's agent.
 func canRead(r *http.Request, agent string) error {
-	if p := PrincipalFrom(r.Context()); p == nil || !p.CanUseAgent(agent) {
-		return Errorf(http.StatusForbidden, CodeForbidden, "this token does not reach the confirmations of agent %q", agent)
+	if p := httpkit.PrincipalFrom(r.Context()); p == nil || !p.CanUseAgent(agent) {
+		return httpkit.Errorf(http.StatusForbidden, httpkit.CodeForbidden, "this token does not reach the confirmations of agent %q", agent)
 	}
 	return nil
 }

@@ -8,35 +8,38 @@ import (
 	"net"
 	"syscall"
 	"time"
+
+	"github.com/actiongate/actiongate/internal/toolresult"
 )
 
 // Kind classifies why an outbound call failed. Callers branch on it; the
-// model reads Error.Message.
-type Kind string
+// model reads it as the type of its error (the kinds are toolresult's),
+// beside Error.Message.
+type Kind = toolresult.Kind
 
 // The kinds of failure Do reports. An upstream non-2xx answer is not a
 // failure: it comes back as a Response.
 const (
 	// KindBlocked: the destination is refused by the SSRF guard (private,
 	// loopback or otherwise internal address, or a scheme other than http/https).
-	KindBlocked Kind = "blocked"
+	KindBlocked = toolresult.KindBlocked
 	// KindInvalidRequest: the request itself is malformed (no host, userinfo
 	// in the URL, unknown method, idempotency header without a key).
-	KindInvalidRequest Kind = "invalid_request"
+	KindInvalidRequest = toolresult.KindInvalidRequest
 	// KindTimeout: the call's time budget ran out.
-	KindTimeout Kind = "timeout"
+	KindTimeout = toolresult.KindTimeout
 	// KindCanceled: the caller canceled the call.
-	KindCanceled Kind = "canceled"
+	KindCanceled = toolresult.KindCanceled
 	// KindTooLarge: the response body exceeded the size cap.
-	KindTooLarge Kind = "too_large"
+	KindTooLarge = toolresult.KindTooLarge
 	// KindConnect: the upstream could not be reached or the connection broke.
-	KindConnect Kind = "connect"
+	KindConnect = toolresult.KindConnect
 	// KindCredentialHost: the credential is not bound to the request's host.
-	KindCredentialHost Kind = "credential_host"
+	KindCredentialHost = toolresult.KindCredentialHost
 	// KindCredential: the credential could not be used (token endpoint failed).
-	KindCredential Kind = "credential"
+	KindCredential = toolresult.KindCredential
 	// KindRedirect: the upstream redirected somewhere not followed.
-	KindRedirect Kind = "redirect"
+	KindRedirect = toolresult.KindRedirect
 )
 
 // Error is a failed outbound call. Message is written for the model that

@@ -12,10 +12,10 @@ import (
 
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/invoke"
-	"github.com/actiongate/actiongate/internal/jsonlimit"
 	"github.com/actiongate/actiongate/internal/respfilter"
 	"github.com/actiongate/actiongate/internal/runlog"
 	"github.com/actiongate/actiongate/internal/store"
+	"github.com/actiongate/actiongate/internal/toolresult"
 	"github.com/actiongate/actiongate/internal/toolschema"
 )
 
@@ -31,11 +31,11 @@ var (
 	ErrUnknownConfirmation = errors.New("unknown confirmation")
 )
 
-// Tool result statuses.
+// Tool result statuses, as toolresult names them.
 const (
-	StatusOK                   = "ok"
-	StatusError                = "error"
-	StatusConfirmationRequired = "confirmation_required"
+	StatusOK                   = toolresult.StatusOK
+	StatusError                = toolresult.StatusError
+	StatusConfirmationRequired = toolresult.StatusConfirmationRequired
 )
 
 // Tokens counts a result's tokens before and after filtering.
@@ -77,6 +77,10 @@ type TestRequest struct {
 	DryRun    bool
 	// Confirm sends writes; without it a write stops at confirmation_required.
 	Confirm bool
+	// Refused is set when the caller's decoding of the arguments refused
+	// them (toolresult.DecodeArgument): the run is recorded as refused and
+	// nothing is sent.
+	Refused *toolresult.Error
 }
 
 // Test runs an action for an operator and records the run.
@@ -89,9 +93,16 @@ func (g *Gateway) Test(ctx context.Context, req TestRequest) (*invoke.Result, er
 	if a == nil {
 		return nil, fmt.Errorf("gateway: %w: %q", ErrUnknownAction, req.Action)
 	}
-	if err := jsonlimit.CheckValue(req.Arguments, jsonlimit.MaxDepth); err != nil {
+	refused := req.Refused
+	if refused == nil {
+		refused = toolresult.CheckArguments(req.Arguments)
+	}
+	if refused != nil {
 		run := &runlog.Run{Caller: req.Caller, Action: a.Name, Arguments: req.Arguments}
-		if err := g.refuseDeep(ctx, run, a, err); err != nil {
+		if req.Refused != nil {
+			run.Arguments = refusedArguments()
+		}
+		if err := g.refuse(ctx, run, a, refused); err != nil {
 			return nil, err
 		}
 		return &invoke.Result{Run: run, Options: respfilter.OptionsFrom(a.Filter())}, nil
@@ -110,28 +121,6 @@ func (g *Gateway) Test(ctx context.Context, req TestRequest) (*invoke.Result, er
 		return nil, err
 	}
 	return res, nil
-}
-
-// refuseDeep records run as refused without running it, because its
-// arguments nest deeper than jsonlimit.MaxDepth (err is the
-// *jsonlimit.DepthError). The answer fits the token budget of a, or the
-// default budget when a is nil (the built-in tools).
-func (g *Gateway) refuseDeep(ctx context.Context, run *runlog.Run, a *action.Action, err error) error {
-	var de *jsonlimit.DepthError
-	if !errors.As(err, &de) {
-		return fmt.Errorf("gateway: checking arguments: %w", err)
-	}
-	var f action.ResponseFilter
-	if a != nil {
-		f = a.Filter()
-	}
-	msg := fmt.Sprintf("The arguments nest deeper than %d levels of objects and arrays (at %s); nothing was sent. Send flatter arguments and call the tool again.", de.Limit, de.Path)
-	fr := g.engine.Filter().Failure("invalid_arguments", msg, respfilter.OptionsFrom(f))
-	run.StartedAt = g.now().UTC()
-	run.Outcome = runlog.OutcomeError
-	run.Error = "invalid_arguments"
-	run.Output, run.OutputTokens = fr.Output, fr.OutputTokens
-	return g.record(ctx, run)
 }
 
 // record stores a run and counts it in the metrics, keeping a bounded part
@@ -197,23 +186,13 @@ type pendingCall struct {
 // activated action. Calls carrying a conversation and call id are answered
 // once: a repeat returns the recorded result.
 func (g *Gateway) CallTool(ctx context.Context, caller, agentName, tool string, args map[string]any, cc CallContext) (*ToolResult, error) {
-	snap, err := g.Snapshot(ctx)
+	snap, err := g.toolOf(ctx, agentName, tool)
 	if err != nil {
 		return nil, err
 	}
-	ag, err := snap.Agent(agentName)
-	if err != nil {
-		return nil, err
-	}
-	if tool != toolschema.MoreResultsTool && !snap.Activated(ag, tool) {
-		if snap.Actions[tool] == nil {
-			return nil, fmt.Errorf("gateway: %w: %q", ErrUnknownAction, tool)
-		}
-		return nil, fmt.Errorf("gateway: %w: %q", ErrNotActivated, tool)
-	}
-	if err := jsonlimit.CheckValue(args, jsonlimit.MaxDepth); err != nil {
+	if refused := toolresult.CheckArguments(args); refused != nil {
 		run := &runlog.Run{Caller: caller, Agent: agentName, Action: tool, Arguments: args, ConversationID: cc.ConversationID, CallID: cc.CallID}
-		if err := g.refuseDeep(ctx, run, snap.Actions[tool], err); err != nil {
+		if err := g.refuse(ctx, run, snap.Actions[tool], refused); err != nil {
 			return nil, err
 		}
 		return toolResult(run), nil
@@ -223,7 +202,7 @@ func (g *Gateway) CallTool(ctx context.Context, caller, agentName, tool string, 
 		prev, claimed, err := g.store.ClaimCall(ctx, agentName, cc.ConversationID, cc.CallID)
 		switch {
 		case errors.Is(err, store.ErrInProgress):
-			return &ToolResult{Status: StatusError, Output: errorOutput("in_progress", "This tool call (same conversation_id and call_id) is still running. Wait for its result instead of calling again.")}, nil
+			return &ToolResult{Status: StatusError, Output: toolresult.Output(toolresult.KindInProgress, "This tool call (same conversation_id and call_id) is still running. Wait for its result instead of calling again.")}, nil
 		case err != nil:
 			return nil, fmt.Errorf("gateway: %w", err)
 		case !claimed:
@@ -272,12 +251,13 @@ func (g *Gateway) callAction(ctx context.Context, snap *Snapshot, caller, agentN
 		if err != nil {
 			return nil, fmt.Errorf("gateway: encoding confirmation: %w", err)
 		}
-		c := &store.Confirmation{ID: "cf_" + randomID(), Agent: agentName, Action: a.Name, Payload: payload, CreatedAt: g.now()}
+		now := g.now()
+		c := &store.Confirmation{ID: "cf_" + randomID(), Agent: agentName, Action: a.Name, Payload: payload, CreatedAt: now, ExpiresAt: now.Add(ConfirmationTTL)}
 		if err := g.store.CreateConfirmation(ctx, c); err != nil {
 			return nil, fmt.Errorf("gateway: %w", err)
 		}
 		run.ConfirmationID = c.ID
-		g.appendOutput(run, fmt.Sprintf(" Confirmation id: %s (expires in 15 minutes).", c.ID))
+		g.appendOutput(run, confirmationNote(c.ID))
 	}
 	var handle string
 	if len(res.Rest) > 0 {
@@ -336,14 +316,11 @@ func (g *Gateway) more(ctx context.Context, caller, agent string, args map[strin
 	var handleOut string
 	switch payload, err := g.store.GetHandle(ctx, handle, agent, start); {
 	case handle == "" || len(args) != 1:
-		run.Outcome = runlog.OutcomeError
-		run.Output = errorOutput("invalid_arguments", `more_results takes exactly one argument, "handle": the handle string from a truncated result.`)
+		failed(run, &toolresult.Error{Kind: toolresult.KindInvalidArguments, Message: `more_results takes exactly one argument, "handle": the handle string from a truncated result.`})
 	case errors.Is(err, store.ErrNotFound):
-		run.Outcome = runlog.OutcomeError
-		run.Output = errorOutput("unknown_handle", "This handle is unknown. Use the handle exactly as given in a truncated result of this conversation.")
+		failed(run, &toolresult.Error{Kind: toolresult.KindUnknownHandle, Message: "This handle is unknown. Use the handle exactly as given in a truncated result of this conversation."})
 	case errors.Is(err, store.ErrExpired):
-		run.Outcome = runlog.OutcomeError
-		run.Output = errorOutput("expired_handle", "This handle has expired (handles last 30 minutes). Call the original tool again to get fresh data.")
+		failed(run, expiredHandle())
 	case err != nil:
 		return nil, fmt.Errorf("gateway: %w", err)
 	default:
@@ -375,6 +352,11 @@ func (g *Gateway) more(ctx context.Context, caller, agent string, args map[strin
 	return tr, nil
 }
 
+// failed makes run a failure the model reads as e; its Error names the kind.
+func failed(run *runlog.Run, e *toolresult.Error) {
+	run.Outcome, run.Error, run.Output = runlog.OutcomeError, string(e.Kind), e.Output()
+}
+
 // appendOutput adds text to what the model receives and recounts its tokens.
 func (g *Gateway) appendOutput(r *runlog.Run, text string) {
 	r.Output += text
@@ -398,12 +380,6 @@ func toolResult(r *runlog.Run) *ToolResult {
 		tr.Status = StatusError
 	}
 	return tr
-}
-
-// errorOutput is a model-readable error result.
-func errorOutput(kind, message string) string {
-	b, _ := json.Marshal(map[string]any{"error": map[string]any{"type": kind, "message": message}})
-	return string(b)
 }
 
 // randomID returns 128 random bits, base32 without padding, lower case.

@@ -11,6 +11,7 @@ import (
 	"github.com/actiongate/actiongate/internal/invoke"
 	"github.com/actiongate/actiongate/internal/runlog"
 	"github.com/actiongate/actiongate/internal/store"
+	"github.com/actiongate/actiongate/internal/toolresult"
 )
 
 // ConfirmationExpired is the state ConfirmationInfo reports for a pending
@@ -148,7 +149,7 @@ func (g *Gateway) Decide(ctx context.Context, p *Principal, id string, approve b
 			Caller: pc.Caller, Agent: pc.Agent, Action: pc.Action, Arguments: pc.Arguments,
 			ConversationID: pc.Context.ConversationID, CallID: pc.Context.CallID,
 			Outcome: runlog.OutcomeRejected, StartedAt: g.now().UTC(), ConfirmationID: id,
-			Output: errorOutput("rejected", "The user declined this request; it was not sent."),
+			Output: toolresult.Output(toolresult.KindRejected, declined),
 		}
 		if err := g.record(ctx, run); err != nil {
 			return nil, err
@@ -157,6 +158,9 @@ func (g *Gateway) Decide(ctx context.Context, p *Principal, id string, approve b
 	}
 	return g.execute(ctx, id, pc)
 }
+
+// declined is what the model reads about a call a person rejected.
+const declined = "The user declined this request; it was not sent."
 
 // pendingOf decodes the call a confirmation holds.
 func pendingOf(c *store.Confirmation) (*pendingCall, error) {
@@ -170,8 +174,8 @@ func pendingOf(c *store.Confirmation) (*pendingCall, error) {
 // settled answers a decision that lost the race or came late: the
 // confirmation as it now stands.
 func settled(c *store.Confirmation) (*ToolResult, error) {
-	msg := func(kind, text string) (*ToolResult, error) {
-		return &ToolResult{Status: StatusError, Output: errorOutput(kind, text)}, nil
+	msg := func(kind toolresult.Kind, text string) (*ToolResult, error) {
+		return &ToolResult{Status: StatusError, Output: toolresult.Output(kind, text)}, nil
 	}
 	switch c.State {
 	case store.ConfirmationDone:
@@ -181,13 +185,13 @@ func settled(c *store.Confirmation) (*ToolResult, error) {
 		}
 		return &tr, nil
 	case store.ConfirmationRejected:
-		return msg("rejected", "The user declined this request; it was not sent.")
+		return msg(toolresult.KindRejected, declined)
 	case store.ConfirmationUnknown:
-		return msg("outcome_unknown", "The server stopped while sending this request, so whether it reached the API is unknown. A person will check and retry or close it; do not call the tool again for it.")
+		return msg(toolresult.KindOutcomeUnknown, "The server stopped while sending this request, so whether it reached the API is unknown. A person will check and retry or close it; do not call the tool again for it.")
 	case store.ConfirmationClosed:
-		return msg("closed", "The server stopped while sending this request, and a person closed it after checking; it was not sent again.")
+		return msg(toolresult.KindClosed, "The server stopped while sending this request, and a person closed it after checking; it was not sent again.")
 	}
-	return msg("in_progress", "This confirmed request is being sent right now.")
+	return msg(toolresult.KindInProgress, "This confirmed request is being sent right now.")
 }
 
 // execute sends the call of a confirmation that is now executing, records
@@ -201,7 +205,7 @@ func (g *Gateway) execute(ctx context.Context, id string, pc *pendingCall) (*Too
 	a := snap.Actions[pc.Action]
 	var tr *ToolResult
 	if a == nil {
-		tr = &ToolResult{Status: StatusError, Output: errorOutput("unknown_action", fmt.Sprintf("The action %s no longer exists; nothing was sent.", pc.Action))}
+		tr = &ToolResult{Status: StatusError, Output: toolresult.Errorf(toolresult.KindUnknownAction, "The action %s no longer exists; nothing was sent.", pc.Action).Output()}
 	} else {
 		res := g.invoke(ctx, &invoke.Call{
 			Action: a, Credential: snap.Credentials[a.Auth], Caller: pc.Caller, Agent: pc.Agent,

@@ -31,9 +31,6 @@ import (
 // seen at once, changes made by another replica within this time.
 const snapshotTTL = 250 * time.Millisecond
 
-// HandleTTL is how long a result handle for more_results stays valid.
-const HandleTTL = 30 * time.Minute
-
 // Gateway runs actions on behalf of callers and records every run. It is
 // safe for concurrent use.
 type Gateway struct {

@@ -83,9 +83,9 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
 		return Errorf(http.StatusUnsupportedMediaType, CodeBadRequest, "Content-Type must be application/json, got %q", ct)
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	data, err := ReadBody(w, r)
 	if err != nil {
-		return jsonError(err)
+		return err
 	}
 	if err := jsonlimit.CheckDepth(data, jsonlimit.MaxDepth); err != nil {
 		return depthError(err)
@@ -103,6 +103,16 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		return jsonError(err)
 	}
 	return nil
+}
+
+// ReadBody reads a request body of at most MaxBodyBytes; a larger one is
+// an error of the API's shape (413).
+func ReadBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		return nil, jsonError(err)
+	}
+	return data, nil
 }
 
 // depthError turns a *jsonlimit.DepthError into an API error naming where

@@ -22,6 +22,7 @@ import (
 	"github.com/actiongate/actiongate/internal/render"
 	"github.com/actiongate/actiongate/internal/respfilter"
 	"github.com/actiongate/actiongate/internal/runlog"
+	"github.com/actiongate/actiongate/internal/toolresult"
 	"github.com/actiongate/actiongate/internal/toolschema"
 )
 
@@ -143,13 +144,13 @@ func (e *Engine) Invoke(ctx context.Context, c *Call) *Result {
 	args, problems, more := e.validate(a, c.Args)
 	run.Arguments = args
 	if len(problems) > 0 {
-		e.fail(res, red, "invalid_arguments", toolschema.ProblemsText(a.Name, problems, more)+" Fix the arguments and call the tool again.")
+		e.fail(res, red, toolresult.KindInvalidArguments, toolschema.ProblemsText(a.Name, problems, more)+" Fix the arguments and call the tool again.")
 		return res
 	}
 
 	req, err := render.Render(ctx, a, render.Input{Args: args, Contact: c.Contact, Vars: c.Vars, Secrets: e.secrets}, red)
 	if err != nil {
-		e.fail(res, red, "invalid_arguments", renderMessage(err))
+		e.fail(res, red, toolresult.KindInvalidArguments, renderMessage(err))
 		return res
 	}
 	var cred *egress.Credential
@@ -164,7 +165,7 @@ func (e *Engine) Invoke(ctx context.Context, c *Call) *Result {
 			return res
 		}
 		if err != nil {
-			e.fail(res, red, "credential", "The action's credential is not configured, so the request was not sent. This is a setup problem, not something to retry; tell the user the action is unavailable right now.")
+			e.fail(res, red, toolresult.KindCredential, "The action's credential is not configured, so the request was not sent. This is a setup problem, not something to retry; tell the user the action is unavailable right now.")
 			run.Error = red.String(err.Error())
 			return res
 		}
@@ -198,7 +199,7 @@ func (e *Engine) Invoke(ctx context.Context, c *Call) *Result {
 		intent := *run
 		intent.Arguments, intent.Outcome = redactArgs(red, args), runlog.OutcomePending
 		if err := c.BeforeSend(&intent); err != nil {
-			e.fail(res, red, "not_sent", err.Error())
+			e.fail(res, red, toolresult.KindNotSent, err.Error())
 			return res
 		}
 		run.ID = intent.ID
@@ -208,10 +209,10 @@ func (e *Engine) Invoke(ctx context.Context, c *Call) *Result {
 		run.Attempts = resp.Attempts
 	}
 	if err != nil {
-		kind := "request_failed"
+		kind := toolresult.KindRequestFailed
 		msg := err.Error()
 		if ee, ok := egress.AsError(err); ok {
-			kind, msg, run.Attempts = string(ee.Kind), ee.Message, ee.Attempts
+			kind, msg, run.Attempts = ee.Kind, ee.Message, ee.Attempts
 		}
 		e.fail(res, red, kind, msg)
 		return res
@@ -236,7 +237,7 @@ func (e *Engine) Invoke(ctx context.Context, c *Call) *Result {
 	fr, err := e.filter.Apply(ctx, resp.ContentType, body, res.Options)
 	if err != nil {
 		run.RawTokens = e.tok.Count(string(body[:min(len(body), MaxResponseExcerpt)]))
-		e.fail(res, red, "filter", fmt.Sprintf("The API answered %d but its response could not be filtered. This is a setup problem of the action, not something to retry; tell the user the data is unavailable right now.", resp.Status))
+		e.fail(res, red, toolresult.KindFilter, fmt.Sprintf("The API answered %d but its response could not be filtered. This is a setup problem of the action, not something to retry; tell the user the data is unavailable right now.", resp.Status))
 		run.Error = "response filter: " + err.Error()
 		return res
 	}
@@ -288,10 +289,10 @@ func (e *Engine) validator(a *action.Action) (*toolschema.Validator, error) {
 // fail records a failed run with a model-readable error output, masked and
 // then cut to the action's token budget. The message is kept once, in the
 // output; the run's Error names the kind of failure.
-func (e *Engine) fail(res *Result, red *redact.Redactor, kind, message string) {
+func (e *Engine) fail(res *Result, red *redact.Redactor, kind toolresult.Kind, message string) {
 	run := res.Run
 	run.Outcome = runlog.OutcomeError
-	run.Error = kind
+	run.Error = string(kind)
 	run.Output = e.filter.Failure(kind, red.String(message), res.Options).Output
 }
 

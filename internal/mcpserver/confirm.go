@@ -10,6 +10,7 @@ import (
 
 	"github.com/actiongate/actiongate/internal/gateway"
 	"github.com/actiongate/actiongate/internal/runlog"
+	"github.com/actiongate/actiongate/internal/toolresult"
 )
 
 // confirmInput is the id of the elicitation asking the user to confirm.
@@ -55,12 +56,12 @@ func (ts *toolset) resume(ctx context.Context, req *mcp.CallToolRequest) (*mcp.C
 	info, err := ts.g.ConfirmationInfo(ctx, id)
 	switch {
 	case errors.Is(err, gateway.ErrUnknownConfirmation):
-		return errorResult("unknown_confirmation", "This confirmation is unknown; nothing was sent. Call the tool again."), nil
+		return errorResult(&toolresult.Error{Kind: toolresult.KindUnknownConfirmation, Message: "This confirmation is unknown; nothing was sent. Call the tool again."}), nil
 	case err != nil:
 		ts.g.Logger().ErrorContext(ctx, "mcp confirmation failed", "agent", ts.agent, "confirmation", id, "err", err)
-		return errorResult("internal", "The confirmation could not be read because of a server problem. Try again later."), nil
+		return errorResult(&toolresult.Error{Kind: toolresult.KindInternal, Message: "The confirmation could not be read because of a server problem. Try again later."}), nil
 	case info.Agent != ts.agent || info.Action != req.Params.Name:
-		return errorResult("unknown_confirmation", "This confirmation belongs to another call; nothing was sent. Call the tool again."), nil
+		return errorResult(&toolresult.Error{Kind: toolresult.KindUnknownConfirmation, Message: "This confirmation belongs to another call; nothing was sent. Call the tool again."}), nil
 	}
 	answer, _ := req.Params.InputResponses[confirmInput].(*mcp.ElicitResult)
 	if answer == nil || (answer.Action != "accept" && answer.Action != "decline") {
@@ -74,10 +75,10 @@ func (ts *toolset) resume(ctx context.Context, req *mcp.CallToolRequest) (*mcp.C
 	case errors.As(err, &forbidden):
 		return pendingResult("The answer in the client does not approve requests on this server; nothing was sent.", id, info.Preview), nil
 	case errors.Is(err, gateway.ErrExpired):
-		return errorResult("expired", "The confirmation expired before the user decided; nothing was sent. Call the tool again if the user still wants it."), nil
+		return errorResult(&toolresult.Error{Kind: toolresult.KindExpired, Message: "The confirmation expired before the user decided; nothing was sent. Call the tool again if the user still wants it."}), nil
 	case err != nil:
 		ts.g.Logger().ErrorContext(ctx, "mcp confirmation failed", "agent", ts.agent, "confirmation", id, "err", err)
-		return errorResult("internal", "The confirmation could not be completed because of a server problem. Try again later."), nil
+		return errorResult(&toolresult.Error{Kind: toolresult.KindInternal, Message: "The confirmation could not be completed because of a server problem. Try again later."}), nil
 	}
 	return toolResult(res), nil
 }

@@ -1,7 +1,6 @@
 package mcpserver
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +11,7 @@ import (
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/gateway"
 	"github.com/actiongate/actiongate/internal/runlog"
+	"github.com/actiongate/actiongate/internal/toolresult"
 	"github.com/actiongate/actiongate/internal/toolschema"
 )
 
@@ -87,23 +87,24 @@ func (ts *toolset) call(ctx context.Context, req *mcp.CallToolRequest) (*mcp.Cal
 	if p.RequestState != "" {
 		return ts.resume(ctx, req)
 	}
-	args, err := decodeArguments(p.Arguments)
-	if err != nil {
-		return errorResult("invalid_arguments", fmt.Sprintf("The arguments for %s must be one JSON object (%v). Fix them and call the tool again.", p.Name, err)), nil
-	}
 	cc, err := callContext(p.Meta)
 	if err != nil {
-		return errorResult("invalid_meta", err.Error()), nil
+		return errorResult(&toolresult.Error{Kind: toolresult.KindInvalidMeta, Message: err.Error()}), nil
 	}
-	res, err := ts.g.CallTool(ctx, runlog.CallerMCP, ts.agent, p.Name, args, cc)
+	var res *gateway.ToolResult
+	if args, refused := toolresult.DecodeArguments(p.Arguments); refused != nil {
+		res, err = ts.g.RefuseTool(ctx, runlog.CallerMCP, ts.agent, p.Name, cc, refused)
+	} else {
+		res, err = ts.g.CallTool(ctx, runlog.CallerMCP, ts.agent, p.Name, args, cc)
+	}
 	switch {
 	case errors.Is(err, gateway.ErrUnknownAction), errors.Is(err, gateway.ErrNotActivated):
-		return errorResult("unknown_tool", fmt.Sprintf("There is no tool named %q any more. List the tools again and use only those.", p.Name)), nil
+		return errorResult(toolresult.UnknownTool(p.Name)), nil
 	case errors.Is(err, gateway.ErrUnknownAgent):
-		return errorResult("unknown_agent", fmt.Sprintf("The agent %q no longer exists, so its tools cannot be used.", ts.agent)), nil
+		return errorResult(toolresult.Errorf(toolresult.KindUnknownAgent, "The agent %q no longer exists, so its tools cannot be used.", ts.agent)), nil
 	case err != nil:
 		ts.g.Logger().ErrorContext(ctx, "mcp tool call failed", "agent", ts.agent, "tool", p.Name, "err", err)
-		return errorResult("internal", "The tool could not be run because of a server problem. Try again later."), nil
+		return errorResult(toolresult.Internal()), nil
 	}
 	if res.Status == gateway.StatusConfirmationRequired {
 		return ts.confirm(req, res), nil
@@ -131,32 +132,9 @@ func toolResult(res *gateway.ToolResult) *mcp.CallToolResult {
 	}
 }
 
-// errorResult is an isError result with a model-readable error in the
-// gateway's error shape.
-func errorResult(kind, message string) *mcp.CallToolResult {
-	b, _ := json.Marshal(map[string]any{"error": map[string]any{"type": kind, "message": message}})
-	return toolResult(&gateway.ToolResult{Status: gateway.StatusError, Output: string(b)})
-}
-
-// decodeArguments decodes raw tools/call arguments; absent or null means
-// none. Numbers stay exact.
-func decodeArguments(raw json.RawMessage) (map[string]any, error) {
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return nil, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	switch m := v.(type) {
-	case map[string]any:
-		return m, nil
-	case nil:
-		return nil, nil
-	}
-	return nil, errors.New("they are not a JSON object")
+// errorResult is an isError result with the model-readable error.
+func errorResult(e *toolresult.Error) *mcp.CallToolResult {
+	return toolResult(&gateway.ToolResult{Status: gateway.StatusError, Output: e.Output()})
 }
 
 // callContext reads the conversation context from a request's _meta.

@@ -1,8 +1,9 @@
 package respfilter
 
 import (
-	"encoding/json"
 	"unicode/utf8"
+
+	"github.com/actiongate/actiongate/internal/toolresult"
 )
 
 // charsPerTokenBound is more characters than one token of ordinary text
@@ -13,27 +14,14 @@ const charsPerTokenBound = 32
 // failureCut marks an error message cut to fit the budget.
 const failureCut = "… [cut to fit max_tokens]"
 
-// failure is the model-readable error shape every surface shares.
-type failure struct {
-	Error failureBody `json:"error"`
-}
-
-type failureBody struct {
-	Message string `json:"message"`
-	Type    string `json:"type"`
-}
-
-// Failure returns the model-readable error output
+// Failure returns the model-readable error output (toolresult.Output)
 // {"error":{"message":"...","type":"..."}} for a call that failed before
 // or instead of a response, with the message cut (and marked as cut) so
 // that the whole output stays within o.MaxTokens. Only a budget smaller
 // than the bare error shape is exceeded, by that shape.
-func (f *Filter) Failure(kind, message string, o Options) *Result {
+func (f *Filter) Failure(kind toolresult.Kind, message string, o Options) *Result {
 	o = o.withDefaults()
-	encode := func(msg string) string {
-		b, _ := json.Marshal(failure{Error: failureBody{Message: msg, Type: kind}})
-		return string(b)
-	}
+	encode := func(msg string) string { return toolresult.Output(kind, msg) }
 	out, n, cut := f.fitMessage(encode, message, o.MaxTokens)
 	return &Result{Output: out, OutputTokens: n, Truncated: cut}
 }

@@ -30,14 +30,15 @@ const boundsMaxTokens = 200
 // boundsEnv is the whole HTTP service (admin API, tools API, MCP) over a
 // gateway fixture with two more actions: update_profile, a write taking a
 // free-form object, and find_order, with enum and pattern params; both
-// activated for agent support, both with a budget of boundsMaxTokens.
+// activated for agent support, both with a budget of boundsMaxTokens. More
+// surfaces (the console) can be mounted beside them.
 type boundsEnv struct {
 	*gatewaytest.Fixture
 	srv     *httptest.Server
 	support string
 }
 
-func newBoundsEnv(t *testing.T) *boundsEnv {
+func newBoundsEnv(t *testing.T, extra ...func(*http.ServeMux, *boundsEnv)) *boundsEnv {
 	t.Helper()
 	tok, err := sharedTokenizer()
 	if err != nil {
@@ -62,11 +63,15 @@ func newBoundsEnv(t *testing.T) *boundsEnv {
 		}},
 		gatewaytest.Agent("support", "get_order", "create_ticket", "list_items", "cancel_order", "update_profile", "find_order"),
 	)
-	h := server.New(e.G, e.Cfg, nil,
+	mounts := []func(*http.ServeMux){
 		func(m *http.ServeMux) { api.RegisterAdmin(m, e.G) },
 		func(m *http.ServeMux) { api.RegisterTools(m, e.G) },
 		func(m *http.ServeMux) { mcpserver.Register(m, e.G, nil) },
-	).Handler()
+	}
+	for _, mount := range extra {
+		mounts = append(mounts, func(m *http.ServeMux) { mount(m, e) })
+	}
+	h := server.New(e.G, e.Cfg, nil, mounts...).Handler()
 	e.srv = httptest.NewServer(h)
 	t.Cleanup(e.srv.Close)
 	e.support = e.Token("support")
@@ -152,10 +157,12 @@ const (
 
 // Arguments nested deeper than jsonlimit.MaxDepth are refused with a clear
 // error before anything walks them, on the tools API, the batch endpoint
-// and MCP (where the gateway's own check answers).
+// and MCP alike: the same tool result for the model, naming the path and
+// the limit, and a recorded refusal.
 func TestDeepArgumentsAreRefusedWithinBoundedWork(t *testing.T) {
 	e := newBoundsEnv(t)
 	hits := func() int64 { return e.Hits(http.MethodPost, "/tickets") }
+	const refusal = "The arguments nest deeper than 64 levels of objects and arrays (at profile/a/a/"
 
 	t.Run("tools API", func(t *testing.T) {
 		body := `{"arguments":{"profile":` + deepJSON(9900) + `}}`
@@ -166,9 +173,12 @@ func TestDeepArgumentsAreRefusedWithinBoundedWork(t *testing.T) {
 		jsonlimittest.Within(t, "tools API call, 9900 levels", deepCallBytes, deepCallTime, func() {
 			status, out = e.post(http.MethodPost, "/api/v1/agents/support/tools/update_profile", e.support, body)
 		})
-		msg := fmt.Sprint(out["error"])
-		if status != http.StatusBadRequest || !strings.Contains(msg, "arguments/profile/a/a") || !strings.Contains(msg, "nests deeper than 64 levels") {
-			t.Fatalf("status %d, %.400s; want 400 naming the path and the limit", status, msg)
+		output, _ := out["output"].(string)
+		if status != http.StatusOK || out["status"] != "error" || !strings.Contains(output, refusal) {
+			t.Fatalf("status %d, %.400v; want a tool error naming the path and the limit", status, out)
+		}
+		if run := e.lastRun("update_profile"); run.Caller != runlog.CallerTools || run.Output != output || run.Error != "invalid_arguments" {
+			t.Fatalf("run %+v: want the refusal recorded", run)
 		}
 	})
 
@@ -183,7 +193,7 @@ func TestDeepArgumentsAreRefusedWithinBoundedWork(t *testing.T) {
 			status, out = e.post(http.MethodPost, "/api/v1/agents/support/tools", e.support, body)
 		})
 		content := fmt.Sprint(out["messages"])
-		if status != http.StatusOK || !strings.Contains(content, "nest deeper than 64 levels (at profile/a/a") {
+		if status != http.StatusOK || !strings.Contains(content, refusal) {
 			t.Fatalf("status %d, messages %.400s; want a tool message naming the path and the limit", status, content)
 		}
 	})
@@ -207,7 +217,7 @@ func TestDeepArgumentsAreRefusedWithinBoundedWork(t *testing.T) {
 			if len(res.Content) > 0 {
 				text = res.Content[0].(*mcp.TextContent).Text
 			}
-			if !res.IsError || !strings.Contains(text, "The arguments nest deeper than 64 levels of objects and arrays (at profile/a/a/") {
+			if !res.IsError || !strings.Contains(text, refusal) {
 				t.Fatalf("%d levels: IsError %v, %.300s; want a tool error naming the path and the limit", depth, res.IsError, text)
 			}
 		}

@@ -29,7 +29,7 @@ func testConcurrency(t *testing.T, newStore factory) {
 
 	confs := make([]*Confirmation, shared)
 	for i := range confs {
-		confs[i] = &Confirmation{Agent: "support", Action: "refund", Payload: []byte("{}")}
+		confs[i] = &Confirmation{Agent: "support", Action: "refund", Payload: []byte("{}"), ExpiresAt: now.Add(time.Hour)}
 		must(t, s.CreateConfirmation(ctx, confs[i]))
 	}
 	v0 := version(t, s)

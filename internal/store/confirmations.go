@@ -33,10 +33,6 @@ func ConfirmationStates() []string {
 // Past it, SweepConfirmations counts the confirmation abandoned.
 const ExecutingTTL = 2 * time.Minute
 
-// DefaultConfirmationTTL is how long a confirmation waits for a human when
-// the caller sets no expiry.
-const DefaultConfirmationTTL = 15 * time.Minute
-
 // Confirmation is a write waiting for a human decision.
 type Confirmation struct {
 	ID     string
@@ -54,9 +50,12 @@ type Confirmation struct {
 
 const confirmationColumns = `id, agent, action, payload, state, result, created_at, expires_at`
 
-// CreateConfirmation stores c as pending. ID, CreatedAt and ExpiresAt are
-// filled in when zero (ExpiresAt as CreatedAt + DefaultConfirmationTTL).
+// CreateConfirmation stores c as pending. ID and CreatedAt are filled in
+// when zero; ExpiresAt is the caller's policy and must be set.
 func (s *Store) CreateConfirmation(ctx context.Context, c *Confirmation) error {
+	if c.ExpiresAt.IsZero() {
+		return errors.New("store: creating confirmation: ExpiresAt is not set")
+	}
 	if c.ID == "" {
 		c.ID = s.NewID()
 	}
@@ -64,9 +63,6 @@ func (s *Store) CreateConfirmation(ctx context.Context, c *Confirmation) error {
 		c.CreatedAt = time.Now()
 	}
 	c.CreatedAt = c.CreatedAt.UTC().Truncate(time.Millisecond)
-	if c.ExpiresAt.IsZero() {
-		c.ExpiresAt = c.CreatedAt.Add(DefaultConfirmationTTL)
-	}
 	c.ExpiresAt = c.ExpiresAt.UTC().Truncate(time.Millisecond)
 	c.State = ConfirmationPending
 	c.Result = nil

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 )
@@ -11,9 +12,13 @@ func testConfirmations(t *testing.T, newStore factory) {
 	ctx := context.Background()
 	now := time.Now()
 
-	c := &Confirmation{Agent: "support", Action: "refund", Payload: []byte(`{"amount":5}`)}
+	expires := now.Add(time.Hour)
+	if err := s.CreateConfirmation(ctx, &Confirmation{Agent: "support", Action: "refund"}); err == nil || !strings.Contains(err.Error(), "ExpiresAt") {
+		t.Fatalf("a confirmation without an expiry: %v, want an error naming ExpiresAt", err)
+	}
+	c := &Confirmation{Agent: "support", Action: "refund", Payload: []byte(`{"amount":5}`), ExpiresAt: expires}
 	must(t, s.CreateConfirmation(ctx, c))
-	if !validID(c.ID) || c.State != ConfirmationPending || c.ExpiresAt.Sub(c.CreatedAt) != DefaultConfirmationTTL {
+	if !validID(c.ID) || c.State != ConfirmationPending || !c.ExpiresAt.Equal(expires.UTC().Truncate(time.Millisecond)) {
 		t.Fatalf("CreateConfirmation filled %+v", c)
 	}
 	got, err := s.GetConfirmation(ctx, c.ID)
@@ -24,7 +29,7 @@ func testConfirmations(t *testing.T, newStore factory) {
 	}
 	_, err = s.GetConfirmation(ctx, "missing")
 	wantErr(t, err, ErrNotFound)
-	wantErr(t, s.CreateConfirmation(ctx, &Confirmation{ID: c.ID}), ErrConflict)
+	wantErr(t, s.CreateConfirmation(ctx, &Confirmation{ID: c.ID, ExpiresAt: expires}), ErrConflict)
 
 	// Completing before a claim is out of order.
 	wantErr(t, s.CompleteConfirmation(ctx, c.ID, []byte("x")), ErrConflict)
@@ -53,7 +58,7 @@ func testConfirmations(t *testing.T, newStore factory) {
 		t.Fatalf("reject after done: won=%v state=%s", won, cl.State)
 	}
 
-	r := &Confirmation{Agent: "support", Action: "refund", Payload: []byte("{}")}
+	r := &Confirmation{Agent: "support", Action: "refund", Payload: []byte("{}"), ExpiresAt: expires}
 	must(t, s.CreateConfirmation(ctx, r))
 	cl, won, err = s.ClaimConfirmation(ctx, r.ID, false, now)
 	must(t, err)

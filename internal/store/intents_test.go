@@ -94,7 +94,7 @@ func testConfirmationOutcomeUnknown(t *testing.T, newStore factory) {
 	s, _ := newStore(t)
 	ctx := context.Background()
 	now := time.Now()
-	c := &Confirmation{Agent: "support", Action: "refund", Payload: []byte(`{}`)}
+	c := &Confirmation{Agent: "support", Action: "refund", Payload: []byte(`{}`), ExpiresAt: now.Add(15 * time.Minute)}
 	must(t, s.CreateConfirmation(ctx, c))
 	_, won, err := s.ClaimConfirmation(ctx, c.ID, true, now)
 	must(t, err)
@@ -124,7 +124,7 @@ func testConfirmationOutcomeUnknown(t *testing.T, newStore factory) {
 	if len(list) != 1 || list[0].ID != c.ID {
 		t.Fatalf("ListConfirmations(unknown) = %v", list)
 	}
-	must(t, s.PruneExpired(ctx, now.Add(DefaultConfirmationTTL+ConfirmationRetention+time.Hour)))
+	must(t, s.PruneExpired(ctx, c.ExpiresAt.Add(ConfirmationRetention+time.Hour)))
 	_, err = s.GetConfirmation(ctx, c.ID)
 	must(t, err)
 	got, won, err := s.RetryConfirmation(ctx, c.ID, now)
@@ -145,7 +145,7 @@ func testConfirmationOutcomeUnknown(t *testing.T, newStore factory) {
 		t.Fatal("closed a done confirmation")
 	}
 
-	d := &Confirmation{Agent: "support", Action: "refund", Payload: []byte(`{}`)}
+	d := &Confirmation{Agent: "support", Action: "refund", Payload: []byte(`{}`), ExpiresAt: now.Add(15 * time.Minute)}
 	must(t, s.CreateConfirmation(ctx, d))
 	_, _, err = s.ClaimConfirmation(ctx, d.ID, true, now)
 	must(t, err)

@@ -15,6 +15,7 @@ import (
 	"github.com/actiongate/actiongate/internal/invoke"
 	"github.com/actiongate/actiongate/internal/respfilter"
 	"github.com/actiongate/actiongate/internal/runlog"
+	"github.com/actiongate/actiongate/internal/toolresult"
 )
 
 // testField is one input of the test panel.
@@ -101,19 +102,31 @@ func (t *testPanel) fill(form map[string][]string) {
 
 // arguments converts the posted param values to their types. A value that
 // does not convert is passed on as text, so the call reports it the way a
-// model would see it.
-func (t *testPanel) arguments() map[string]any {
+// model would see it; JSON beyond the bounds every surface keeps refuses
+// the arguments, as it would a model's (toolresult.DecodeArgument).
+func (t *testPanel) arguments() (map[string]any, *toolresult.Error) {
 	args := map[string]any{}
 	for _, f := range t.Params {
 		if f.Value == "" {
 			continue
 		}
 		name := strings.TrimPrefix(f.Name, "arg.")
+		if f.Type == action.ParamTypeArray || f.Type == action.ParamTypeObject {
+			v, refused, err := toolresult.DecodeArgument(name, []byte(f.Value))
+			switch {
+			case refused != nil:
+				return nil, refused
+			case err == nil:
+				args[name] = v
+				continue
+			}
+		}
 		args[name] = convertArg(f.Type, f.Value)
 	}
-	return args
+	return args, nil
 }
 
+// convertArg converts a scalar param's posted text to its type.
 func convertArg(typ, v string) any {
 	switch typ {
 	case action.ParamTypeInteger:
@@ -127,11 +140,6 @@ func convertArg(typ, v string) any {
 	case action.ParamTypeBoolean:
 		if b, err := strconv.ParseBool(strings.TrimSpace(v)); err == nil {
 			return b
-		}
-	case action.ParamTypeArray, action.ParamTypeObject:
-		var x any
-		if err := json.Unmarshal([]byte(v), &x); err == nil {
-			return x
 		}
 	}
 	return v
@@ -176,10 +184,12 @@ func (c *Console) actionTest(w http.ResponseWriter, r *http.Request, s *session)
 	panel.CSRF = s.CSRF
 	panel.fill(r.PostForm)
 	send := r.PostForm.Get("mode") == "send"
+	args, refused := panel.arguments()
 	res, err := c.g.Test(r.Context(), gateway.TestRequest{
 		Action:    a.Name,
 		Caller:    runlog.CallerConsole,
-		Arguments: panel.arguments(),
+		Arguments: args,
+		Refused:   refused,
 		Contact:   fieldValues(panel.Contact, "contact."),
 		Vars:      fieldValues(panel.Vars, "vars."),
 		DryRun:    !send,
