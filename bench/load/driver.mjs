@@ -16,8 +16,14 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 const opts = JSON.parse(process.argv[2]);
 const headers = process.env.DRIVER_TOKEN ? { Authorization: `Bearer ${process.env.DRIVER_TOKEN}` } : {};
 
-async function connect() {
+// connect opens the session of worker i. Its JSON-RPC request ids start at
+// a distinct offset: @ivotoby/openapi-mcp-server 1.16.1 matches answers to
+// requests by id across all sessions, so two sessions numbering from 0 get
+// each other's results (the checks below catch it). Distinct ids change
+// nothing for a server that keeps sessions apart.
+async function connect(i) {
   const client = new Client({ name: "actiongate-load", version: "1.0.0" });
+  client._requestMessageId = i * 1_000_000_000;
   const transport = new StreamableHTTPClientTransport(new URL(opts.url), { requestInit: { headers } });
   await client.connect(transport);
   return client;
@@ -32,7 +38,7 @@ function check(res, id) {
     throw new Error(`call ${id}: isError: ${text.slice(0, 300)}`);
   }
   if (!text.includes(`"${id}"`)) {
-    throw new Error(`call ${id}: the result does not hold the payload of this call: ${text.slice(0, 300)}`);
+    throw new Error(`call ${id}: the result does not hold the payload of this call: ${JSON.stringify(text.slice(0, 300))}`);
   }
   if (opts.cut && !text.includes("more_results")) {
     throw new Error(`call ${id}: the result is cut but names no more_results handle: ${text.slice(0, 300)}`);
@@ -56,8 +62,8 @@ function waitForGo() {
     const rl = createInterface({ input: process.stdin });
     rl.on("line", (line) => {
       if (line.trim() === "go") {
-        rl.close();
         resolve();
+        rl.close();
       }
     });
     rl.on("close", () => reject(new Error("standard input closed before go")));
@@ -66,7 +72,7 @@ function waitForGo() {
 
 async function main() {
   const clients = [];
-  for (let i = 0; i < opts.concurrency; i++) clients.push(await connect());
+  for (let i = 0; i < opts.concurrency; i++) clients.push(await connect(i));
   const { tools } = await clients[0].listTools();
   if (!tools.some((t) => t.name === opts.tool)) {
     throw new Error(`the server has no tool ${opts.tool}; it has ${tools.map((t) => t.name).join(", ")}`);

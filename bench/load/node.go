@@ -149,7 +149,7 @@ func (ne *nodeEnv) startNodeServer(upstream string, ps map[string]*payload, dir 
 	}
 	cmd := exec.Command(ne.node, filepath.Join(ne.cache, nodeServerBin),
 		"--api-base-url", upstream, "--openapi-spec", spec, "--transport", "http",
-		"--host", "127.0.0.1", "--port", port, "--verbose", "false")
+		"--host", "127.0.0.1", "--port", port, "--verbose", "false", "--disable-abbreviation", "true")
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir}
 	p, err := startProcess("the Node MCP server", cmd, filepath.Join(dir, "node-server.log"))
 	if err != nil {

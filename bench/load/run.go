@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -252,7 +253,9 @@ func (b *bench) phase(sc string, p *payload, c int) (phase, *process, *process) 
 		if b.nodeSrv == nil {
 			return nil, nil, nil
 		}
-		return np(b.nodeURL, "", p.action, false), b.nodeSrv, b.upstream
+		// The Node server names a tool after its operationId, with dashes
+		// for underscores.
+		return np(b.nodeURL, "", strings.ReplaceAll(p.action, "_", "-"), false), b.nodeSrv, b.upstream
 	}
 	return gp, b.gate.proc, b.upstream
 }
