@@ -33,7 +33,6 @@ func (p *payload) body(id string) []byte {
 	return bytes.Join([][]byte{p.prefix, []byte(id), p.suffix}, nil)
 }
 
-
 // newPayloads builds every payload the upstream serves, by name: the load
 // payloads and "slow", the 1 KB object the slow upstream answers with.
 func newPayloads() map[string]*payload {
