@@ -62,3 +62,21 @@ func peakRSS(pid int) (int64, error) {
 	}
 	return 0, fmt.Errorf("reading the peak memory of process %d: no VmHWM in /proc/%d/status", pid, pid)
 }
+
+// loadAverage is the one-minute load average of the machine, or -1 when
+// /proc/loadavg cannot be read: the figures of a run are read beside it.
+func loadAverage() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return -1
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return -1
+	}
+	v, err := strconv.ParseFloat(f[0], 64)
+	if err != nil {
+		return -1
+	}
+	return v
+}

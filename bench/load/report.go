@@ -14,6 +14,8 @@ type report struct {
 	CPUs         int            `json:"cpus"`
 	Database     string         `json:"database"`
 	Node         bool           `json:"node"`
+	LoadBefore   float64        `json:"load_average_before"`
+	LoadAfter    float64        `json:"load_average_after"`
 	PayloadBytes map[string]int `json:"payload_bytes"`
 	Results      []result       `json:"results"`
 	Ratios       []ratio        `json:"ratios"`
@@ -78,7 +80,8 @@ func ratios(rs []result) []ratio {
 
 // print writes the report as Markdown tables.
 func (r *report) print(w io.Writer) {
-	fmt.Fprintf(w, "\n%s, %s, %d CPUs shared by the harness, the server and the upstream. Payloads:", r.Database, r.Go, r.CPUs)
+	fmt.Fprintf(w, "\n%s, %s, %d CPUs shared by the harness, the server and the upstream; load average %.1f before the run, %.1f after. Payloads:",
+		r.Database, r.Go, r.CPUs, r.LoadBefore, r.LoadAfter)
 	for _, n := range []string{"1k", "5k", "100k"} {
 		if b, ok := r.PayloadBytes[n]; ok {
 			fmt.Fprintf(w, " %s = %d bytes;", n, b)

@@ -60,7 +60,8 @@ func run(ctx context.Context, cfg *config, log io.Writer) (*report, error) {
 		return nil, err
 	}
 	rep := &report{Go: runtime.Version(), CPUs: runtime.NumCPU(), Database: "SQLite",
-		PayloadBytes: map[string]int{}, Node: b.node != nil}
+		PayloadBytes: map[string]int{}, Node: b.node != nil, LoadBefore: loadAverage()}
+	defer func() { rep.LoadAfter = loadAverage() }()
 	if cfg.database != "" {
 		rep.Database = "PostgreSQL"
 	}
