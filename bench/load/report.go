@@ -63,6 +63,11 @@ func ratios(rs []result) []ratio {
 	for _, c := range slices.Sorted(maps.Keys(levels)) {
 		direct, invoke, mcp := find(rs, scDirect, "5k", c), find(rs, scInvoke, "5k", c), find(rs, scMCP, "5k", c)
 		add("invoke server CPU ÷ upstream CPU", c, invoke, invoke, func(a, _ *result) float64 { return a.ServerCPUus / a.UpstreamCPUus }, "×", "≤ 5")
+		// The upstream's CPU per call depends on its call rate (a process
+		// that idles between calls pays to wake up): the first figure
+		// divides by the upstream's CPU in the same phase, the second by
+		// its CPU when called directly, at full speed.
+		add("invoke server CPU ÷ direct upstream CPU", c, invoke, direct, func(a, b *result) float64 { return a.ServerCPUus / b.UpstreamCPUus }, "×", "")
 		add("MCP (Go client) CPU ÷ invoke CPU", c, mcp, invoke, cpu, "×", "≤ 1.3")
 		add("MCP (TS client) CPU ÷ Node server CPU", c, find(rs, scMCPTS, "5k", c), find(rs, scNode, "5k", c), cpu, "×", "≤ 0.2")
 		add("MCP CPU − invoke CPU", c, mcp, invoke, func(a, b *result) float64 { return a.ServerCPUus - b.ServerCPUus }, "µs", "")
