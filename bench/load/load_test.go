@@ -64,6 +64,7 @@ func (w logWriter) Write(b []byte) (int, error) {
 // there.
 func checkReport(t *testing.T, cfg *config, rep *report, want []string) {
 	t.Helper()
+	var upstream float64
 	for _, sc := range want {
 		payload := cfg.payloads[0]
 		if sc == scSDKMinimal {
@@ -77,12 +78,15 @@ func checkReport(t *testing.T, cfg *config, rep *report, want []string) {
 		if r.Calls == 0 || r.CallsPerSec <= 0 || r.P50us <= 0 || r.P99us < r.P50us {
 			t.Errorf("%s: calls %d, %.0f/s, p50 %.0fµs, p99 %.0fµs", sc, r.Calls, r.CallsPerSec, r.P50us, r.P99us)
 		}
-		if r.ServerCPUus <= 0 {
-			t.Errorf("%s: server CPU %.1fµs per call, want more than 0", sc, r.ServerCPUus)
+		// CPU time comes in 10 ms ticks: a hundred calls of any server here
+		// take more than one.
+		if r.ServerCPUus <= 0 && r.Calls >= 100 {
+			t.Errorf("%s: server CPU %.1fµs per call over %d calls, want more than 0", sc, r.ServerCPUus, r.Calls)
 		}
-		if sc != scSDKMinimal && r.UpstreamCPUus <= 0 {
-			t.Errorf("%s: upstream CPU %.1fµs per call, want more than 0", sc, r.UpstreamCPUus)
-		}
+		upstream += r.UpstreamCPUus * float64(r.Calls)
+	}
+	if upstream <= 0 {
+		t.Error("the upstream used no CPU time in any scenario")
 	}
 	if len(rep.Ratios) == 0 {
 		t.Error("no ratios")
