@@ -60,6 +60,23 @@ func TestSurfacesReachStateOnlyThroughTheGateway(t *testing.T) {
 	}
 }
 
+// TestLoadHarnessMeasuresOnlyTheBinary keeps bench/load honest: it drives
+// the real actiongate binary through its CLI, HTTP API and MCP, so it
+// imports no package of the server.
+func TestLoadHarnessMeasuresOnlyTheBinary(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "..", "bench", "load", "*.go"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no Go files in bench/load: %v", err)
+	}
+	for _, file := range files {
+		for _, imp := range imports(t, file) {
+			if strings.HasPrefix(imp, module+"internal/") {
+				t.Errorf("bench/load/%s imports %s: the harness measures the binary through its public interfaces only", filepath.Base(file), imp)
+			}
+		}
+	}
+}
+
 // imports returns the import paths of one Go file.
 func imports(t *testing.T, file string) []string {
 	t.Helper()
