@@ -125,7 +125,9 @@ type leanMeta struct {
 
 // sdkDecoding are the flags of the SDK's own decoder (field names match
 // exactly), plus refusing members the lean path does not know.
-const sdkDecoding = sdkjson.DontMatchCaseInsensitiveStructFields | sdkjson.DisallowUnknownFields
+// The decoded strings and raw members share the body's memory, which is
+// never written.
+const sdkDecoding = sdkjson.DontMatchCaseInsensitiveStructFields | sdkjson.DisallowUnknownFields | sdkjson.ZeroCopy
 
 // decodeStrict decodes the JSON text data into v as the SDK's decoder
 // does, refusing unknown members and trailing data.
@@ -284,6 +286,9 @@ func (as *agentServer) callParams(c leanCall) (*mcp.CallToolParamsRaw, bool) {
 // null, and on modern requests the result type and the server's
 // information in _meta.
 func (as *agentServer) encodeCall(res *mcp.CallToolResult, modern bool) ([]byte, error) {
+	if b, ok := as.appendText(nil, res, modern); ok {
+		return b, nil
+	}
 	if !modern {
 		if res.Content == nil {
 			res.Content = []mcp.Content{}
@@ -305,6 +310,62 @@ func (as *agentServer) encodeCall(res *mcp.CallToolResult, modern bool) ([]byte,
 		return nil, err
 	}
 	return withMember(b, "resultType", resultType), nil
+}
+
+// appendText appends the JSON of the results tools/call gives nearly
+// always (one text, string members in _meta, no input requests) without
+// reflection, the same members as encodeCall's; ok is false for any other
+// result.
+func (as *agentServer) appendText(b []byte, res *mcp.CallToolResult, modern bool) ([]byte, bool) {
+	if len(res.Content) != 1 || res.StructuredContent != nil || res.InputRequests != nil || res.RequestState != "" {
+		return nil, false
+	}
+	text, ok := res.Content[0].(*mcp.TextContent)
+	if !ok || text.Meta != nil || text.Annotations != nil {
+		return nil, false
+	}
+	keys := make([]string, 0, len(res.Meta))
+	for k, v := range res.Meta {
+		if _, ok := v.(string); !ok || k == mcp.MetaKeyServerInfo {
+			return nil, false
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	if modern {
+		b = append(b, `"resultType":"complete",`...)
+	}
+	b = append(b, `"_meta":{`...)
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, k)
+		b = append(b, ':')
+		b = appendString(b, res.Meta[k].(string))
+	}
+	if modern {
+		if len(keys) > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, mcp.MetaKeyServerInfo)
+		b = append(b, ':')
+		b = append(b, as.implJSON...)
+	}
+	b = append(b, `},"content":[{"type":"text","text":`...)
+	b = appendString(b, text.Text)
+	b = append(b, "}]"...)
+	if res.IsError {
+		b = append(b, `,"isError":true`...)
+	}
+	return append(b, '}'), true
+}
+
+// appendString appends s as a JSON string.
+func appendString(b []byte, s string) []byte {
+	q, _ := json.Marshal(s) // a string always encodes
+	return append(b, q...)
 }
 
 // withMember adds "key":value to the JSON object obj.

@@ -82,7 +82,9 @@ type agentServer struct {
 	srv     *mcp.Server
 	ts      *toolset
 	impl    *mcp.Implementation
-	tools   map[string]bool
+	// implJSON is impl encoded.
+	implJSON []byte
+	tools    map[string]bool
 	// list holds the tools/list result for requests before protocol
 	// 2026-07-28 ([0]) and from it on ([1]).
 	list [2][]byte
@@ -203,6 +205,9 @@ func (h *Handler) build(snap *gateway.Snapshot, ag *action.Agent) (*agentServer,
 	}
 	if len(tools) > mcp.DefaultPageSize {
 		as.tools = nil // more than a page: the SDK paginates
+	}
+	if as.implJSON, err = json.Marshal(as.impl); err != nil {
+		return nil, fmt.Errorf("mcpserver: encoding the server's name: %w", err)
 	}
 	for i, modern := range []bool{false, true} {
 		if as.list[i], err = encodeList(tools, as.impl, modern); err != nil {
