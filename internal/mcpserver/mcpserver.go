@@ -15,7 +15,10 @@
 // or a configured one are refused; configured origins get CORS headers, so
 // browser-based clients can connect. Messages the server does not take are
 // answered with JSON-RPC errors (-32700, -32600, -32601, -32602) on both
-// transports, and only the tools capability is served.
+// transports, and only the tools capability is served. Plain tools/list
+// and tools/call requests are answered without the SDK's per-request
+// session, with the answer the SDK gives (lean.go); the SDK serves the
+// rest.
 //
 // A call that needs a human's confirmation is handled in one of two ways:
 //
