@@ -19,14 +19,14 @@ const confirmInput = "confirm"
 // confirm answers a call waiting for a human: an elicitation asking the user
 // when the client can show one and the server lets its answer approve,
 // otherwise a result saying how a person approves it.
-func (ts *toolset) confirm(req *mcp.CallToolRequest, res *gateway.ToolResult) *mcp.CallToolResult {
-	if !canElicit(req.Session) || !ts.g.ElicitationApproves() {
+func (ts *toolset) confirm(tool string, elicit bool, res *gateway.ToolResult) *mcp.CallToolResult {
+	if !elicit || !ts.g.ElicitationApproves() {
 		return pendingResult(res.Output, res.ConfirmationID, res.Preview)
 	}
 	return &mcp.CallToolResult{
 		InputRequests: mcp.InputRequestMap{confirmInput: &mcp.ElicitParams{
 			Mode:            "form",
-			Message:         elicitMessage(ts.agent, req.Params.Name, res.Preview),
+			Message:         elicitMessage(ts.agent, tool, res.Preview),
 			RequestedSchema: map[string]any{"type": "object", "properties": map[string]any{}},
 		}},
 		// The confirmation id is all the retry needs; the gateway checks it
@@ -42,17 +42,27 @@ func canElicit(ss *mcp.ServerSession) bool {
 		return false
 	}
 	p := ss.InitializeParams()
-	if p == nil || p.Capabilities == nil || p.Capabilities.Elicitation == nil {
+	if p == nil {
 		return false
 	}
-	e := p.Capabilities.Elicitation
+	return formElicitation(p.Capabilities)
+}
+
+// formElicitation reports whether client capabilities declare form
+// elicitation: an elicitation capability with form, or without any mode
+// (which means form).
+func formElicitation(caps *mcp.ClientCapabilities) bool {
+	if caps == nil || caps.Elicitation == nil {
+		return false
+	}
+	e := caps.Elicitation
 	return e.Form != nil || e.URL == nil
 }
 
 // resume handles the retry of a call after the elicitation: accept
 // approves, decline rejects, dismissing leaves the confirmation pending.
-func (ts *toolset) resume(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-	id := req.Params.RequestState
+func (ts *toolset) resume(ctx context.Context, p *mcp.CallToolParamsRaw) (*mcp.CallToolResult, error) {
+	id := p.RequestState
 	info, err := ts.g.ConfirmationInfo(ctx, id)
 	switch {
 	case errors.Is(err, gateway.ErrUnknownConfirmation):
@@ -60,10 +70,10 @@ func (ts *toolset) resume(ctx context.Context, req *mcp.CallToolRequest) (*mcp.C
 	case err != nil:
 		ts.g.Logger().ErrorContext(ctx, "mcp confirmation failed", "agent", ts.agent, "confirmation", id, "err", err)
 		return errorResult(&toolresult.Error{Kind: toolresult.KindInternal, Message: "The confirmation could not be read because of a server problem. Try again later."}), nil
-	case info.Agent != ts.agent || info.Action != req.Params.Name:
+	case info.Agent != ts.agent || info.Action != p.Name:
 		return errorResult(&toolresult.Error{Kind: toolresult.KindUnknownConfirmation, Message: "This confirmation belongs to another call; nothing was sent. Call the tool again."}), nil
 	}
-	answer, _ := req.Params.InputResponses[confirmInput].(*mcp.ElicitResult)
+	answer, _ := p.InputResponses[confirmInput].(*mcp.ElicitResult)
 	if answer == nil || (answer.Action != "accept" && answer.Action != "decline") {
 		return pendingResult("The user closed the confirmation without deciding; nothing was sent.", id, info.Preview), nil
 	}

@@ -30,43 +30,42 @@ const defaultVersion = "2025-03-26"
 // carries its version and method-not-found is answered 404.
 const perRequestProtocol = "2026-07-28"
 
-// frontHTTP checks an authenticated request before the SDK serves it and
-// answers it when it cannot be served. It reports whether the SDK serves
-// it; the body is kept for the SDK.
-func frontHTTP(w http.ResponseWriter, r *http.Request) bool {
+// frontHTTP checks an authenticated request's method and headers before
+// the SDK serves it, and reads its body; it answers the request and
+// reports false when it cannot be served. version is the request's
+// protocol version; checkBody checks the body. The body is kept for the
+// SDK.
+func frontHTTP(w http.ResponseWriter, r *http.Request) (version string, body []byte, ok bool) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		writeRPCError(w, http.StatusMethodNotAllowed, errorf(nil, jsonrpc.CodeInvalidRequest,
 			"%s is not served: this endpoint is stateless, send each JSON-RPC message with POST", r.Method))
-		return false
+		return "", nil, false
 	}
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+	if !isJSON(r.Header.Get("Content-Type")) {
 		writeRPCError(w, http.StatusUnsupportedMediaType, errorf(nil, jsonrpc.CodeInvalidRequest,
 			"Content-Type must be application/json"))
-		return false
+		return "", nil, false
 	}
 	if !acceptsBoth(r.Header.Values("Accept")) {
 		writeRPCError(w, http.StatusBadRequest, errorf(nil, jsonrpc.CodeInvalidRequest,
 			"Accept must list both application/json and text/event-stream"))
-		return false
+		return "", nil, false
 	}
-	version := r.Header.Get("Mcp-Protocol-Version")
+	version = r.Header.Get("Mcp-Protocol-Version")
 	supported := mcp.SupportedProtocolVersions()
 	// Unknown versions from 2026-07-28 on pass, as in the SDK, which
 	// answers them with the versions it supports.
 	if version != "" && !slices.Contains(supported, version) && version < perRequestProtocol {
 		writeRPCError(w, http.StatusBadRequest, errorf(nil, jsonrpc.CodeInvalidRequest,
 			"unsupported Mcp-Protocol-Version %q; supported: %s", version, strings.Join(supported, ", ")))
-		return false
+		return "", nil, false
 	}
 	if version == "" {
 		version = defaultVersion
 	}
-	body, ok := readBody(w, r)
-	if !ok {
-		return false
-	}
-	return checkBody(w, body, version)
+	body, ok = readBody(w, r)
+	return version, body, ok
 }
 
 // readBody reads the body within httpkit.MaxBodyBytes and puts it back for
@@ -123,6 +122,16 @@ func rpcStatus(rerr *rpcError, version string) int {
 		return http.StatusOK
 	}
 	return http.StatusBadRequest
+}
+
+// isJSON reports whether a Content-Type is application/json, with or
+// without parameters.
+func isJSON(contentType string) bool {
+	if contentType == "application/json" {
+		return true
+	}
+	mt, _, _ := mime.ParseMediaType(contentType)
+	return mt == "application/json"
 }
 
 // acceptsBoth reports whether Accept values take both JSON and event

@@ -15,7 +15,10 @@
 // or a configured one are refused; configured origins get CORS headers, so
 // browser-based clients can connect. Messages the server does not take are
 // answered with JSON-RPC errors (-32700, -32600, -32601, -32602) on both
-// transports, and only the tools capability is served.
+// transports, and only the tools capability is served. Plain tools/list
+// and tools/call requests are answered without the SDK's per-request
+// session, with the answer the SDK gives (lean.go); the SDK serves the
+// rest.
 //
 // A call that needs a human's confirmation is handled in one of two ways:
 //
@@ -36,7 +39,9 @@ package mcpserver
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -44,6 +49,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/gateway"
 	"github.com/actiongate/actiongate/internal/httpkit"
 )
@@ -62,21 +68,39 @@ type Handler struct {
 	g       *gateway.Gateway
 	origins originPolicy
 	sdk     *mcp.StreamableHTTPHandler
+	// lean answers plain tools/list and tools/call itself (lean.go); off,
+	// the SDK serves every request (the equivalence tests compare both).
+	lean bool
 
 	mu      sync.Mutex
-	servers map[string]*versionedServer
+	servers map[string]*agentServer
 }
 
-// versionedServer is an agent's MCP server built from one resource version.
-type versionedServer struct {
+// agentServer is what serves one agent for one resource version, built
+// once and never modified, so requests in flight keep a consistent tool
+// list: the SDK server, the tools by name and the encoded tools/list
+// results of the lean path.
+type agentServer struct {
 	version int64
 	srv     *mcp.Server
+	ts      *toolset
+	impl    *mcp.Implementation
+	// implJSON is impl encoded.
+	implJSON []byte
+	tools    map[string]bool
+	// list holds the tools/list result for requests before protocol
+	// 2026-07-28 ([0]) and from it on ([1]).
+	list [2][]byte
 }
+
+// agentServerKey is the context key of the request's agentServer, which
+// the SDK reads back through the server callback.
+type agentServerKey struct{}
 
 // NewHandler returns the HTTP handler behind Register; the request must
 // carry an {agent} path value.
 func NewHandler(g *gateway.Gateway, allowedOrigins []string) *Handler {
-	h := &Handler{g: g, origins: newOriginPolicy(allowedOrigins), servers: map[string]*versionedServer{}}
+	h := &Handler{g: g, origins: newOriginPolicy(allowedOrigins), servers: map[string]*agentServer{}, lean: true}
 	h.sdk = mcp.NewStreamableHTTPHandler(h.server, &mcp.StreamableHTTPOptions{
 		Stateless:    true,
 		JSONResponse: true,
@@ -93,7 +117,8 @@ func NewHandler(g *gateway.Gateway, allowedOrigins []string) *Handler {
 }
 
 // ServeHTTP checks the origin (answering CORS preflights), the token and
-// the JSON-RPC message, then serves MCP.
+// the JSON-RPC message, then serves MCP: plain tools/list and tools/call
+// on the lean path, everything else through the SDK.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !h.checkOrigin(w, r) {
 		return
@@ -108,7 +133,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		httpkit.WriteError(w, httpkit.Errorf(http.StatusForbidden, httpkit.CodeForbidden, "this token does not reach agent %q", agent))
 		return
 	}
-	if _, err := h.g.Agent(r.Context(), agent); err != nil {
+	as, err := h.serverFor(r.Context(), agent)
+	if err != nil {
 		if errors.Is(err, gateway.ErrUnknownAgent) {
 			httpkit.WriteError(w, httpkit.Errorf(http.StatusNotFound, httpkit.CodeNotFound, "no agent named %q", agent))
 			return
@@ -117,65 +143,110 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		httpkit.WriteError(w, err)
 		return
 	}
-	if frontHTTP(w, r) {
-		h.sdk.ServeHTTP(w, r)
+	version, body, ok := frontHTTP(w, r)
+	if !ok || (h.lean && h.serveLean(w, r, body, as)) {
+		return
+	}
+	if checkBody(w, body, version) {
+		h.sdk.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), agentServerKey{}, as)))
 	}
 }
 
-// server returns the MCP server of the request's agent, nil when it cannot
-// be built (the SDK then answers 400).
+// server returns the MCP server of the request's agent (the SDK's
+// callback).
 func (h *Handler) server(r *http.Request) *mcp.Server {
-	srv, err := h.serverFor(r.Context(), r.PathValue("agent"))
-	if err != nil {
-		h.g.Logger().WarnContext(r.Context(), "building mcp server", "agent", r.PathValue("agent"), "err", err)
-		return nil
-	}
-	return srv
+	return r.Context().Value(agentServerKey{}).(*agentServer).srv
 }
 
 // serverFor returns the agent's server for the current resources, building
-// a new one when they changed. Servers are never modified once built, so
-// requests in flight keep a consistent tool list.
-func (h *Handler) serverFor(ctx context.Context, agent string) (*mcp.Server, error) {
+// a new one when they changed.
+func (h *Handler) serverFor(ctx context.Context, agent string) (*agentServer, error) {
 	snap, err := h.g.Snapshot(ctx)
 	if err != nil {
 		return nil, err
 	}
 	ag := snap.Agents[agent]
+	h.mu.Lock()
+	as := h.servers[agent]
 	if ag == nil {
-		h.mu.Lock()
 		delete(h.servers, agent)
-		h.mu.Unlock()
-		return nil, gateway.ErrUnknownAgent
+	}
+	h.mu.Unlock()
+	switch {
+	case ag == nil:
+		return nil, fmt.Errorf("mcpserver: %w: %q", gateway.ErrUnknownAgent, agent)
+	case as != nil && as.version == snap.Version:
+		return as, nil
+	}
+	if as, err = h.build(snap, ag); err != nil {
+		return nil, err
 	}
 	h.mu.Lock()
-	vs := h.servers[agent]
-	h.mu.Unlock()
-	if vs != nil && vs.version == snap.Version {
-		return vs.srv, nil
+	if cur := h.servers[agent]; cur == nil || cur.version < snap.Version {
+		h.servers[agent] = as
 	}
-	srv := newServer(h.g, ag.Name, ag.Instructions, false)
+	h.mu.Unlock()
+	return as, nil
+}
+
+// build builds the agent's server from a snapshot.
+func (h *Handler) build(snap *gateway.Snapshot, ag *action.Agent) (*agentServer, error) {
 	tools, err := sdkTools(snap.AgentActions(ag))
 	if err != nil {
 		return nil, err
 	}
-	ts := &toolset{g: h.g, agent: ag.Name}
+	as := &agentServer{
+		version: snap.Version,
+		srv:     newServer(h.g, ag.Name, ag.Instructions, false),
+		ts:      &toolset{g: h.g, agent: ag.Name},
+		impl:    implementation(ag.Name),
+		tools:   make(map[string]bool, len(tools)),
+	}
 	for _, t := range tools {
-		srv.AddTool(t, ts.call)
+		as.srv.AddTool(t, as.ts.call)
+		as.tools[t.Name] = true
 	}
-	h.mu.Lock()
-	if cur := h.servers[agent]; cur == nil || cur.version < snap.Version {
-		h.servers[agent] = &versionedServer{version: snap.Version, srv: srv}
+	if len(tools) > mcp.DefaultPageSize {
+		as.tools = nil // more than a page: the SDK paginates
 	}
-	h.mu.Unlock()
-	return srv, nil
+	if as.implJSON, err = json.Marshal(as.impl); err != nil {
+		return nil, fmt.Errorf("mcpserver: encoding the server's name: %w", err)
+	}
+	for i, modern := range []bool{false, true} {
+		if as.list[i], err = encodeList(tools, as.impl, modern); err != nil {
+			return nil, err
+		}
+	}
+	return as, nil
+}
+
+// encodeList encodes the tools/list result as the SDK does.
+func encodeList(tools []*mcp.Tool, impl *mcp.Implementation, modern bool) ([]byte, error) {
+	res := &mcp.ListToolsResult{Tools: tools, Cacheable: mcp.Cacheable{CacheScope: "public"}}
+	if res.Tools == nil {
+		res.Tools = []*mcp.Tool{}
+	}
+	if modern {
+		res.ResultType = "complete"
+		res.Meta = mcp.Meta{mcp.MetaKeyServerInfo: impl}
+	}
+	b, err := json.Marshal(res)
+	if err != nil {
+		return nil, fmt.Errorf("mcpserver: encoding the tool list: %w", err)
+	}
+	return b, nil
+}
+
+// implementation is the server's name and version for agent.
+func implementation(agent string) *mcp.Implementation {
+	return &mcp.Implementation{Name: "actiongate", Title: "actiongate: " + agent, Version: version()}
 }
 
 // newServer returns an MCP server without tools for an agent. listChanged
 // advertises tool list notifications, which only a stateful session
 // (stdio) can receive.
 func newServer(g *gateway.Gateway, agent, instructions string, listChanged bool) *mcp.Server {
-	return mcp.NewServer(&mcp.Implementation{Name: "actiongate", Title: "actiongate: " + agent, Version: version()},
+	return mcp.NewServer(implementation(agent),
 		&mcp.ServerOptions{
 			Instructions: instructions,
 			Logger:       sdkLogger(g),

@@ -81,11 +81,16 @@ type toolset struct {
 	agent string
 }
 
-// call runs one tools/call through the gateway.
+// call runs one tools/call the SDK serves through the gateway.
 func (ts *toolset) call(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-	p := req.Params
+	return ts.run(ctx, req.Params, canElicit(req.Session))
+}
+
+// run runs one tools/call through the gateway; elicit tells whether the
+// client declared form elicitation for the request.
+func (ts *toolset) run(ctx context.Context, p *mcp.CallToolParamsRaw, elicit bool) (*mcp.CallToolResult, error) {
 	if p.RequestState != "" {
-		return ts.resume(ctx, req)
+		return ts.resume(ctx, p)
 	}
 	cc, err := callContext(p.Meta)
 	if err != nil {
@@ -107,7 +112,7 @@ func (ts *toolset) call(ctx context.Context, req *mcp.CallToolRequest) (*mcp.Cal
 		return errorResult(toolresult.Internal()), nil
 	}
 	if res.Status == gateway.StatusConfirmationRequired {
-		return ts.confirm(req, res), nil
+		return ts.confirm(p.Name, elicit, res), nil
 	}
 	return toolResult(res), nil
 }
