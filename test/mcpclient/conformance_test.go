@@ -39,8 +39,12 @@ func TestConformance(t *testing.T) {
 	if _, err := os.Stat(suite); err != nil {
 		t.Skip("the MCP conformance suite is not installed: run `npm ci` in test/mcpclient")
 	}
-	if major := nodeMajor(t, e.node); major < conformanceMinNode {
-		t.Skipf("the MCP conformance suite needs Node.js %d or later; ACTIONGATE_TEST_NODE is version %d", conformanceMinNode, major)
+	node, from := e.node, "ACTIONGATE_TEST_NODE"
+	if n := os.Getenv("ACTIONGATE_TEST_CONFORMANCE_NODE"); n != "" {
+		node, from = n, "ACTIONGATE_TEST_CONFORMANCE_NODE"
+	}
+	if major := nodeMajor(t, node); major < conformanceMinNode {
+		t.Skipf("the MCP conformance suite needs Node.js %d or later; %s is version %d (set ACTIONGATE_TEST_CONFORMANCE_NODE to a newer one; .ci/run installs one)", conformanceMinNode, from, major)
 	}
 	base, err := url.Parse(e.serve(t))
 	if err != nil {
@@ -55,7 +59,7 @@ func TestConformance(t *testing.T) {
 	t.Cleanup(front.Close)
 	for _, scenario := range conformanceScenarios {
 		t.Run(scenario, func(t *testing.T) {
-			for _, c := range runConformance(t, e.node, suite, front.URL+"/mcp/"+agentName, scenario) {
+			for _, c := range runConformance(t, node, suite, front.URL+"/mcp/"+agentName, scenario) {
 				if c.Status != "SUCCESS" && c.Status != "INFO" {
 					t.Errorf("check %s (%s): %s %s", c.ID, c.Description, c.Status, c.ErrorMessage)
 				}
