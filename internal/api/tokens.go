@@ -91,7 +91,7 @@ func (h *tokenHandlers) create(w http.ResponseWriter, r *http.Request) error {
 // revoke revokes a token by id or name; it stops working at once.
 func (h *tokenHandlers) revoke(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	err := h.g.Store().RevokeToken(r.Context(), id)
+	err := h.g.RevokeToken(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
 		return notFound("no active token with id or name %q", id)
 	}

@@ -123,7 +123,7 @@ func newTokenRevokeCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer g.Close()
-			err = g.Store().RevokeToken(cmd.Context(), args[0])
+			err = g.RevokeToken(cmd.Context(), args[0])
 			if errors.Is(err, store.ErrNotFound) {
 				return fmt.Errorf("no active token has the id or name %q (see `actiongate token list`)", args[0])
 			}

@@ -24,6 +24,9 @@ type pendingRun struct {
 	run *runlog.Run
 	// staleAt, when set, makes run an intent, pending until then.
 	staleAt time.Time
+	// handle, when set, is the result handle the call made, stored in the
+	// same commit as its run.
+	handle *store.Handle
 	done    chan error // nil when nobody waits
 }
 
@@ -62,9 +65,10 @@ func (r *recorder) enqueue(p pendingRun) error {
 	return nil
 }
 
-// record stores run; with wait it returns once the run is committed.
-func (r *recorder) record(ctx context.Context, run *runlog.Run, wait bool) error {
-	p := pendingRun{run: run}
+// record stores run and h (when not nil); with wait it returns once they
+// are committed.
+func (r *recorder) record(ctx context.Context, run *runlog.Run, h *store.Handle, wait bool) error {
+	p := pendingRun{run: run, handle: h}
 	if wait {
 		p.done = make(chan error, 1)
 	}
@@ -123,8 +127,11 @@ func (r *recorder) loop() {
 				break drain
 			}
 		}
-		b.Runs, b.Intents = b.Runs[:0], b.Intents[:0]
+		b.Runs, b.Intents, b.Handles = b.Runs[:0], b.Intents[:0], b.Handles[:0]
 		for _, p := range batch {
+			if p.handle != nil {
+				b.Handles = append(b.Handles, *p.handle)
+			}
 			switch {
 			case p.run == nil:
 			case !p.staleAt.IsZero():

@@ -8,11 +8,22 @@ import (
 	"time"
 )
 
+// Handle is a result handle: the rest of a result the token budget cut,
+// owned by one agent until ExpiresAt.
+type Handle struct {
+	ID        string
+	Agent     string
+	Payload   []byte
+	ExpiresAt time.Time
+}
+
+const insertHandleSQL = `INSERT INTO handles (id, agent, payload, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`
+
 // PutHandle stores a result handle owned by agent until expiresAt. An id
-// already in use is ErrConflict.
+// already in use is ErrConflict. A handle made with a run is stored with
+// it instead, in the run's batch (RunBatch.Handles).
 func (s *Store) PutHandle(ctx context.Context, id, agent string, payload []byte, expiresAt time.Time) error {
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO handles (id, agent, payload, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`),
-		id, agent, blob(payload), millis(time.Now()), millis(expiresAt))
+	_, err := s.db.ExecContext(ctx, s.q(insertHandleSQL), id, agent, blob(payload), millis(time.Now()), millis(expiresAt))
 	if isUniqueViolation(err) {
 		return fmt.Errorf("store: storing handle: %w", ErrConflict)
 	}

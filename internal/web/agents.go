@@ -265,7 +265,7 @@ func (c *Console) agentDelete(w http.ResponseWriter, r *http.Request, _ *session
 	}
 	for _, t := range tokens {
 		if t.Agent == name && t.RevokedAt == nil {
-			if err := c.g.Store().RevokeToken(r.Context(), t.ID); err != nil {
+			if err := c.g.RevokeToken(r.Context(), t.ID); err != nil {
 				c.serverError(w, r, err)
 				return
 			}
@@ -342,7 +342,7 @@ func (c *Console) agentTokenRevoke(w http.ResponseWriter, r *http.Request, _ *se
 		c.notFound(w, r, "That token")
 		return
 	}
-	if err := c.g.Store().RevokeToken(r.Context(), id); err != nil {
+	if err := c.g.RevokeToken(r.Context(), id); err != nil {
 		c.serverError(w, r, err)
 		return
 	}
