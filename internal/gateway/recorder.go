@@ -14,6 +14,12 @@ import (
 // maxRunBatch bounds how many runs one commit stores.
 const maxRunBatch = 256
 
+// runGather is how long the recorder lets runs that nobody waits for
+// gather before committing them, so a busy server shares one commit among
+// many calls. A run somebody waits for (an intent, an operator's call, a
+// flush) is committed at once, with whatever gathered before it.
+const runGather = 5 * time.Millisecond
+
 // runQueueSize bounds the runs waiting to be stored; a caller that finds
 // the queue full waits, so records are never dropped.
 const runQueueSize = 4096
@@ -114,19 +120,7 @@ func (r *recorder) loop() {
 	batch := make([]pendingRun, 0, maxRunBatch)
 	var b store.RunBatch
 	for first := range r.queue {
-		batch = append(batch[:0], first)
-	drain:
-		for len(batch) < maxRunBatch {
-			select {
-			case p, ok := <-r.queue:
-				if !ok {
-					break drain
-				}
-				batch = append(batch, p)
-			default:
-				break drain
-			}
-		}
+		batch = r.gather(append(batch[:0], first))
 		b.Runs, b.Intents, b.Handles = b.Runs[:0], b.Intents[:0], b.Handles[:0]
 		for _, p := range batch {
 			if p.handle != nil {
@@ -152,6 +146,45 @@ func (r *recorder) loop() {
 			}
 		}
 	}
+}
+
+// gather adds to batch what is queued, then, while nobody waits for the
+// batch, what arrives within runGather, up to maxRunBatch runs.
+func (r *recorder) gather(batch []pendingRun) []pendingRun {
+	waited := batch[0].done != nil
+drain:
+	for len(batch) < maxRunBatch {
+		select {
+		case p, ok := <-r.queue:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, p)
+			waited = waited || p.done != nil
+		default:
+			break drain
+		}
+	}
+	if waited || len(batch) >= maxRunBatch {
+		return batch
+	}
+	timer := time.NewTimer(runGather)
+	defer timer.Stop()
+	for len(batch) < maxRunBatch {
+		select {
+		case p, ok := <-r.queue:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, p)
+			if p.done != nil {
+				return batch
+			}
+		case <-timer.C:
+			return batch
+		}
+	}
+	return batch
 }
 
 // close stores what is queued and stops the loop; later calls fail.
