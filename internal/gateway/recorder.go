@@ -33,7 +33,7 @@ type pendingRun struct {
 	// handle, when set, is the result handle the call made, stored in the
 	// same commit as its run.
 	handle *store.Handle
-	done    chan error // nil when nobody waits
+	done   chan error // nil when nobody waits
 }
 
 // recorder stores runs in batches, one commit per batch. Agent calls hand
