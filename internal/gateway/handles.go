@@ -52,13 +52,14 @@ func handleMadeAt(id string) (time.Time, bool) {
 // handle returns the payload of agent's handle id. A handle made less than
 // handleSettle ago that is not stored yet is waited for: first for the
 // runs queued here, then, for one made by another replica, by looking
-// again until it appears or is too old to be on its way. Errors wrap
-// store.ErrNotFound and store.ErrExpired.
+// again until it appears or is too old to be on its way. Another agent's
+// handle is not waited for. Errors wrap store.ErrNotFound and
+// store.ErrExpired.
 func (g *Gateway) handle(ctx context.Context, id, agent string, now time.Time) ([]byte, error) {
 	payload, err := g.store.GetHandle(ctx, id, agent, now)
 	made, ok := handleMadeAt(id)
 	young := func(t time.Time) bool { return ok && t.Sub(made) < handleSettle && made.Sub(t) < handleSettle }
-	if !errors.Is(err, store.ErrNotFound) || !young(now) {
+	if !errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrOtherAgent) || !young(now) {
 		return payload, wrapHandleErr(err)
 	}
 	if err := g.runs.flush(ctx); err != nil {
@@ -68,7 +69,7 @@ func (g *Gateway) handle(ctx context.Context, id, agent string, now time.Time) (
 	for {
 		now = g.now()
 		payload, err = g.store.GetHandle(ctx, id, agent, now)
-		if !errors.Is(err, store.ErrNotFound) || !young(now) {
+		if !errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrOtherAgent) || !young(now) {
 			return payload, wrapHandleErr(err)
 		}
 		select {

@@ -33,17 +33,26 @@ func (s *Store) PutHandle(ctx context.Context, id, agent string, payload []byte,
 	return nil
 }
 
+// ErrOtherAgent marks, beside ErrNotFound, a handle that exists but belongs
+// to another agent.
+var ErrOtherAgent = errors.New("belongs to another agent")
+
 // GetHandle returns a handle's payload. Another agent's handle is
-// ErrNotFound, exactly like a missing one; an expired handle is ErrExpired.
+// ErrNotFound, exactly like a missing one, and also ErrOtherAgent; an
+// expired handle is ErrExpired.
 func (s *Store) GetHandle(ctx context.Context, id, agent string, now time.Time) ([]byte, error) {
+	var owner string
 	var payload []byte
 	var expires int64
-	err := s.rdb.QueryRowContext(ctx, s.q(`SELECT payload, expires_at FROM handles WHERE id = ? AND agent = ?`), id, agent).Scan(&payload, &expires)
+	err := s.rdb.QueryRowContext(ctx, s.q(`SELECT agent, payload, expires_at FROM handles WHERE id = ?`), id).Scan(&owner, &payload, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: getting handle: %w", ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: getting handle: %w", err)
+	}
+	if owner != agent {
+		return nil, fmt.Errorf("store: getting handle: %w (%w)", ErrNotFound, ErrOtherAgent)
 	}
 	if expires <= millis(now) {
 		return nil, fmt.Errorf("store: getting handle: %w", ErrExpired)
