@@ -97,7 +97,7 @@ func TestRevokingTheTokenEndsTheSession(t *testing.T) {
 	if p := b.get("/actions"); p.status != http.StatusOK {
 		t.Fatalf("signed in: %d", p.status)
 	}
-	if err := e.g.Store().RevokeToken(context.Background(), rec.ID); err != nil {
+	if err := e.g.RevokeToken(context.Background(), rec.ID); err != nil {
 		t.Fatal(err)
 	}
 	if p := b.get("/actions"); p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, "/sign-in") {
