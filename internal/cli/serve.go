@@ -53,7 +53,7 @@ func runServe(cmd *cobra.Command, e *env) error {
 	}()
 	defer func() { <-pruned }()
 	defer cancel()
-	go server.TrimMemory(ctx)
+	go server.TuneMemory(ctx)
 	plain, err := g.BootstrapAdminToken(ctx)
 	if err != nil {
 		return err

@@ -9,8 +9,11 @@ import (
 	"time"
 )
 
-// Soft memory limit of the serve process (see TrimMemory).
+// Memory settings of the serve process (see TuneMemory).
 const (
+	// gcPercent is the collector's goal (GOGC): collect when the heap has
+	// grown by this many percent of the live heap since the last collection.
+	gcPercent = 200
 	// memoryFloor is the least the limit is set to.
 	memoryFloor = 96 << 20
 	// memoryHeadroom times the live heap is the limit above the floor.
@@ -19,16 +22,21 @@ const (
 	memoryInterval = 2 * time.Second
 )
 
-// TrimMemory keeps a soft memory limit (runtime/debug.SetMemoryLimit) of
-// memoryHeadroom times the live heap, at least memoryFloor, until ctx is
-// done. When many calls in flight finish at once, their garbage would
-// otherwise grow the heap to twice its peak before the collector catches
-// up; the limit makes it collect sooner instead. It only trims such peaks:
-// the usual pacing (GOGC) sets a lower goal whenever the live heap is
-// steady, and a heap that really grows raises the limit with it. When
-// GOMEMLIMIT is set, the operator's limit is kept and TrimMemory returns
-// at once.
-func TrimMemory(ctx context.Context) {
+// TuneMemory sets the collector's goal to gcPercent and keeps a soft
+// memory limit (runtime/debug.SetMemoryLimit) of memoryHeadroom times the
+// live heap, at least memoryFloor, until ctx is done. A server's live heap
+// is mostly the tokenizer's tables, which every collection marks again;
+// collecting less often saves that work on every call, and the limit keeps
+// the heap from growing past what the default goal would allow once it is
+// larger than the floor. When many calls in flight finish at once, their
+// garbage would otherwise grow the heap well past its peak before the
+// collector catches up; the limit makes it collect sooner instead, and a
+// live heap that really grows raises the limit with it. GOGC and
+// GOMEMLIMIT, when set, win over these settings.
+func TuneMemory(ctx context.Context) {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
