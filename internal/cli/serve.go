@@ -32,7 +32,9 @@ func runServe(cmd *cobra.Command, e *env) error {
 	if err != nil {
 		return err
 	}
-	log := server.NewLogger(e.stderr, cfg)
+	logw := server.NewLogWriter(e.stderr)
+	defer logw.Close()
+	log := server.NewLogger(logw, cfg)
 	log.Info("data directory", "path", cfg.DataDir, "chosen", cfg.DataDirSource())
 	g, err := gateway.Open(cmd.Context(), cfg, gateway.Options{Logger: log, Getenv: e.getenv, AsyncRuns: true})
 	if err != nil {
@@ -47,6 +49,7 @@ func runServe(cmd *cobra.Command, e *env) error {
 	}()
 	defer func() { <-pruned }()
 	defer cancel()
+	go server.TuneMemory(ctx)
 	plain, err := g.BootstrapAdminToken(ctx)
 	if err != nil {
 		return err

@@ -128,13 +128,19 @@ func (g *Gateway) Test(ctx context.Context, req TestRequest) (*invoke.Result, er
 // agent calls hand the run to the recorder and answer at once; operator
 // calls (CLI, admin API, console) always wait until it is committed.
 func (g *Gateway) record(ctx context.Context, r *runlog.Run) error {
+	return g.recordCut(ctx, r, nil)
+}
+
+// recordCut is record for a run whose result was cut: h, the handle made
+// for the rest (nil when none), is stored in the same commit as the run.
+func (g *Gateway) recordCut(ctx context.Context, r *runlog.Run, h *store.Handle) error {
 	g.metrics.observe(r)
 	r.Arguments = runlog.BoundArguments(r.Arguments)
 	if r.ID == "" {
 		r.ID = g.store.NewID()
 	}
 	wait := !g.asyncRuns || r.Caller == runlog.CallerCLI || r.Caller == runlog.CallerAPI || r.Caller == runlog.CallerConsole
-	if err := g.runs.record(ctx, r, wait); err != nil {
+	if err := g.runs.record(ctx, r, h, wait); err != nil {
 		return fmt.Errorf("gateway: recording run: %w", err)
 	}
 	level := slog.LevelInfo
@@ -259,19 +265,14 @@ func (g *Gateway) callAction(ctx context.Context, snap *Snapshot, caller, agentN
 		run.ConfirmationID = c.ID
 		g.appendOutput(run, confirmationNote(c.ID))
 	}
-	var handle string
-	if len(res.Rest) > 0 {
-		var err error
-		if handle, err = g.putHandle(ctx, agentName, a.Name, res.Rest, res.Options); err != nil {
-			return nil, err
-		}
-		g.appendOutput(run, moreNote(handle))
-	}
-	if err := g.record(ctx, run); err != nil {
+	h := g.keepRest(agentName, res)
+	if err := g.recordCut(ctx, run, h); err != nil {
 		return nil, err
 	}
 	tr := toolResult(run)
-	tr.Handle = handle
+	if h != nil {
+		tr.Handle = h.ID
+	}
 	if run.ConfirmationID != "" {
 		tr.Preview = run.Request
 	}
@@ -294,16 +295,31 @@ type handlePayload struct {
 	Options respfilter.Options `json:"options"`
 }
 
-func (g *Gateway) putHandle(ctx context.Context, agent, actionName string, rest json.RawMessage, o respfilter.Options) (string, error) {
-	b, err := json.Marshal(handlePayload{Action: actionName, Rest: rest, Options: o})
-	if err != nil {
-		return "", fmt.Errorf("gateway: encoding handle: %w", err)
+// newHandle makes the handle of rest, the part of a result of actionName
+// the token budget cut; it is stored with the run of the call that made it
+// (recordCut). rest is the filter's own JSON, written into the payload as
+// it is.
+func (g *Gateway) newHandle(agent, actionName string, rest json.RawMessage, o respfilter.Options) *store.Handle {
+	now := g.now()
+	name, _ := json.Marshal(actionName)
+	opts, _ := json.Marshal(o) // Options holds only numbers, strings and bools
+	b := make([]byte, 0, len(rest)+len(name)+len(opts)+32)
+	b = append(append(append(b, `{"action":`...), name...), `,"rest":`...)
+	b = append(append(append(b, rest...), `,"options":`...), opts...)
+	b = append(b, '}')
+	return &store.Handle{ID: newHandleID(now), Agent: agent, Payload: b, ExpiresAt: now.Add(HandleTTL)}
+}
+
+// keepRest makes the handle of what the token budget cut from res (nil
+// when nothing was cut) and tells the model in the run's output how to get
+// it.
+func (g *Gateway) keepRest(agent string, res *invoke.Result) *store.Handle {
+	if len(res.Rest) == 0 {
+		return nil
 	}
-	id := "h_" + randomID()
-	if err := g.store.PutHandle(ctx, id, agent, b, g.now().Add(HandleTTL)); err != nil {
-		return "", fmt.Errorf("gateway: %w", err)
-	}
-	return id, nil
+	h := g.newHandle(agent, res.Run.Action, res.Rest, res.Options)
+	g.appendOutput(res.Run, moreNote(h.ID))
+	return h
 }
 
 // more serves the built-in more_results tool: the next part of a result
@@ -313,48 +329,61 @@ func (g *Gateway) more(ctx context.Context, caller, agent string, args map[strin
 	run := &runlog.Run{Caller: caller, Agent: agent, Action: toolschema.MoreResultsTool, Arguments: args,
 		ConversationID: cc.ConversationID, CallID: cc.CallID, StartedAt: start.UTC()}
 	handle, _ := args[toolschema.MoreResultsParam].(string)
-	var handleOut string
-	switch payload, err := g.store.GetHandle(ctx, handle, agent, start); {
-	case handle == "" || len(args) != 1:
+	var out *store.Handle
+	if handle == "" || len(args) != 1 {
 		failed(run, &toolresult.Error{Kind: toolresult.KindInvalidArguments, Message: `more_results takes exactly one argument, "handle": the handle string from a truncated result.`})
-	case errors.Is(err, store.ErrNotFound):
-		failed(run, &toolresult.Error{Kind: toolresult.KindUnknownHandle, Message: "This handle is unknown. Use the handle exactly as given in a truncated result of this conversation."})
-	case errors.Is(err, store.ErrExpired):
-		failed(run, expiredHandle())
-	case err != nil:
-		return nil, fmt.Errorf("gateway: %w", err)
-	default:
-		var p handlePayload
-		if err := json.Unmarshal(payload, &p); err != nil {
-			return nil, fmt.Errorf("gateway: decoding handle: %w", err)
-		}
-		fr, err := g.engine.Filter().Next(ctx, p.Rest, p.Options)
-		if err != nil {
-			return nil, fmt.Errorf("gateway: paging %s: %w", handle, err)
-		}
-		run.Outcome = runlog.OutcomeOK
-		run.Output = fr.Output
-		run.RawTokens = fr.RawTokens
-		if len(fr.Rest) > 0 {
-			if handleOut, err = g.putHandle(ctx, agent, p.Action, fr.Rest, p.Options); err != nil {
+	} else {
+		payload, err := g.handle(ctx, handle, agent, start)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			failed(run, &toolresult.Error{Kind: toolresult.KindUnknownHandle, Message: "This handle is unknown. Use the handle exactly as given in a truncated result of this conversation."})
+		case errors.Is(err, store.ErrExpired):
+			failed(run, expiredHandle())
+		case err != nil:
+			return nil, err
+		default:
+			if out, err = g.nextPage(ctx, run, handle, payload); err != nil {
 				return nil, err
 			}
-			run.Output += moreNote(handleOut)
 		}
 	}
 	run.OutputTokens = g.engine.Tokenizer().Count(run.Output)
 	run.DurationMS = float64(g.now().Sub(start).Microseconds()) / 1000
-	if err := g.record(ctx, run); err != nil {
+	if err := g.recordCut(ctx, run, out); err != nil {
 		return nil, err
 	}
 	tr := toolResult(run)
-	tr.Handle = handleOut
+	if out != nil {
+		tr.Handle = out.ID
+	}
 	return tr, nil
 }
 
 // failed makes run a failure the model reads as e; its Error names the kind.
 func failed(run *runlog.Run, e *toolresult.Error) {
 	run.Outcome, run.Error, run.Output = runlog.OutcomeError, string(e.Kind), e.Output()
+}
+
+// nextPage fills run with the next part of the result a handle holds, and
+// returns the handle of what is left after it (nil when nothing is).
+func (g *Gateway) nextPage(ctx context.Context, run *runlog.Run, handle string, payload []byte) (*store.Handle, error) {
+	var p handlePayload
+	if err := json.Unmarshal(payload, &p); err != nil {
+		return nil, fmt.Errorf("gateway: decoding handle: %w", err)
+	}
+	fr, err := g.engine.Filter().Next(ctx, p.Rest, p.Options)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: paging %s: %w", handle, err)
+	}
+	run.Outcome = runlog.OutcomeOK
+	run.Output = fr.Output
+	run.RawTokens = fr.RawTokens
+	if len(fr.Rest) == 0 {
+		return nil, nil
+	}
+	h := g.newHandle(run.Agent, p.Action, fr.Rest, p.Options)
+	run.Output += moreNote(h.ID)
+	return h, nil
 }
 
 // appendOutput adds text to what the model receives and recounts its tokens.

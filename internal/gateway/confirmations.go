@@ -214,18 +214,14 @@ func (g *Gateway) execute(ctx context.Context, id string, pc *pendingCall) (*Too
 			IdempotencyScope: "confirmation\x00" + id,
 		}, id)
 		res.Run.ConfirmationID = id
-		var handle string
-		if len(res.Rest) > 0 {
-			if handle, err = g.putHandle(ctx, pc.Agent, a.Name, res.Rest, res.Options); err != nil {
-				return nil, err
-			}
-			g.appendOutput(res.Run, moreNote(handle))
-		}
-		if err := g.record(ctx, res.Run); err != nil {
+		h := g.keepRest(pc.Agent, res)
+		if err := g.recordCut(ctx, res.Run, h); err != nil {
 			return nil, err
 		}
 		tr = toolResult(res.Run)
-		tr.Handle = handle
+		if h != nil {
+			tr.Handle = h.ID
+		}
 	}
 	b, _ := json.Marshal(tr)
 	if err := g.store.CompleteConfirmation(context.WithoutCancel(ctx), id, b); err != nil {

@@ -49,6 +49,8 @@ type Gateway struct {
 	snapMu sync.Mutex
 	snap   *Snapshot
 
+	auth authCache
+
 	touchMu sync.Mutex
 	touched map[string]time.Time
 }

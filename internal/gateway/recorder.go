@@ -14,6 +14,12 @@ import (
 // maxRunBatch bounds how many runs one commit stores.
 const maxRunBatch = 256
 
+// runGather is how long the recorder lets runs that nobody waits for
+// gather before committing them, so a busy server shares one commit among
+// many calls. A run somebody waits for (an intent, an operator's call, a
+// flush) is committed at once, with whatever gathered before it.
+const runGather = 5 * time.Millisecond
+
 // runQueueSize bounds the runs waiting to be stored; a caller that finds
 // the queue full waits, so records are never dropped.
 const runQueueSize = 4096
@@ -24,7 +30,10 @@ type pendingRun struct {
 	run *runlog.Run
 	// staleAt, when set, makes run an intent, pending until then.
 	staleAt time.Time
-	done    chan error // nil when nobody waits
+	// handle, when set, is the result handle the call made, stored in the
+	// same commit as its run.
+	handle *store.Handle
+	done   chan error // nil when nobody waits
 }
 
 // recorder stores runs in batches, one commit per batch. Agent calls hand
@@ -62,9 +71,10 @@ func (r *recorder) enqueue(p pendingRun) error {
 	return nil
 }
 
-// record stores run; with wait it returns once the run is committed.
-func (r *recorder) record(ctx context.Context, run *runlog.Run, wait bool) error {
-	p := pendingRun{run: run}
+// record stores run and h (when not nil); with wait it returns once they
+// are committed.
+func (r *recorder) record(ctx context.Context, run *runlog.Run, h *store.Handle, wait bool) error {
+	p := pendingRun{run: run, handle: h}
 	if wait {
 		p.done = make(chan error, 1)
 	}
@@ -110,21 +120,12 @@ func (r *recorder) loop() {
 	batch := make([]pendingRun, 0, maxRunBatch)
 	var b store.RunBatch
 	for first := range r.queue {
-		batch = append(batch[:0], first)
-	drain:
-		for len(batch) < maxRunBatch {
-			select {
-			case p, ok := <-r.queue:
-				if !ok {
-					break drain
-				}
-				batch = append(batch, p)
-			default:
-				break drain
-			}
-		}
-		b.Runs, b.Intents = b.Runs[:0], b.Intents[:0]
+		batch = r.gather(append(batch[:0], first))
+		b.Runs, b.Intents, b.Handles = b.Runs[:0], b.Intents[:0], b.Handles[:0]
 		for _, p := range batch {
+			if p.handle != nil {
+				b.Handles = append(b.Handles, *p.handle)
+			}
 			switch {
 			case p.run == nil:
 			case !p.staleAt.IsZero():
@@ -145,6 +146,45 @@ func (r *recorder) loop() {
 			}
 		}
 	}
+}
+
+// gather adds to batch what is queued, then, while nobody waits for the
+// batch, what arrives within runGather, up to maxRunBatch runs.
+func (r *recorder) gather(batch []pendingRun) []pendingRun {
+	waited := batch[0].done != nil
+drain:
+	for len(batch) < maxRunBatch {
+		select {
+		case p, ok := <-r.queue:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, p)
+			waited = waited || p.done != nil
+		default:
+			break drain
+		}
+	}
+	if waited || len(batch) >= maxRunBatch {
+		return batch
+	}
+	timer := time.NewTimer(runGather)
+	defer timer.Stop()
+	for len(batch) < maxRunBatch {
+		select {
+		case p, ok := <-r.queue:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, p)
+			if p.done != nil {
+				return batch
+			}
+		case <-timer.C:
+			return batch
+		}
+	}
+	return batch
 }
 
 // close stores what is queued and stops the loop; later calls fail.

@@ -51,6 +51,9 @@ type RunBatch struct {
 	Runs []*runlog.Run
 	// Intents are the records of writes about to be sent (see InsertIntent).
 	Intents []Intent
+	// Handles are result handles made by the calls of these runs; an id
+	// already in use is ErrConflict.
+	Handles []Handle
 }
 
 // Intent is the record of a write about to be sent, pending until StaleAt.
@@ -59,17 +62,73 @@ type Intent struct {
 	StaleAt time.Time
 }
 
-// SaveRuns stores a batch of run records in one transaction: either all of
-// it is stored or none. IDs are assigned as in InsertRun; a run whose ID is
-// taken by anything but an intent is ErrConflict.
+// SaveRuns stores a batch of run records and handles in one transaction:
+// either all of it is stored or none. IDs are assigned as in InsertRun; a
+// run whose ID is taken by anything but an intent is ErrConflict.
 func (s *Store) SaveRuns(ctx context.Context, b RunBatch) error {
-	all := make([]*runlog.Run, 0, len(b.Runs)+len(b.Intents))
-	all = append(all, b.Runs...)
-	for _, in := range b.Intents {
-		all = append(all, in.Run)
+	recs, err := s.encodeRuns(b)
+	if err != nil {
+		return err
 	}
-	recs := make([]string, len(all))
-	for i, r := range all {
+	insert, err := s.prepared(ctx, s.db, insertRunSQL)
+	if err != nil {
+		return fmt.Errorf("store: inserting runs: %w", err)
+	}
+	var intent, handle *sql.Stmt
+	if len(b.Intents) > 0 {
+		if intent, err = s.prepared(ctx, s.db, insertIntentSQL); err != nil {
+			return fmt.Errorf("store: inserting runs: %w", err)
+		}
+	}
+	if len(b.Handles) > 0 {
+		if handle, err = s.prepared(ctx, s.db, insertHandleSQL); err != nil {
+			return fmt.Errorf("store: inserting runs: %w", err)
+		}
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if len(b.Runs) > 0 {
+			ins := tx.StmtContext(ctx, insert)
+			defer ins.Close()
+			for i, r := range b.Runs {
+				if err := storedOne(ins.ExecContext(ctx, r.ID, millis(r.StartedAt), r.Action, r.Agent, r.Outcome, r.Caller, recs[i])); err != nil {
+					return fmt.Errorf("run %s: %w", r.ID, err)
+				}
+			}
+		}
+		if len(b.Intents) > 0 {
+			ins := tx.StmtContext(ctx, intent)
+			defer ins.Close()
+			for i, in := range b.Intents {
+				r := in.Run
+				if err := storedOne(ins.ExecContext(ctx, r.ID, millis(r.StartedAt), r.Action, r.Agent, r.Outcome, r.Caller,
+					recs[len(b.Runs)+i], millis(in.StaleAt))); err != nil {
+					return fmt.Errorf("run %s: %w", r.ID, err)
+				}
+			}
+		}
+		if len(b.Handles) > 0 {
+			ins := tx.StmtContext(ctx, handle)
+			defer ins.Close()
+			now := millis(time.Now())
+			for _, h := range b.Handles {
+				if err := storedOne(ins.ExecContext(ctx, h.ID, h.Agent, blob(h.Payload), now, millis(h.ExpiresAt))); err != nil {
+					return fmt.Errorf("handle %s: %w", h.ID, err)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: inserting runs: %w", err)
+	}
+	return nil
+}
+
+// encodeRuns assigns missing IDs and encodes the records of b's runs, then
+// of its intents, in that order.
+func (s *Store) encodeRuns(b RunBatch) ([]string, error) {
+	recs := make([]string, 0, len(b.Runs)+len(b.Intents))
+	add := func(r *runlog.Run) error {
 		if r.ID == "" {
 			r.ID = s.NewID()
 		} else if !validID(r.ID) {
@@ -79,45 +138,32 @@ func (s *Store) SaveRuns(ctx context.Context, b RunBatch) error {
 		if err != nil {
 			return fmt.Errorf("store: inserting run %s: encoding: %w", r.ID, err)
 		}
-		recs[i] = string(rec)
-	}
-	insert, err := s.prepared(ctx, s.db, insertRunSQL)
-	if err != nil {
-		return fmt.Errorf("store: inserting runs: %w", err)
-	}
-	var intent *sql.Stmt
-	if len(b.Intents) > 0 {
-		if intent, err = s.prepared(ctx, s.db, insertIntentSQL); err != nil {
-			return fmt.Errorf("store: inserting runs: %w", err)
-		}
-	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		ins := tx.StmtContext(ctx, insert)
-		for i, r := range all {
-			var res sql.Result
-			var err error
-			if i < len(b.Runs) {
-				res, err = ins.ExecContext(ctx, r.ID, millis(r.StartedAt), r.Action, r.Agent, r.Outcome, r.Caller, recs[i])
-			} else {
-				res, err = tx.StmtContext(ctx, intent).ExecContext(ctx, r.ID, millis(r.StartedAt), r.Action, r.Agent, r.Outcome, r.Caller, recs[i],
-					millis(b.Intents[i-len(b.Runs)].StaleAt))
-			}
-			if err == nil {
-				err = oneRow(res)
-			}
-			if isUniqueViolation(err) {
-				err = ErrConflict
-			}
-			if err != nil {
-				return fmt.Errorf("run %s: %w", r.ID, err)
-			}
-		}
+		recs = append(recs, string(rec))
 		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("store: inserting runs: %w", err)
 	}
-	return nil
+	for _, r := range b.Runs {
+		if err := add(r); err != nil {
+			return nil, err
+		}
+	}
+	for _, in := range b.Intents {
+		if err := add(in.Run); err != nil {
+			return nil, err
+		}
+	}
+	return recs, nil
+}
+
+// storedOne is the error of a statement that must store exactly one row:
+// a clash with an existing row is ErrConflict.
+func storedOne(res sql.Result, err error) error {
+	if err == nil {
+		err = oneRow(res)
+	}
+	if isUniqueViolation(err) {
+		return ErrConflict
+	}
+	return err
 }
 
 // oneRow is ErrConflict unless the statement stored exactly one row: an
