@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/actiongate/actiongate/internal/action"
+	"github.com/actiongate/actiongate/internal/respfilter/respfiltertest"
 )
 
 var figures = flag.Bool("figures", false, "print the figures table of docs/benchmarks.md (TestReportFigures)")
@@ -189,4 +190,23 @@ func fmtDuration(d time.Duration) string {
 		return fmt.Sprintf("%.0f µs", float64(d)/float64(time.Microsecond))
 	}
 	return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+}
+
+// BenchmarkCallPayloads measures Apply with the default options on the
+// bodies the call's speed is measured on (respfiltertest): a 1 KB object, a
+// 5 KB list of 50 items that max_items cuts, and a 100 KB list.
+func BenchmarkCallPayloads(b *testing.B) {
+	f := newFilter(b)
+	opts := OptionsFrom(action.ResponseFilter{})
+	for _, p := range respfiltertest.Payloads() {
+		b.Run(p.Name, func(b *testing.B) {
+			b.SetBytes(int64(len(p.Body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := f.Apply(context.Background(), "application/json", p.Body, opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
