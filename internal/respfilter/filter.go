@@ -82,10 +82,6 @@ func (f *Filter) Apply(ctx context.Context, contentType string, body []byte, o O
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("respfilter: filtering: %w", err)
 	}
-	// Counting the raw body is as costly as the rest of the work, so it runs
-	// alongside it.
-	rawc := make(chan int, 1)
-	go func() { rawc <- f.tok.countBody(body) }()
 	mt := mediaType(contentType)
 	var res *Result
 	selected := false
@@ -121,7 +117,7 @@ func (f *Filter) Apply(ctx context.Context, contentType string, body []byte, o O
 	if o.Select != "" && !selected {
 		res.Note = joinNotes(res.Note, "select not applied: the body is not JSON")
 	}
-	res.RawTokens = <-rawc
+	res.RawTokens = f.tok.countBody(body)
 	return res, nil
 }
 

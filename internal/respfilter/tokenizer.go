@@ -23,15 +23,15 @@ const countSamples = 16
 // Tokenizer counts tokens with the o200k_base encoding (the one used by
 // current OpenAI models), giving exactly the counts of that encoding: text
 // is split into pieces by the encoding's pre-tokenization rules, a piece
-// that is itself a token counts one, and other pieces are byte-pair merged,
-// with the counts of recent ones cached. Its merge ranks are embedded in
+// that is itself a token counts one, and other pieces are byte-pair merged;
+// the counts of recent pieces are remembered. Its merge ranks are embedded in
 // the binary, so it never reaches the network. Building one takes about
-// 150 milliseconds and 10 MB, plus up to a few megabytes of cache; build it
+// 150 milliseconds and 10 MB, plus a memo of recent pieces under half a megabyte; build it
 // once and share it: it is safe for concurrent use.
 type Tokenizer struct {
 	ranks ranks
 	split splitter
-	cache *countCache
+	memo  *pieceMemo
 }
 
 // NewTokenizer loads the embedded o200k_base ranks and returns a Tokenizer.
@@ -40,7 +40,7 @@ func NewTokenizer() (*Tokenizer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("respfilter: loading o200k_base ranks: %w", err)
 	}
-	return &Tokenizer{ranks: newRanks(r), split: splitter{bmp: newBMPClasses()}, cache: newCountCache()}, nil
+	return &Tokenizer{ranks: newRanks(r), split: splitter{bmp: newBMPClasses()}, memo: newPieceMemo()}, nil
 }
 
 // Count returns the exact number of o200k_base tokens in s. Special-token
@@ -60,22 +60,37 @@ func (t *Tokenizer) Count(s string) int {
 	return n
 }
 
-// pieceCount returns the number of tokens of one piece.
+// pieceCount returns the number of tokens of one piece: from the memo when
+// the piece was seen recently, else from the ranks.
 func (t *Tokenizer) pieceCount(p string) int {
-	if len(p) == 1 {
+	switch {
+	case len(p) == 1:
 		return 1
-	}
-	if t.ranks.rank(p) != noRank {
-		return 1
-	}
-	if len(p) > cacheMaxPiece {
+	case len(p) <= packedMax:
+		key := packKey(p)
+		if n, ok := t.memo.getShort(key); ok {
+			return n
+		}
+		n := 1
+		if _, ok := t.ranks.short[key]; !ok {
+			n = t.ranks.mergeCount(p)
+		}
+		t.memo.putShort(key, n)
+		return n
+	case len(p) > memoMaxPiece:
+		if t.ranks.rank(p) != noRank {
+			return 1
+		}
 		return t.ranks.mergeCount(p)
 	}
-	if n, ok := t.cache.get(p); ok {
+	if n, ok := t.memo.getLong(p); ok {
 		return n
 	}
-	n := t.ranks.mergeCount(p)
-	t.cache.put(p, n)
+	n := 1
+	if t.ranks.rank(p) == noRank {
+		n = t.ranks.mergeCount(p)
+	}
+	t.memo.putLong(p, n)
 	return n
 }
 

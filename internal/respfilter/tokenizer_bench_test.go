@@ -34,19 +34,19 @@ func BenchmarkCount(b *testing.B) {
 		run("tiktoken-go", ref.count)
 		run("Count", tok.Count)
 		run("Count_cold", func(s string) int {
-			tok.cache.reset()
+			tok.memo.reset()
 			return tok.Count(s)
 		})
 	}
 }
 
-// reset empties the cache.
-func (c *countCache) reset() {
-	for i := range c.shards {
-		sh := &c.shards[i]
-		sh.mu.Lock()
-		clear(sh.m)
-		sh.mu.Unlock()
+// reset empties the memo.
+func (m *pieceMemo) reset() {
+	for i := range m.short {
+		m.short[i].Store(0)
+	}
+	for i := range m.long {
+		m.long[i].Store(nil)
 	}
 }
 

@@ -102,6 +102,11 @@ func (sp splitter) classAt(s string, i int) (uint8, int) {
 
 // pieceEnd returns the end of the piece that starts at s[i], i < len(s).
 func (sp splitter) pieceEnd(s string, i int) int {
+	if s[i] < utf8.RuneSelf {
+		if e := sp.asciiPieceEnd(s, i); e > 0 {
+			return e
+		}
+	}
 	c, n := sp.classAt(s, i)
 	if e := sp.letters(s, i, c, n); e > 0 {
 		return e
@@ -121,6 +126,78 @@ func (sp splitter) pieceEnd(s string, i int) int {
 		return e
 	}
 	return sp.spaces(s, i)
+}
+
+// asciiPieceEnd is pieceEnd for the common case of a piece that is ASCII,
+// like the character after it, with every alternative reduced to plain
+// byte loops: ASCII letters are either upper or lower case, so the
+// backtracking of alternatives 1 and 2 cannot happen. It returns 0 when a
+// rune beyond ASCII is reached, and pieceEnd then decides in full.
+func (sp splitter) asciiPieceEnd(s string, i int) int {
+	c := sp.bmp[s[i]]
+	// Alternatives 1 and 2: an optional prefix, then upper then lower case
+	// letters, at least one of either.
+	j := i
+	if isPrefixClass(c) {
+		j = i + 1
+	}
+	e := j
+	for e < len(s) && s[e] < utf8.RuneSelf && sp.bmp[s[e]]&clsUpper != 0 {
+		e++
+	}
+	for e < len(s) && s[e] < utf8.RuneSelf && sp.bmp[s[e]]&clsLower != 0 {
+		e++
+	}
+	switch {
+	case e < len(s) && s[e] >= utf8.RuneSelf:
+		return 0
+	case e > j:
+		return contraction(s, e)
+	case c&clsNumber != 0: // alternative 3
+		for e = i + 1; e < i+3 && e < len(s) && s[e] < utf8.RuneSelf && sp.bmp[s[e]]&clsNumber != 0; e++ {
+		}
+		if e < i+3 && e < len(s) && s[e] >= utf8.RuneSelf {
+			return 0
+		}
+		return e
+	}
+	// Alternative 4: an optional space, then punctuation, then line breaks
+	// and slashes.
+	e = i
+	// A space is a prefix, so the rune after it was checked to be ASCII.
+	if s[i] == ' ' && i+1 < len(s) && isPunctClass(sp.bmp[s[i+1]]) {
+		e = i + 1
+	}
+	if e > i || isPunctClass(c) {
+		for e < len(s) && s[e] < utf8.RuneSelf && isPunctClass(sp.bmp[s[e]]) {
+			e++
+		}
+		if e < len(s) && s[e] >= utf8.RuneSelf {
+			return 0
+		}
+		for e < len(s) && (s[e] == '\r' || s[e] == '\n' || s[e] == '/') {
+			e++
+		}
+		return e
+	}
+	// Alternatives 5 to 7, as in spaces.
+	lastBreak, last := -1, i
+	for e < len(s) && s[e] < utf8.RuneSelf && sp.bmp[s[e]]&clsSpace != 0 {
+		if sp.bmp[s[e]]&clsNewline != 0 {
+			lastBreak = e
+		}
+		last = e
+		e++
+	}
+	switch {
+	case e < len(s) && s[e] >= utf8.RuneSelf:
+		return 0
+	case lastBreak >= 0:
+		return lastBreak + 1
+	case e == len(s) || last == i:
+		return e
+	}
+	return last
 }
 
 // letters tries alternatives 1 and 2 at s[i], whose rune has class c and
