@@ -111,7 +111,7 @@ func BenchmarkPipeline(b *testing.B) {
 // expressed in bytes instead of tokens.
 func (f *Filter) pipelineWithoutTokens(body []byte, o Options) (int, error) {
 	o = o.withDefaults()
-	t, err := f.parse(context.Background(), body, o)
+	t, err := f.parse(context.Background(), string(body), o)
 	if err != nil {
 		return 0, err
 	}

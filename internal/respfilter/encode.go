@@ -1,7 +1,6 @@
 package respfilter
 
 import (
-	"encoding/json"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -73,10 +72,12 @@ func (e *encoder) value(v any, depth int, onPath, standalone bool) string {
 		e.buf = append(e.buf, "null"...)
 	case bool:
 		e.buf = strconv.AppendBool(e.buf, x)
-	case json.Number:
-		e.buf = append(e.buf, x...)
-	case string:
-		e.str(x)
+	case *leaf:
+		if x.number {
+			e.buf = append(e.buf, x.text...)
+		} else {
+			e.str(x.text)
+		}
 	case []any:
 		if depth > e.sh.depth && !onPath {
 			e.st.branchesCut++

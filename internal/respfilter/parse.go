@@ -1,7 +1,6 @@
 package respfilter
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -21,8 +20,8 @@ var errSyntax = errors.New("invalid JSON")
 // one array) straight into a tree, dropping excluded fields and, when
 // compact, empty values as it goes. Strings without escapes share the
 // body's memory; numbers keep their exact text.
-func parseTree(body []byte, exclude []string, compact bool) (tree, error) {
-	p := &parser{s: string(body), n: &normalizer{exclude: exclude, compact: compact, excluded: map[string]bool{}}}
+func parseTree(body string, exclude []string, compact bool) (tree, error) {
+	p := &parser{s: body, n: &normalizer{exclude: exclude, compact: compact}}
 	var vals []any
 	for {
 		p.space()
@@ -52,6 +51,67 @@ type parser struct {
 	s string
 	i int
 	n *normalizer
+	// fields and items hold the members of the containers being parsed,
+	// innermost last, so a container's members are gathered without a
+	// slice of their own.
+	fields []field
+	items  []any
+	a      arena
+}
+
+// arena hands out the leaves and the member slices of a tree from chunks,
+// so a document costs a few allocations instead of several per value. The
+// tree lives as long as the filtering of one body, and so do the chunks.
+type arena struct {
+	leaves []leaf
+	keys   []string
+	vals   []any
+	objs   []object
+}
+
+// Sizes of the arena's chunks: the first is small, each next one twice as
+// large, up to the last.
+const (
+	firstChunk = 16
+	lastChunk  = 4096
+)
+
+// grow returns the capacity of the chunk after one of capacity c, fit to
+// hold at least n.
+func grow(c, n int) int {
+	return max(n, min(max(2*c, firstChunk), lastChunk))
+}
+
+// leaf returns a new leaf.
+func (a *arena) leaf(text string, number bool) *leaf {
+	if len(a.leaves) == cap(a.leaves) {
+		a.leaves = make([]leaf, 0, grow(cap(a.leaves), 1))
+	}
+	a.leaves = append(a.leaves, leaf{text, number})
+	return &a.leaves[len(a.leaves)-1]
+}
+
+// object returns a new object with room for n keys and values.
+func (a *arena) object(n int) *object {
+	if len(a.objs) == cap(a.objs) {
+		a.objs = make([]object, 0, grow(cap(a.objs), 1))
+	}
+	if len(a.keys)+n > cap(a.keys) {
+		a.keys = make([]string, 0, grow(cap(a.keys), n))
+	}
+	a.objs = append(a.objs, object{keys: a.keys[len(a.keys):len(a.keys):len(a.keys)+n], vals: a.values(n)[:0]})
+	a.keys = a.keys[:len(a.keys)+n]
+	return &a.objs[len(a.objs)-1]
+}
+
+// values returns a slice of n values, which cannot grow into the next.
+func (a *arena) values(n int) []any {
+	if len(a.vals)+n > cap(a.vals) {
+		a.vals = make([]any, 0, grow(cap(a.vals), n))
+	}
+	v := a.vals[len(a.vals) : len(a.vals)+n : len(a.vals)+n]
+	a.vals = a.vals[:len(a.vals)+n]
+	return v
 }
 
 func (p *parser) fail(what string) error {
@@ -95,7 +155,7 @@ func (p *parser) value(depth int) (v any, keep bool, err error) {
 		if err != nil {
 			return nil, false, err
 		}
-		return s, !compact || s != "", nil
+		return p.a.leaf(s, false), !compact || s != "", nil
 	case c == 't':
 		return true, true, p.literal("true")
 	case c == 'f':
@@ -104,7 +164,10 @@ func (p *parser) value(depth int) (v any, keep bool, err error) {
 		return nil, !compact, p.literal("null")
 	case c == '-' || (c >= '0' && c <= '9'):
 		num, err := p.number()
-		return num, true, err
+		if err != nil {
+			return nil, false, err
+		}
+		return p.a.leaf(num, true), true, nil
 	}
 	return nil, false, p.fail("unexpected character")
 }
@@ -118,7 +181,7 @@ func (p *parser) literal(word string) error {
 }
 
 // number reads a JSON number and returns its text.
-func (p *parser) number() (json.Number, error) {
+func (p *parser) number() (string, error) {
 	start := p.i
 	if p.s[p.i] == '-' {
 		p.i++
@@ -152,7 +215,7 @@ func (p *parser) number() (json.Number, error) {
 			return "", p.fail("invalid number")
 		}
 	}
-	return json.Number(p.s[start:p.i]), nil
+	return p.s[start:p.i], nil
 }
 
 // field is one parsed object member.
@@ -168,12 +231,13 @@ func (p *parser) object(depth int) (*object, error) {
 	}
 	p.n.t.depth = max(p.n.t.depth, depth+1)
 	p.i++ // {
-	var fields []field
 	p.space()
 	if p.i < len(p.s) && p.s[p.i] == '}' {
 		p.i++
 		return &object{}, nil
 	}
+	base := len(p.fields)
+	defer func() { p.fields = p.fields[:base] }()
 	for {
 		p.space()
 		if p.i >= len(p.s) || p.s[p.i] != '"' {
@@ -194,7 +258,7 @@ func (p *parser) object(depth int) (*object, error) {
 			return nil, err
 		}
 		if !p.n.isExcluded(k) {
-			fields = append(fields, field{k, v, keep})
+			p.fields = append(p.fields, field{k, v, keep})
 		}
 		p.space()
 		if p.i >= len(p.s) {
@@ -209,10 +273,24 @@ func (p *parser) object(depth int) (*object, error) {
 		}
 		p.i++
 	}
-	// Sort by key; of duplicate keys the last one wins, as in encoding/json,
-	// and only then does compaction drop it.
-	slices.SortStableFunc(fields, func(a, b field) int { return strings.Compare(a.key, b.key) })
-	o := &object{keys: make([]string, 0, len(fields)), vals: make([]any, 0, len(fields))}
+	return p.members(p.fields[base:]), nil
+}
+
+// members builds an object of parsed fields. They are sorted by key; of
+// duplicate keys the last one wins, as in encoding/json, and only then does
+// compaction drop it.
+func (p *parser) members(fields []field) *object {
+	if !slices.IsSortedFunc(fields, compareFields) {
+		slices.SortStableFunc(fields, compareFields)
+	}
+	n := 0
+	for i, f := range fields {
+		if (i+1 < len(fields) && fields[i+1].key == f.key) || !f.keep {
+			continue
+		}
+		n++
+	}
+	o := p.a.object(n)
 	for i, f := range fields {
 		if (i+1 < len(fields) && fields[i+1].key == f.key) || !f.keep {
 			continue
@@ -221,8 +299,11 @@ func (p *parser) object(depth int) (*object, error) {
 		o.vals = append(o.vals, f.val)
 	}
 	p.n.t.fields = max(p.n.t.fields, len(o.keys))
-	return o, nil
+	return o
 }
+
+// compareFields orders fields by key.
+func compareFields(a, b field) int { return strings.Compare(a.key, b.key) }
 
 func (p *parser) array(depth int) ([]any, error) {
 	if depth >= maxNesting {
@@ -230,25 +311,28 @@ func (p *parser) array(depth int) ([]any, error) {
 	}
 	p.n.t.depth = max(p.n.t.depth, depth+1)
 	p.i++ // [
-	a := []any{}
 	p.space()
 	if p.i < len(p.s) && p.s[p.i] == ']' {
 		p.i++
-		return a, nil
+		return []any{}, nil
 	}
+	base := len(p.items)
+	defer func() { p.items = p.items[:base] }()
 	for {
 		p.space()
 		v, _, err := p.value(depth + 1)
 		if err != nil {
 			return nil, err
 		}
-		a = append(a, v)
+		p.items = append(p.items, v)
 		p.space()
 		if p.i >= len(p.s) {
 			return nil, p.fail("unexpected end")
 		}
 		if p.s[p.i] == ']' {
 			p.i++
+			a := p.a.values(len(p.items) - base)
+			copy(a, p.items[base:])
 			return a, nil
 		}
 		if p.s[p.i] != ',' {

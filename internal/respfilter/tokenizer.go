@@ -11,13 +11,18 @@ import (
 // o200k_base merge ranks.
 const o200kRanksFile = "o200k_base.tiktoken"
 
-// exactCountLimit bounds how much of a body CountApprox tokenizes exactly.
-// Beyond it, CountApprox tokenizes evenly spread samples of this total size
-// and scales the count by the byte ratio.
+// exactCountLimit bounds how much of a body CountRaw tokenizes exactly.
 const exactCountLimit = 16 << 10
 
-// countSamples is the number of evenly spread windows CountApprox tokenizes
-// for a body larger than exactCountLimit.
+// A body larger than exactCountLimit is estimated from rawSamples windows
+// of rawWindow bytes each, 32 KiB in all.
+const (
+	rawSamples = 256
+	rawWindow  = 128
+)
+
+// countSamples is the number of evenly spread windows countSampled
+// tokenizes.
 const countSamples = 16
 
 // Tokenizer counts tokens with the o200k_base encoding (the one used by
@@ -94,30 +99,34 @@ func (t *Tokenizer) pieceCount(p string) int {
 	return n
 }
 
-// CountApprox returns Count(s) exactly when s is at most 16 KiB. For a
-// larger s it tokenizes sixteen evenly spread windows of 1 KiB each (cut on
-// rune boundaries) and extrapolates by bytes, so the cost stays bounded
-// (well under a millisecond) even on multi-megabyte bodies; on API JSON and logs the estimate was
-// within 2% of the exact count in our measurements (docs/benchmarks.md).
-func (t *Tokenizer) CountApprox(s string) int {
-	return t.countSampled(s, exactCountLimit)
+// CountRaw counts the tokens of a response body: exactly when it is at
+// most 16 KiB, and otherwise by the estimate of the package comment, whose
+// cost stays bounded (about 32 KiB tokenized) whatever the body's size.
+// estimated says which.
+func (t *Tokenizer) CountRaw(s string) (tokens int, estimated bool) {
+	return countRaw(t, s)
 }
 
-// countBody is CountApprox for a body held as bytes, copying only what it
+// CountBody is CountRaw for a body held as bytes, copying only what it
 // tokenizes.
-func (t *Tokenizer) countBody(b []byte) int {
-	return countSampled(t, b, exactCountLimit)
+func (t *Tokenizer) CountBody(b []byte) (tokens int, estimated bool) {
+	return countRaw(t, b)
+}
+
+func countRaw[T string | []byte](t *Tokenizer, s T) (int, bool) {
+	if len(s) <= exactCountLimit {
+		return t.Count(string(s)), false
+	}
+	return estimate(t, s), true
 }
 
 // countSampled counts s exactly when it is at most limit bytes, otherwise
-// extrapolates from evenly spread windows totalling limit bytes.
+// extrapolates from evenly spread windows totalling limit bytes. It is
+// coarser than estimate and serves the budget search, which confirms its
+// figure with an exact count.
 func (t *Tokenizer) countSampled(s string, limit int) int {
-	return countSampled(t, s, limit)
-}
-
-func countSampled[T string | []byte](t *Tokenizer, s T, limit int) int {
 	if len(s) <= limit {
-		return t.Count(string(s))
+		return t.Count(s)
 	}
 	window := limit / countSamples
 	stride := len(s) / countSamples
@@ -125,13 +134,77 @@ func countSampled[T string | []byte](t *Tokenizer, s T, limit int) int {
 	for i := range countSamples {
 		start := runeStart(s, i*stride)
 		end := runeStart(s, min(start+window, len(s)))
-		tokens += t.Count(string(s[start:end]))
+		tokens += t.Count(s[start:end])
 		sampled += end - start
 	}
 	if sampled == 0 {
 		return 0
 	}
 	return int(float64(tokens) * float64(len(s)) / float64(sampled))
+}
+
+// estimate extrapolates the token count of s, which is longer than
+// exactCountLimit, from rawSamples windows of rawWindow bytes, one at a
+// fixed pseudo-random offset within each of rawSamples equal strides of s
+// (so the windows cover the whole body and do not fall in step with a body
+// that repeats itself). A window counts every piece that starts inside it,
+// whole: it skips the piece it starts inside of, after which the split is
+// in step with the whole text's, and finishes the piece that crosses its
+// end. Every piece of s so has the same chance to be counted whatever its
+// length, and the tokens counted, divided by the bytes of the pieces
+// counted, estimate the tokens per byte of s. A window holding bytes that
+// are not UTF-8 is counted by Count's rule instead.
+func estimate[T string | []byte](t *Tokenizer, s T) int {
+	stride := len(s) / rawSamples
+	tokens, sampled := 0, 0
+	for i := range rawSamples {
+		start := i * stride
+		if room := stride - rawWindow; room > 0 {
+			start += int(splitmix(uint64(i)) % uint64(room))
+		}
+		start = runeStart(s, start)
+		// The window and the piece that may cross its end, copied if s is
+		// held as bytes.
+		w := string(s[start:min(start+rawWindow+memoMaxPiece, len(s))])
+		if !utf8.ValidString(w) {
+			w = string(s[start:min(start+rawWindow, len(s))])
+			tokens += t.Count(w)
+			sampled += len(w)
+			continue
+		}
+		n, b := t.countWindow(w, start > 0)
+		tokens += n
+		sampled += b
+	}
+	if sampled == 0 {
+		return 0
+	}
+	return int(float64(tokens)*float64(len(s))/float64(sampled) + 0.5)
+}
+
+// splitmix returns a well-mixed 64-bit value of x (SplitMix64's finalizer).
+func splitmix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+// countWindow counts the pieces that start in the first rawWindow bytes of
+// w, after the first piece when skipFirst, and returns their tokens and
+// bytes.
+func (t *Tokenizer) countWindow(w string, skipFirst bool) (tokens, bytes int) {
+	i := 0
+	if skipFirst {
+		i = t.split.pieceEnd(w, 0)
+	}
+	first := i
+	for i < len(w) && i < rawWindow {
+		e := t.split.pieceEnd(w, i)
+		tokens += t.pieceCount(w[i:e])
+		i = e
+	}
+	return tokens, i - first
 }
 
 // runeStart moves i back to the start of the rune it falls in.
