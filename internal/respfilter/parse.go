@@ -99,7 +99,7 @@ func (a *arena) object(n int) *object {
 	if len(a.keys)+n > cap(a.keys) {
 		a.keys = make([]string, 0, grow(cap(a.keys), n))
 	}
-	a.objs = append(a.objs, object{keys: a.keys[len(a.keys):len(a.keys):len(a.keys)+n], vals: a.values(n)[:0]})
+	a.objs = append(a.objs, object{keys: a.keys[len(a.keys) : len(a.keys) : len(a.keys)+n], vals: a.values(n)[:0]})
 	a.keys = a.keys[:len(a.keys)+n]
 	return &a.objs[len(a.objs)-1]
 }
