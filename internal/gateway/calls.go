@@ -357,7 +357,7 @@ func (g *Gateway) more(ctx context.Context, caller, agent string, args map[strin
 		}
 		run.Outcome = runlog.OutcomeOK
 		run.Output = fr.Output
-		run.RawTokens = fr.RawTokens
+		run.RawTokens, run.RawTokensEstimated = fr.RawTokens, fr.RawEstimated
 		if len(fr.Rest) > 0 {
 			if handleOut, err = g.putHandle(ctx, agent, p.Action, fr.Rest, p.Options); err != nil {
 				return nil, err
