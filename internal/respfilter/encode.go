@@ -76,7 +76,7 @@ func (e *encoder) value(v any, depth int, onPath, standalone bool) string {
 		if x.number {
 			e.buf = append(e.buf, x.text...)
 		} else {
-			e.str(x.text)
+			e.str(x.text, x.plain)
 		}
 	case []any:
 		if depth > e.sh.depth && !onPath {
@@ -96,9 +96,14 @@ func (e *encoder) value(v any, depth int, onPath, standalone bool) string {
 	return ""
 }
 
-// str writes s, cut to the string cap on a rune boundary.
-func (e *encoder) str(s string) {
+// str writes s, cut to the string cap on a rune boundary; plain says s
+// needs no escaping.
+func (e *encoder) str(s string, plain bool) {
 	if len(s) <= e.sh.str {
+		if plain {
+			e.buf = append(append(append(e.buf, '"'), s...), '"')
+			return
+		}
 		e.buf = appendString(e.buf, s)
 		return
 	}
@@ -215,12 +220,14 @@ func appendString(buf []byte, s string) []byte {
 	buf = append(buf, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		for i < len(s) && plainByte[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
 			buf = append(buf, s[start:i]...)
 			switch c {
 			case '"', '\\':

@@ -82,12 +82,12 @@ func grow(c, n int) int {
 	return max(n, min(max(2*c, firstChunk), lastChunk))
 }
 
-// leaf returns a new leaf.
-func (a *arena) leaf(text string, number bool) *leaf {
+// leaf returns a new leaf holding l.
+func (a *arena) leaf(l leaf) *leaf {
 	if len(a.leaves) == cap(a.leaves) {
 		a.leaves = make([]leaf, 0, grow(cap(a.leaves), 1))
 	}
-	a.leaves = append(a.leaves, leaf{text, number})
+	a.leaves = append(a.leaves, l)
 	return &a.leaves[len(a.leaves)-1]
 }
 
@@ -151,11 +151,11 @@ func (p *parser) value(depth int) (v any, keep bool, err error) {
 		}
 		return a, !compact || len(a) > 0, nil
 	case c == '"':
-		s, err := p.str()
+		s, plain, err := p.str()
 		if err != nil {
 			return nil, false, err
 		}
-		return p.a.leaf(s, false), !compact || s != "", nil
+		return p.a.leaf(leaf{text: s, plain: plain}), !compact || s != "", nil
 	case c == 't':
 		return true, true, p.literal("true")
 	case c == 'f':
@@ -167,7 +167,7 @@ func (p *parser) value(depth int) (v any, keep bool, err error) {
 		if err != nil {
 			return nil, false, err
 		}
-		return p.a.leaf(num, true), true, nil
+		return p.a.leaf(leaf{text: num, number: true}), true, nil
 	}
 	return nil, false, p.fail("unexpected character")
 }
@@ -243,7 +243,7 @@ func (p *parser) object(depth int) (*object, error) {
 		if p.i >= len(p.s) || p.s[p.i] != '"' {
 			return nil, p.fail("expected field name")
 		}
-		k, err := p.str()
+		k, _, err := p.str()
 		if err != nil {
 			return nil, err
 		}
@@ -342,33 +342,49 @@ func (p *parser) array(depth int) ([]any, error) {
 	}
 }
 
+// plainByte marks the bytes a JSON string holds as they are: ASCII other
+// than control characters, the quote and the backslash.
+var plainByte = func() (t [256]bool) {
+	for b := 0x20; b < utf8.RuneSelf; b++ {
+		t[b] = b != '"' && b != '\\'
+	}
+	return t
+}()
+
 // str reads a JSON string. Without escapes or invalid UTF-8 it is a
-// substring of the body; otherwise it is decoded, with invalid UTF-8 and
-// lone surrogates becoming U+FFFD.
-func (p *parser) str() (string, error) {
+// substring of the body, and plain: the encoder may write it as it is;
+// otherwise it is decoded, with invalid UTF-8 and lone surrogates becoming
+// U+FFFD.
+func (p *parser) str() (s string, plain bool, err error) {
 	p.i++ // "
 	start := p.i
 	for p.i < len(p.s) {
+		for p.i < len(p.s) && plainByte[p.s[p.i]] {
+			p.i++
+		}
+		if p.i == len(p.s) {
+			break
+		}
 		c := p.s[p.i]
 		switch {
 		case c == '"':
 			p.i++
-			return p.s[start : p.i-1], nil
+			return p.s[start : p.i-1], true, nil
 		case c == '\\':
-			return p.slowStr(start)
+			s, err := p.slowStr(start)
+			return s, false, err
 		case c < 0x20:
-			return "", p.fail("control character in string")
-		case c < utf8.RuneSelf:
-			p.i++
+			return "", false, p.fail("control character in string")
 		default:
 			r, size := utf8.DecodeRuneInString(p.s[p.i:])
 			if r == utf8.RuneError && size == 1 {
-				return p.slowStr(start)
+				s, err := p.slowStr(start)
+				return s, false, err
 			}
 			p.i += size
 		}
 	}
-	return "", p.fail("unterminated string")
+	return "", false, p.fail("unterminated string")
 }
 
 // slowStr decodes a string with escapes from start, resuming at p.i.

@@ -25,6 +25,9 @@ type object struct {
 type leaf struct {
 	text   string
 	number bool
+	// plain says a string needs no escaping in JSON: it is printable ASCII
+	// or valid UTF-8 without a quote or a backslash.
+	plain bool
 }
 
 // tree is a normalized JSON document: values are nil, bool, *leaf, []any
