@@ -59,10 +59,23 @@ func (t *Tokenizer) Count(s string) int {
 	n := 0
 	for i := 0; i < len(s); {
 		e := t.split.pieceEnd(s, i)
-		n += t.pieceCount(s[i:e])
+		if e-i > 1 && e-i <= packedMax && i+8 <= len(s) {
+			n += t.shortCount(packAt(s, i, e-i), s[i:e])
+		} else {
+			n += t.pieceCount(s[i:e])
+		}
 		i = e
 	}
 	return n
+}
+
+// packAt is packKey(s[i:i+n]) for n <= packedMax when eight bytes from i
+// are in s, reading them at once.
+func packAt(s string, i, n int) uint64 {
+	w := s[i : i+8]
+	v := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+	return v&(1<<(8*n)-1) | uint64(n)<<56
 }
 
 // pieceCount returns the number of tokens of one piece: from the memo when
@@ -72,16 +85,7 @@ func (t *Tokenizer) pieceCount(p string) int {
 	case len(p) == 1:
 		return 1
 	case len(p) <= packedMax:
-		key := packKey(p)
-		if n, ok := t.memo.getShort(key); ok {
-			return n
-		}
-		n := 1
-		if _, ok := t.ranks.short[key]; !ok {
-			n = t.ranks.mergeCount(p)
-		}
-		t.memo.putShort(key, n)
-		return n
+		return t.shortCount(packKey(p), p)
 	case len(p) > memoMaxPiece:
 		if t.ranks.rank(p) != noRank {
 			return 1
@@ -96,6 +100,20 @@ func (t *Tokenizer) pieceCount(p string) int {
 		n = t.ranks.mergeCount(p)
 	}
 	t.memo.putLong(p, n)
+	return n
+}
+
+// shortCount returns the number of tokens of a piece of 2 to packedMax
+// bytes, whose packKey is key.
+func (t *Tokenizer) shortCount(key uint64, p string) int {
+	if n, ok := t.memo.getShort(key); ok {
+		return n
+	}
+	n := 1
+	if _, ok := t.ranks.short[key]; !ok {
+		n = t.ranks.mergeCount(p)
+	}
+	t.memo.putShort(key, n)
 	return n
 }
 
