@@ -11,6 +11,9 @@ const (
 // estimate its tokens-per-byte ratio.
 const estimateSample = 4 << 10
 
+// firstOutputCap bounds the buffer fit sets aside for its first encoding.
+const firstOutputCap = 32 << 10
+
 // fitAttempts bounds how often fit re-tokenizes a candidate output.
 const fitAttempts = 6
 
@@ -37,7 +40,8 @@ type knob struct {
 // encoded size alone (cheap), then tokenizes the candidate to confirm,
 // tightening the byte target and retrying when the estimate was short.
 func (f *Filter) fit(t tree, start shape, pg paging, budget int) fitted {
-	var e encoder
+	// Sized for the first encoding, which is usually the only one.
+	e := encoder{buf: make([]byte, 0, min(t.size, firstOutputCap))}
 	buf, st := e.encode(t.root, start, pg)
 	out := string(buf)
 	// A token is at least one byte, so a short output fits and is counted

@@ -57,7 +57,13 @@ type encoder struct {
 // encode writes t under sh and returns the bytes (valid until the next
 // call) and what was cut.
 func (e *encoder) encode(root any, sh shape, pg paging) ([]byte, stats) {
-	e.buf, e.sh, e.pg = e.buf[:0], sh, pg
+	e.buf = e.buf[:0]
+	return e.encodeAppend(root, sh, pg)
+}
+
+// encodeAppend is encode after what the buffer already holds.
+func (e *encoder) encodeAppend(root any, sh shape, pg paging) ([]byte, stats) {
+	e.sh, e.pg = sh, pg
 	e.st = stats{mainShown: -1, mainLen: -1}
 	e.value(root, 0, pg.on, true)
 	return e.buf, e.st

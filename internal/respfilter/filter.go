@@ -197,7 +197,7 @@ func (f *Filter) jsonResult(t tree, o Options, pg paging) (*Result, error) {
 		res.Note = joinNotes(res.Note, "over max_tokens even when cut to the minimum")
 	}
 	if pg.on {
-		rest, err := jsonRest(t.root, pg, ft.st.mainShown)
+		rest, err := jsonRest(t, pg, ft.st.mainShown)
 		if err != nil {
 			return nil, err
 		}

@@ -22,6 +22,7 @@ var errSyntax = errors.New("invalid JSON")
 // body's memory; numbers keep their exact text.
 func parseTree(body string, exclude []string, compact bool) (tree, error) {
 	p := &parser{s: body, n: &normalizer{exclude: exclude, compact: compact}}
+	p.n.t.size = len(body)
 	var vals []any
 	for {
 		p.space()

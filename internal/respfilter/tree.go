@@ -39,6 +39,9 @@ type tree struct {
 	// bounds: subtrees dropped while parsing may count.
 	depth  int
 	fields int
+	// size is the length of the body the tree was parsed from, 0 when it
+	// came from a select expression.
+	size int
 }
 
 // parseJSON decodes one or more JSON values (several, as in NDJSON, become
