@@ -21,7 +21,7 @@ var errSyntax = errors.New("invalid JSON")
 // compact, empty values as it goes. Strings without escapes share the
 // body's memory; numbers keep their exact text.
 func parseTree(body string, exclude []string, compact bool) (tree, error) {
-	p := &parser{s: body, n: &normalizer{exclude: exclude, compact: compact}}
+	p := &parser{s: body, n: &normalizer{exclude: exclude, compact: compact}, a: newArena(body)}
 	p.n.t.size = len(body)
 	var vals []any
 	for {
@@ -68,25 +68,41 @@ type arena struct {
 	keys   []string
 	vals   []any
 	objs   []object
+	// first and firstObjs are the sizes of the first chunks of leaves,
+	// keys and values, and of objects, guessed from the body.
+	first, firstObjs int
 }
 
-// Sizes of the arena's chunks: the first is small, each next one twice as
-// large, up to the last.
+// Bounds of the arena's chunks: each chunk is twice as large as the one
+// before, up to lastChunk.
 const (
 	firstChunk = 16
 	lastChunk  = 4096
 )
 
-// grow returns the capacity of the chunk after one of capacity c, fit to
-// hold at least n.
-func grow(c, n int) int {
-	return max(n, min(max(2*c, firstChunk), lastChunk))
+// newArena returns an arena for body. A document holds about a value per
+// comma and an object per opening brace (fewer when strings hold them), so
+// counting them, which is fast, sizes the first chunks.
+func newArena(body string) arena {
+	return arena{
+		first:     min(strings.Count(body, ",")+firstChunk, lastChunk),
+		firstObjs: min(strings.Count(body, "{")+1, lastChunk),
+	}
+}
+
+// grow returns the capacity of the chunk after one of capacity c, starting
+// at first, fit to hold at least n.
+func grow(c, first, n int) int {
+	if c == 0 {
+		return max(n, first)
+	}
+	return max(n, min(2*c, lastChunk))
 }
 
 // leaf returns a new leaf holding l.
 func (a *arena) leaf(l leaf) *leaf {
 	if len(a.leaves) == cap(a.leaves) {
-		a.leaves = make([]leaf, 0, grow(cap(a.leaves), 1))
+		a.leaves = make([]leaf, 0, grow(cap(a.leaves), a.first, 1))
 	}
 	a.leaves = append(a.leaves, l)
 	return &a.leaves[len(a.leaves)-1]
@@ -95,10 +111,10 @@ func (a *arena) leaf(l leaf) *leaf {
 // object returns a new object with room for n keys and values.
 func (a *arena) object(n int) *object {
 	if len(a.objs) == cap(a.objs) {
-		a.objs = make([]object, 0, grow(cap(a.objs), 1))
+		a.objs = make([]object, 0, grow(cap(a.objs), a.firstObjs, 1))
 	}
 	if len(a.keys)+n > cap(a.keys) {
-		a.keys = make([]string, 0, grow(cap(a.keys), n))
+		a.keys = make([]string, 0, grow(cap(a.keys), a.first, n))
 	}
 	a.objs = append(a.objs, object{keys: a.keys[len(a.keys) : len(a.keys) : len(a.keys)+n], vals: a.values(n)[:0]})
 	a.keys = a.keys[:len(a.keys)+n]
@@ -108,7 +124,7 @@ func (a *arena) object(n int) *object {
 // values returns a slice of n values, which cannot grow into the next.
 func (a *arena) values(n int) []any {
 	if len(a.vals)+n > cap(a.vals) {
-		a.vals = make([]any, 0, grow(cap(a.vals), n))
+		a.vals = make([]any, 0, grow(cap(a.vals), a.first, n))
 	}
 	v := a.vals[len(a.vals) : len(a.vals)+n : len(a.vals)+n]
 	a.vals = a.vals[:len(a.vals)+n]
