@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -140,7 +141,11 @@ func TestReportFigures(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("| payload | raw bytes | raw tokens (exact) | raw tokens (reported) | filtered tokens | reduction | Apply wall | Apply CPU | without tokenizer (CPU) |\n")
 	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-	for _, p := range append(casePayloads(t), sizedPayloads(t)...) {
+	payloads := append(casePayloads(t), sizedPayloads(t)...)
+	for _, p := range respfiltertest.Payloads() {
+		payloads = append(payloads, benchPayload{strings.ReplaceAll(p.Name, "_", " "), "application/json", p.Body, OptionsFrom(action.ResponseFilter{})})
+	}
+	for _, p := range payloads {
 		res, err := f.Apply(context.Background(), p.contentType, p.body, p.opts)
 		if err != nil {
 			t.Fatal(err)
@@ -160,7 +165,11 @@ func TestReportFigures(t *testing.T) {
 			})
 			pipeline = fmtDuration(cpu)
 		}
-		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %.0f× | %s | %s | %s |\n", p.name, len(p.body), exact, res.RawTokens,
+		reported := strconv.Itoa(res.RawTokens)
+		if res.RawEstimated {
+			reported = "≈" + reported
+		}
+		fmt.Fprintf(&b, "| %s | %d | %d | %s | %d | %.0f× | %s | %s | %s |\n", p.name, len(p.body), exact, reported,
 			res.OutputTokens, float64(exact)/float64(res.OutputTokens), fmtDuration(apply), fmtDuration(applyCPU), pipeline)
 	}
 	t.Log("\n" + b.String())
