@@ -29,10 +29,10 @@ const countSamples = 16
 // current OpenAI models), giving exactly the counts of that encoding: text
 // is split into pieces by the encoding's pre-tokenization rules, a piece
 // that is itself a token counts one, and other pieces are byte-pair merged;
-// the counts of recent pieces are remembered. Its merge ranks are embedded in
-// the binary, so it never reaches the network. Building one takes about
-// 150 milliseconds and 10 MB, plus a memo of recent pieces under half a megabyte; build it
-// once and share it: it is safe for concurrent use.
+// the counts of recent pieces are remembered. Its merge ranks are embedded
+// in the binary, so it never reaches the network. Building one takes about
+// 150 milliseconds and 10 MB, plus a memo of recent pieces under half a
+// megabyte; build it once and share it: it is safe for concurrent use.
 type Tokenizer struct {
 	ranks ranks
 	split splitter
