@@ -181,11 +181,11 @@ func estimate[T string | []byte](t *Tokenizer, s T) int {
 			start += int(splitmix(uint64(i)) % uint64(room))
 		}
 		start = runeStart(s, start)
-		// The window and the piece that may cross its end, copied if s is
-		// held as bytes.
-		w := string(s[start:min(start+rawWindow+memoMaxPiece, len(s))])
+		// The window and the piece that may cross its end, cut on rune
+		// boundaries and copied if s is held as bytes.
+		w := string(s[start:runeStart(s, min(start+rawWindow+memoMaxPiece, len(s)))])
 		if !utf8.ValidString(w) {
-			w = string(s[start:min(start+rawWindow, len(s))])
+			w = string(s[start:runeStart(s, min(start+rawWindow, len(s)))])
 			tokens += t.Count(w)
 			sampled += len(w)
 			continue

@@ -235,7 +235,7 @@ func TestCountMatchesReferenceOnRandomText(t *testing.T) {
 // TestCountRaw checks the raw count: exact up to the limit, and beyond it
 // an estimate within 2% of the exact count on every test payload, the
 // bodies the call's speed is measured on, the sized payloads of the
-// benchmarks and multibyte text.
+// benchmarks, multibyte text and random bytes (not UTF-8).
 func TestCountRaw(t *testing.T) {
 	tok, _ := sharedTokenizer()
 	small := `{"a":"short body"}`
@@ -246,7 +246,12 @@ func TestCountRaw(t *testing.T) {
 	if n, est := tok.CountRaw(at); n != tok.Count(at) || est {
 		t.Errorf("CountRaw = %d (estimated %v) at the limit, want exactly %d", n, est, tok.Count(at))
 	}
-	bodies := map[string]string{"multibyte": strings.Repeat("日本語のテキスト、", 5000), "prose": proseText(200 << 10)}
+	noise := make([]byte, 64<<10)
+	rng := rand.New(rand.NewPCG(7, 7))
+	for i := range noise {
+		noise[i] = byte(rng.IntN(256))
+	}
+	bodies := map[string]string{"multibyte": strings.Repeat("日本語のテキスト、", 5000), "prose": proseText(200 << 10), "random bytes": string(noise)}
 	files, err := filepath.Glob(filepath.Join("testdata", "payloads", "*"))
 	if err != nil {
 		t.Fatal(err)
