@@ -377,7 +377,7 @@ func (g *Gateway) nextPage(ctx context.Context, run *runlog.Run, handle string, 
 	}
 	run.Outcome = runlog.OutcomeOK
 	run.Output = fr.Output
-	run.RawTokens = fr.RawTokens
+	run.RawTokens, run.RawTokensEstimated = fr.RawTokens, fr.RawEstimated
 	if len(fr.Rest) == 0 {
 		return nil, nil
 	}

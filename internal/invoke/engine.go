@@ -229,20 +229,20 @@ func (e *Engine) Invoke(ctx context.Context, c *Call) *Result {
 	if resp.Status < 200 || resp.Status > 299 {
 		fr := e.filter.ErrorResult(ctx, resp.Status, resp.ContentType, body, res.Options)
 		run.Outcome = runlog.OutcomeError
-		run.RawTokens = fr.RawTokens
+		run.RawTokens, run.RawTokensEstimated = fr.RawTokens, fr.RawEstimated
 		run.Output = fr.Output
 		run.Error = fmt.Sprintf("upstream answered %d %s", resp.Status, http.StatusText(resp.Status))
 		return res
 	}
 	fr, err := e.filter.Apply(ctx, resp.ContentType, body, res.Options)
 	if err != nil {
-		run.RawTokens = e.tok.Count(string(body[:min(len(body), MaxResponseExcerpt)]))
+		run.RawTokens, run.RawTokensEstimated = e.tok.CountBody(body)
 		e.fail(res, red, toolresult.KindFilter, fmt.Sprintf("The API answered %d but its response could not be filtered. This is a setup problem of the action, not something to retry; tell the user the data is unavailable right now.", resp.Status))
 		run.Error = "response filter: " + err.Error()
 		return res
 	}
 	run.Outcome = runlog.OutcomeOK
-	run.RawTokens = fr.RawTokens
+	run.RawTokens, run.RawTokensEstimated = fr.RawTokens, fr.RawEstimated
 	run.Output = fr.Output
 	res.Rest = fr.Rest
 	filtered = fr

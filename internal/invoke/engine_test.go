@@ -22,7 +22,7 @@ import (
 
 const canary = "canary-7f3a9c1e5b"
 
-func newTestEngine(t *testing.T, env map[string]string) *Engine {
+func newTestEngine(t testing.TB, env map[string]string) *Engine {
 	t.Helper()
 	client, err := egress.New(egress.Config{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
 	if err != nil {
@@ -35,7 +35,7 @@ func newTestEngine(t *testing.T, env map[string]string) *Engine {
 	return NewEngine(client, tok, secret.EnvSource{Getenv: func(k string) string { return env[k] }})
 }
 
-func decode(t *testing.T, src string) (map[string]*action.Action, map[string]*action.Credential) {
+func decode(t testing.TB, src string) (map[string]*action.Action, map[string]*action.Credential) {
 	t.Helper()
 	rs, errs := action.Decode("test.yaml", []byte(src))
 	if len(errs) > 0 {

@@ -8,11 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/actiongate/actiongate/internal/action"
+	"github.com/actiongate/actiongate/internal/respfilter/respfiltertest"
 )
 
 var figures = flag.Bool("figures", false, "print the figures table of docs/benchmarks.md (TestReportFigures)")
@@ -110,7 +112,7 @@ func BenchmarkPipeline(b *testing.B) {
 // expressed in bytes instead of tokens.
 func (f *Filter) pipelineWithoutTokens(body []byte, o Options) (int, error) {
 	o = o.withDefaults()
-	t, err := f.parse(context.Background(), body, o)
+	t, err := f.parse(context.Background(), string(body), o)
 	if err != nil {
 		return 0, err
 	}
@@ -139,7 +141,11 @@ func TestReportFigures(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("| payload | raw bytes | raw tokens (exact) | raw tokens (reported) | filtered tokens | reduction | Apply wall | Apply CPU | without tokenizer (CPU) |\n")
 	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-	for _, p := range append(casePayloads(t), sizedPayloads(t)...) {
+	payloads := append(casePayloads(t), sizedPayloads(t)...)
+	for _, p := range respfiltertest.Payloads() {
+		payloads = append(payloads, benchPayload{strings.ReplaceAll(p.Name, "_", " "), "application/json", p.Body, OptionsFrom(action.ResponseFilter{})})
+	}
+	for _, p := range payloads {
 		res, err := f.Apply(context.Background(), p.contentType, p.body, p.opts)
 		if err != nil {
 			t.Fatal(err)
@@ -159,7 +165,11 @@ func TestReportFigures(t *testing.T) {
 			})
 			pipeline = fmtDuration(cpu)
 		}
-		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %.0f× | %s | %s | %s |\n", p.name, len(p.body), exact, res.RawTokens,
+		reported := strconv.Itoa(res.RawTokens)
+		if res.RawEstimated {
+			reported = "≈" + reported
+		}
+		fmt.Fprintf(&b, "| %s | %d | %d | %s | %d | %.0f× | %s | %s | %s |\n", p.name, len(p.body), exact, reported,
 			res.OutputTokens, float64(exact)/float64(res.OutputTokens), fmtDuration(apply), fmtDuration(applyCPU), pipeline)
 	}
 	t.Log("\n" + b.String())
@@ -189,4 +199,27 @@ func fmtDuration(d time.Duration) string {
 		return fmt.Sprintf("%.0f µs", float64(d)/float64(time.Microsecond))
 	}
 	return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+}
+
+// BenchmarkCallPayloads measures Apply with the default options on the
+// bodies the call's speed is measured on (respfiltertest): a 1 KB object, a
+// 5 KB list of 50 items that max_items cuts, and a 100 KB list. cpu-ns/op
+// is the process's CPU time per call, garbage collection and any helper
+// goroutine included.
+func BenchmarkCallPayloads(b *testing.B) {
+	f := newFilter(b)
+	opts := OptionsFrom(action.ResponseFilter{})
+	for _, p := range respfiltertest.Payloads() {
+		b.Run(p.Name, func(b *testing.B) {
+			b.SetBytes(int64(len(p.Body)))
+			b.ReportAllocs()
+			cpu := processCPU()
+			for b.Loop() {
+				if _, err := f.Apply(context.Background(), "application/json", p.Body, opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
+		})
+	}
 }

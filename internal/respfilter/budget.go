@@ -11,6 +11,9 @@ const (
 // estimate its tokens-per-byte ratio.
 const estimateSample = 4 << 10
 
+// firstOutputCap bounds the buffer fit sets aside for its first encoding.
+const firstOutputCap = 32 << 10
+
 // fitAttempts bounds how often fit re-tokenizes a candidate output.
 const fitAttempts = 6
 
@@ -37,19 +40,21 @@ type knob struct {
 // encoded size alone (cheap), then tokenizes the candidate to confirm,
 // tightening the byte target and retrying when the estimate was short.
 func (f *Filter) fit(t tree, start shape, pg paging, budget int) fitted {
-	var e encoder
-	out, st := e.encode(t.root, start, pg)
-	// A token is at least one byte, so a short output fits; otherwise a
-	// sample gives the tokens-per-byte ratio, and only an output that may
-	// fit is counted exactly.
+	// Sized for the first encoding, which is usually the only one.
+	e := encoder{buf: make([]byte, 0, min(t.size, firstOutputCap))}
+	buf, st := e.encode(t.root, start, pg)
+	out := string(buf)
+	// A token is at least one byte, so a short output fits and is counted
+	// once, exactly; a longer one is sampled for its tokens-per-byte ratio,
+	// and counted exactly only when it may fit.
 	var tokens int
-	if len(out) <= budget {
-		tokens = f.tok.Count(string(out))
-	} else if tokens = f.tok.countSampled(string(out), estimateSample); tokens <= budget+budget/8 {
-		tokens = f.tok.Count(string(out))
+	if len(out) <= max(budget, estimateSample) {
+		tokens = f.tok.Count(out)
+	} else if tokens = f.tok.countSampled(out, estimateSample); tokens <= budget+budget/8 {
+		tokens = f.tok.Count(out)
 	}
 	if tokens <= budget {
-		return fitted{out: string(out), tokens: tokens, st: st}
+		return fitted{out: out, tokens: tokens, st: st}
 	}
 	minDepth := 0
 	if pg.on {
@@ -70,9 +75,10 @@ func (f *Filter) fit(t tree, start shape, pg paging, budget int) fitted {
 	var best fitted
 	for range fitAttempts {
 		sh, floor := shrink(&e, t.root, start, pg, knobs, target)
-		out, st = e.encode(t.root, sh, pg)
-		tokens = f.tok.Count(string(out))
-		best = fitted{out: string(out), tokens: tokens, st: st, over: floor && tokens > budget}
+		buf, st = e.encode(t.root, sh, pg)
+		out = string(buf)
+		tokens = f.tok.Count(out)
+		best = fitted{out: out, tokens: tokens, st: st, over: floor && tokens > budget}
 		if tokens <= budget || floor {
 			return best
 		}

@@ -1,7 +1,6 @@
 package respfilter
 
 import (
-	"encoding/json"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -58,7 +57,13 @@ type encoder struct {
 // encode writes t under sh and returns the bytes (valid until the next
 // call) and what was cut.
 func (e *encoder) encode(root any, sh shape, pg paging) ([]byte, stats) {
-	e.buf, e.sh, e.pg = e.buf[:0], sh, pg
+	e.buf = e.buf[:0]
+	return e.encodeAppend(root, sh, pg)
+}
+
+// encodeAppend is encode after what the buffer already holds.
+func (e *encoder) encodeAppend(root any, sh shape, pg paging) ([]byte, stats) {
+	e.sh, e.pg = sh, pg
 	e.st = stats{mainShown: -1, mainLen: -1}
 	e.value(root, 0, pg.on, true)
 	return e.buf, e.st
@@ -73,10 +78,12 @@ func (e *encoder) value(v any, depth int, onPath, standalone bool) string {
 		e.buf = append(e.buf, "null"...)
 	case bool:
 		e.buf = strconv.AppendBool(e.buf, x)
-	case json.Number:
-		e.buf = append(e.buf, x...)
-	case string:
-		e.str(x)
+	case *leaf:
+		if x.number {
+			e.buf = append(e.buf, x.text...)
+		} else {
+			e.str(x.text, x.plain)
+		}
 	case []any:
 		if depth > e.sh.depth && !onPath {
 			e.st.branchesCut++
@@ -95,9 +102,14 @@ func (e *encoder) value(v any, depth int, onPath, standalone bool) string {
 	return ""
 }
 
-// str writes s, cut to the string cap on a rune boundary.
-func (e *encoder) str(s string) {
+// str writes s, cut to the string cap on a rune boundary; plain says s
+// needs no escaping.
+func (e *encoder) str(s string, plain bool) {
 	if len(s) <= e.sh.str {
+		if plain {
+			e.buf = append(append(append(e.buf, '"'), s...), '"')
+			return
+		}
 		e.buf = appendString(e.buf, s)
 		return
 	}
@@ -214,12 +226,14 @@ func appendString(buf []byte, s string) []byte {
 	buf = append(buf, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		for i < len(s) && plainByte[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
 			buf = append(buf, s[start:i]...)
 			switch c {
 			case '"', '\\':

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -32,8 +33,12 @@ func TestGolden(t *testing.T) {
 			if strings.HasSuffix(c.Payload, ".json") {
 				mustJSON(t, res.Output)
 			}
-			got := fmt.Sprintf("note: %s\ntruncated: %v\nraw_tokens: %d\noutput_tokens: %d\nrest: %v\n---\n%s\n",
-				res.Note, res.Truncated, res.RawTokens, res.OutputTokens, res.Rest != nil, res.Output)
+			raw := strconv.Itoa(res.RawTokens)
+			if res.RawEstimated {
+				raw += " (estimated)"
+			}
+			got := fmt.Sprintf("note: %s\ntruncated: %v\nraw_tokens: %s\noutput_tokens: %d\nrest: %v\n---\n%s\n",
+				res.Note, res.Truncated, raw, res.OutputTokens, res.Rest != nil, res.Output)
 			path := filepath.Join("testdata", "golden", c.Name+".txt")
 			if *update {
 				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {

@@ -116,25 +116,25 @@ func mainArray(root any, path []string) []any {
 
 // jsonRest encodes the continuation holding the items of the main array
 // after the first shown ones, or returns nil when nothing remains.
-func jsonRest(root any, pg paging, shown int) (json.RawMessage, error) {
-	items := mainArray(root, pg.path)
+func jsonRest(t tree, pg paging, shown int) (json.RawMessage, error) {
+	items := mainArray(t.root, pg.path)
 	if shown < 0 || shown >= len(items) {
 		return nil, nil
 	}
-	rest, err := withMain(root, pg.path, items[shown:])
+	rest, err := withMain(t.root, pg.path, items[shown:])
 	if err != nil {
 		return nil, fmt.Errorf("respfilter: building continuation: %w", err)
 	}
-	var e encoder
-	data, _ := e.encode(rest, shape{unlimited, unlimited, unlimited, unlimited}, paging{})
 	path, err := json.Marshal(pg.path)
 	if err != nil {
 		return nil, fmt.Errorf("respfilter: encoding continuation: %w", err)
 	}
-	out := make([]byte, 0, len(data)+len(path)+80)
-	out = append(out, `{"kind":"`+restJSON+`","path":`...)
-	out = append(out, path...)
-	out = append(out, `,"offset":`+strconv.Itoa(pg.offset+shown)+`,"total":`+strconv.Itoa(pg.total)+`,"data":`...)
-	out = append(out, data...)
+	// The data comes last, so it is encoded in place after the fields; the
+	// rest of a body is rarely longer than the body.
+	e := encoder{buf: make([]byte, 0, t.size+len(path)+80)}
+	e.buf = append(e.buf, `{"kind":"`+restJSON+`","path":`...)
+	e.buf = append(e.buf, path...)
+	e.buf = append(e.buf, `,"offset":`+strconv.Itoa(pg.offset+shown)+`,"total":`+strconv.Itoa(pg.total)+`,"data":`...)
+	out, _ := e.encodeAppend(rest, shape{unlimited, unlimited, unlimited, unlimited}, paging{})
 	return append(out, '}'), nil
 }

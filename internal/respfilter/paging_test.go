@@ -163,7 +163,7 @@ func TestFindMain(t *testing.T) {
 		{`"x"`, "", false},
 	}
 	for _, tt := range tests {
-		v, err := parseJSON([]byte(tt.body))
+		v, err := parseJSON(strings.NewReader(tt.body))
 		if err != nil {
 			t.Fatal(err)
 		}

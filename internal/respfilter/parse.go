@@ -1,7 +1,6 @@
 package respfilter
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -21,8 +20,9 @@ var errSyntax = errors.New("invalid JSON")
 // one array) straight into a tree, dropping excluded fields and, when
 // compact, empty values as it goes. Strings without escapes share the
 // body's memory; numbers keep their exact text.
-func parseTree(body []byte, exclude []string, compact bool) (tree, error) {
-	p := &parser{s: string(body), n: &normalizer{exclude: exclude, compact: compact, excluded: map[string]bool{}}}
+func parseTree(body string, exclude []string, compact bool) (tree, error) {
+	p := &parser{s: body, n: &normalizer{exclude: exclude, compact: compact}, a: newArena(body)}
+	p.n.t.size = len(body)
 	var vals []any
 	for {
 		p.space()
@@ -52,6 +52,83 @@ type parser struct {
 	s string
 	i int
 	n *normalizer
+	// fields and items hold the members of the containers being parsed,
+	// innermost last, so a container's members are gathered without a
+	// slice of their own.
+	fields []field
+	items  []any
+	a      arena
+}
+
+// arena hands out the leaves and the member slices of a tree from chunks,
+// so a document costs a few allocations instead of several per value. The
+// tree lives as long as the filtering of one body, and so do the chunks.
+type arena struct {
+	leaves []leaf
+	keys   []string
+	vals   []any
+	objs   []object
+	// first and firstObjs are the sizes of the first chunks of leaves,
+	// keys and values, and of objects, guessed from the body.
+	first, firstObjs int
+}
+
+// Bounds of the arena's chunks: each chunk is twice as large as the one
+// before, up to lastChunk.
+const (
+	firstChunk = 16
+	lastChunk  = 4096
+)
+
+// newArena returns an arena for body. A document holds about a value per
+// comma and an object per opening brace (fewer when strings hold them), so
+// counting them, which is fast, sizes the first chunks.
+func newArena(body string) arena {
+	return arena{
+		first:     min(strings.Count(body, ",")+firstChunk, lastChunk),
+		firstObjs: min(strings.Count(body, "{")+1, lastChunk),
+	}
+}
+
+// grow returns the capacity of the chunk after one of capacity c, starting
+// at first, fit to hold at least n.
+func grow(c, first, n int) int {
+	if c == 0 {
+		return max(n, first)
+	}
+	return max(n, min(2*c, lastChunk))
+}
+
+// leaf returns a new leaf holding l.
+func (a *arena) leaf(l leaf) *leaf {
+	if len(a.leaves) == cap(a.leaves) {
+		a.leaves = make([]leaf, 0, grow(cap(a.leaves), a.first, 1))
+	}
+	a.leaves = append(a.leaves, l)
+	return &a.leaves[len(a.leaves)-1]
+}
+
+// object returns a new object with room for n keys and values.
+func (a *arena) object(n int) *object {
+	if len(a.objs) == cap(a.objs) {
+		a.objs = make([]object, 0, grow(cap(a.objs), a.firstObjs, 1))
+	}
+	if len(a.keys)+n > cap(a.keys) {
+		a.keys = make([]string, 0, grow(cap(a.keys), a.first, n))
+	}
+	a.objs = append(a.objs, object{keys: a.keys[len(a.keys) : len(a.keys) : len(a.keys)+n], vals: a.values(n)[:0]})
+	a.keys = a.keys[:len(a.keys)+n]
+	return &a.objs[len(a.objs)-1]
+}
+
+// values returns a slice of n values, which cannot grow into the next.
+func (a *arena) values(n int) []any {
+	if len(a.vals)+n > cap(a.vals) {
+		a.vals = make([]any, 0, grow(cap(a.vals), a.first, n))
+	}
+	v := a.vals[len(a.vals) : len(a.vals)+n : len(a.vals)+n]
+	a.vals = a.vals[:len(a.vals)+n]
+	return v
 }
 
 func (p *parser) fail(what string) error {
@@ -91,11 +168,11 @@ func (p *parser) value(depth int) (v any, keep bool, err error) {
 		}
 		return a, !compact || len(a) > 0, nil
 	case c == '"':
-		s, err := p.str()
+		s, plain, err := p.str()
 		if err != nil {
 			return nil, false, err
 		}
-		return s, !compact || s != "", nil
+		return p.a.leaf(leaf{text: s, plain: plain}), !compact || s != "", nil
 	case c == 't':
 		return true, true, p.literal("true")
 	case c == 'f':
@@ -104,7 +181,10 @@ func (p *parser) value(depth int) (v any, keep bool, err error) {
 		return nil, !compact, p.literal("null")
 	case c == '-' || (c >= '0' && c <= '9'):
 		num, err := p.number()
-		return num, true, err
+		if err != nil {
+			return nil, false, err
+		}
+		return p.a.leaf(leaf{text: num, number: true}), true, nil
 	}
 	return nil, false, p.fail("unexpected character")
 }
@@ -118,7 +198,7 @@ func (p *parser) literal(word string) error {
 }
 
 // number reads a JSON number and returns its text.
-func (p *parser) number() (json.Number, error) {
+func (p *parser) number() (string, error) {
 	start := p.i
 	if p.s[p.i] == '-' {
 		p.i++
@@ -152,7 +232,7 @@ func (p *parser) number() (json.Number, error) {
 			return "", p.fail("invalid number")
 		}
 	}
-	return json.Number(p.s[start:p.i]), nil
+	return p.s[start:p.i], nil
 }
 
 // field is one parsed object member.
@@ -168,18 +248,19 @@ func (p *parser) object(depth int) (*object, error) {
 	}
 	p.n.t.depth = max(p.n.t.depth, depth+1)
 	p.i++ // {
-	var fields []field
 	p.space()
 	if p.i < len(p.s) && p.s[p.i] == '}' {
 		p.i++
 		return &object{}, nil
 	}
+	base := len(p.fields)
+	defer func() { p.fields = p.fields[:base] }()
 	for {
 		p.space()
 		if p.i >= len(p.s) || p.s[p.i] != '"' {
 			return nil, p.fail("expected field name")
 		}
-		k, err := p.str()
+		k, _, err := p.str()
 		if err != nil {
 			return nil, err
 		}
@@ -194,7 +275,7 @@ func (p *parser) object(depth int) (*object, error) {
 			return nil, err
 		}
 		if !p.n.isExcluded(k) {
-			fields = append(fields, field{k, v, keep})
+			p.fields = append(p.fields, field{k, v, keep})
 		}
 		p.space()
 		if p.i >= len(p.s) {
@@ -209,10 +290,24 @@ func (p *parser) object(depth int) (*object, error) {
 		}
 		p.i++
 	}
-	// Sort by key; of duplicate keys the last one wins, as in encoding/json,
-	// and only then does compaction drop it.
-	slices.SortStableFunc(fields, func(a, b field) int { return strings.Compare(a.key, b.key) })
-	o := &object{keys: make([]string, 0, len(fields)), vals: make([]any, 0, len(fields))}
+	return p.members(p.fields[base:]), nil
+}
+
+// members builds an object of parsed fields. They are sorted by key; of
+// duplicate keys the last one wins, as in encoding/json, and only then does
+// compaction drop it.
+func (p *parser) members(fields []field) *object {
+	if !slices.IsSortedFunc(fields, compareFields) {
+		slices.SortStableFunc(fields, compareFields)
+	}
+	n := 0
+	for i, f := range fields {
+		if (i+1 < len(fields) && fields[i+1].key == f.key) || !f.keep {
+			continue
+		}
+		n++
+	}
+	o := p.a.object(n)
 	for i, f := range fields {
 		if (i+1 < len(fields) && fields[i+1].key == f.key) || !f.keep {
 			continue
@@ -221,8 +316,11 @@ func (p *parser) object(depth int) (*object, error) {
 		o.vals = append(o.vals, f.val)
 	}
 	p.n.t.fields = max(p.n.t.fields, len(o.keys))
-	return o, nil
+	return o
 }
+
+// compareFields orders fields by key.
+func compareFields(a, b field) int { return strings.Compare(a.key, b.key) }
 
 func (p *parser) array(depth int) ([]any, error) {
 	if depth >= maxNesting {
@@ -230,25 +328,28 @@ func (p *parser) array(depth int) ([]any, error) {
 	}
 	p.n.t.depth = max(p.n.t.depth, depth+1)
 	p.i++ // [
-	a := []any{}
 	p.space()
 	if p.i < len(p.s) && p.s[p.i] == ']' {
 		p.i++
-		return a, nil
+		return []any{}, nil
 	}
+	base := len(p.items)
+	defer func() { p.items = p.items[:base] }()
 	for {
 		p.space()
 		v, _, err := p.value(depth + 1)
 		if err != nil {
 			return nil, err
 		}
-		a = append(a, v)
+		p.items = append(p.items, v)
 		p.space()
 		if p.i >= len(p.s) {
 			return nil, p.fail("unexpected end")
 		}
 		if p.s[p.i] == ']' {
 			p.i++
+			a := p.a.values(len(p.items) - base)
+			copy(a, p.items[base:])
 			return a, nil
 		}
 		if p.s[p.i] != ',' {
@@ -258,33 +359,49 @@ func (p *parser) array(depth int) ([]any, error) {
 	}
 }
 
+// plainByte marks the bytes a JSON string holds as they are: ASCII other
+// than control characters, the quote and the backslash.
+var plainByte = func() (t [256]bool) {
+	for b := 0x20; b < utf8.RuneSelf; b++ {
+		t[b] = b != '"' && b != '\\'
+	}
+	return t
+}()
+
 // str reads a JSON string. Without escapes or invalid UTF-8 it is a
-// substring of the body; otherwise it is decoded, with invalid UTF-8 and
-// lone surrogates becoming U+FFFD.
-func (p *parser) str() (string, error) {
+// substring of the body, and plain: the encoder may write it as it is;
+// otherwise it is decoded, with invalid UTF-8 and lone surrogates becoming
+// U+FFFD.
+func (p *parser) str() (s string, plain bool, err error) {
 	p.i++ // "
 	start := p.i
 	for p.i < len(p.s) {
+		for p.i < len(p.s) && plainByte[p.s[p.i]] {
+			p.i++
+		}
+		if p.i == len(p.s) {
+			break
+		}
 		c := p.s[p.i]
 		switch {
 		case c == '"':
 			p.i++
-			return p.s[start : p.i-1], nil
+			return p.s[start : p.i-1], true, nil
 		case c == '\\':
-			return p.slowStr(start)
+			s, err := p.slowStr(start)
+			return s, false, err
 		case c < 0x20:
-			return "", p.fail("control character in string")
-		case c < utf8.RuneSelf:
-			p.i++
+			return "", false, p.fail("control character in string")
 		default:
 			r, size := utf8.DecodeRuneInString(p.s[p.i:])
 			if r == utf8.RuneError && size == 1 {
-				return p.slowStr(start)
+				s, err := p.slowStr(start)
+				return s, false, err
 			}
 			p.i += size
 		}
 	}
-	return "", p.fail("unterminated string")
+	return "", false, p.fail("unterminated string")
 }
 
 // slowStr decodes a string with escapes from start, resuming at p.i.

@@ -2,6 +2,7 @@ package respfilter
 
 import (
 	"container/heap"
+	"hash/maphash"
 	"math"
 )
 
@@ -20,25 +21,80 @@ const shortPiece = 64
 const packedMax = 7
 
 // ranks maps the bytes of every o200k_base token to its rank; a lower rank
-// merges first.
+// merges first. It holds no pointers but two slices, so the garbage
+// collector never walks its hundreds of thousands of entries.
 type ranks struct {
 	// short holds the tokens of up to packedMax bytes by packKey.
 	short map[uint64]int32
 	// long holds the longer tokens.
-	long map[string]int32
+	long longRanks
+}
+
+// longRanks is an open-addressing table of the tokens longer than
+// packedMax bytes, whose text is kept end to end in one byte slice.
+type longRanks struct {
+	seed  maphash.Seed
+	slots []longSlot // a power of two long, at most half full
+	text  []byte
+}
+
+// longSlot is one token of longRanks; n is 0 in an empty slot.
+type longSlot struct {
+	hash uint64
+	off  uint32
+	n    uint16
+	rank int32
 }
 
 // newRanks indexes the ranks the loader returns.
 func newRanks(m map[string]int) ranks {
-	r := ranks{short: make(map[uint64]int32), long: make(map[string]int32)}
+	r := ranks{short: make(map[uint64]int32)}
+	long := 0
 	for tok, rank := range m {
 		if len(tok) <= packedMax {
 			r.short[packKey(tok)] = int32(rank)
 		} else {
-			r.long[tok] = int32(rank)
+			long++
+		}
+	}
+	size := 1
+	for size < 2*long {
+		size *= 2
+	}
+	r.long = longRanks{seed: maphash.MakeSeed(), slots: make([]longSlot, size)}
+	for tok, rank := range m {
+		if len(tok) > packedMax {
+			r.long.put(tok, int32(rank))
 		}
 	}
 	return r
+}
+
+// put adds a token, which is not yet in the table.
+func (l *longRanks) put(tok string, rank int32) {
+	h := maphash.String(l.seed, tok)
+	mask := uint64(len(l.slots) - 1)
+	i := h & mask
+	for l.slots[i].n != 0 {
+		i = (i + 1) & mask
+	}
+	l.slots[i] = longSlot{hash: h, off: uint32(len(l.text)), n: uint16(len(tok)), rank: rank}
+	l.text = append(l.text, tok...)
+}
+
+// get returns the rank of the token b, or noRank.
+func (l *longRanks) get(b string) int32 {
+	h := maphash.String(l.seed, b)
+	mask := uint64(len(l.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := &l.slots[i]
+		if s.n == 0 {
+			return noRank
+		}
+		if s.hash == h && int(s.n) == len(b) && string(l.text[s.off:s.off+uint32(s.n)]) == b {
+			return s.rank
+		}
+	}
 }
 
 // packKey packs up to packedMax bytes and their count into an integer.
@@ -52,13 +108,10 @@ func packKey(b string) uint64 {
 
 // rank returns the rank of the token b, or noRank.
 func (r ranks) rank(b string) int32 {
-	var v int32
-	var ok bool
-	if len(b) <= packedMax {
-		v, ok = r.short[packKey(b)]
-	} else {
-		v, ok = r.long[b]
+	if len(b) > packedMax {
+		return r.long.get(b)
 	}
+	v, ok := r.short[packKey(b)]
 	if !ok {
 		return noRank
 	}

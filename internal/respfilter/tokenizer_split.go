@@ -39,6 +39,31 @@ const (
 	clsNewline
 )
 
+// Class bits of asciiClasses only.
+const (
+	// clsPunct marks [^\s\p{L}\p{N}].
+	clsPunct uint8 = 1 << (iota + 6)
+	// clsHigh marks a byte of a multibyte rune, which has no other bit.
+	clsHigh
+)
+
+// asciiClasses holds the class bits of every ASCII byte, with clsPunct,
+// and clsHigh for every other byte, so the byte loops of asciiPieceEnd
+// stop at a multibyte rune without a test of their own.
+var asciiClasses = func() (t [256]uint8) {
+	for b := range 256 {
+		switch c := runeClass(rune(b)); {
+		case b >= utf8.RuneSelf:
+			t[b] = clsHigh
+		case isPunctClass(c):
+			t[b] = c | clsPunct
+		default:
+			t[b] = c
+		}
+	}
+	return t
+}()
+
 // bmpClasses holds the class bits of every rune of the Basic Multilingual
 // Plane, so classifying one costs an index instead of table searches.
 type bmpClasses [1 << 16]uint8
@@ -102,6 +127,11 @@ func (sp splitter) classAt(s string, i int) (uint8, int) {
 
 // pieceEnd returns the end of the piece that starts at s[i], i < len(s).
 func (sp splitter) pieceEnd(s string, i int) int {
+	if s[i] < utf8.RuneSelf {
+		if e := asciiPieceEnd(s, i); e > 0 {
+			return e
+		}
+	}
 	c, n := sp.classAt(s, i)
 	if e := sp.letters(s, i, c, n); e > 0 {
 		return e
@@ -121,6 +151,78 @@ func (sp splitter) pieceEnd(s string, i int) int {
 		return e
 	}
 	return sp.spaces(s, i)
+}
+
+// asciiPieceEnd is pieceEnd for the common case of a piece that is ASCII,
+// like the character after it, with every alternative reduced to plain
+// byte loops: ASCII letters are either upper or lower case, so the
+// backtracking of alternatives 1 and 2 cannot happen. It returns 0 when a
+// rune beyond ASCII is reached, and pieceEnd then decides in full.
+func asciiPieceEnd(s string, i int) int {
+	c := asciiClasses[s[i]]
+	// Alternatives 1 and 2: an optional prefix, then upper then lower case
+	// letters, at least one of either.
+	j := i
+	if isPrefixClass(c) {
+		j = i + 1
+	}
+	e := j
+	for e < len(s) && asciiClasses[s[e]]&clsUpper != 0 {
+		e++
+	}
+	for e < len(s) && asciiClasses[s[e]]&clsLower != 0 {
+		e++
+	}
+	switch {
+	case e < len(s) && s[e] >= utf8.RuneSelf:
+		return 0
+	case e > j:
+		return contraction(s, e)
+	case c&clsNumber != 0: // alternative 3
+		for e = i + 1; e < i+3 && e < len(s) && asciiClasses[s[e]]&clsNumber != 0; e++ {
+		}
+		if e < i+3 && e < len(s) && s[e] >= utf8.RuneSelf {
+			return 0
+		}
+		return e
+	}
+	// Alternative 4: an optional space, then punctuation, then line breaks
+	// and slashes.
+	e = i
+	// A space is a prefix, so the rune after it was checked to be ASCII.
+	if s[i] == ' ' && i+1 < len(s) && asciiClasses[s[i+1]]&clsPunct != 0 {
+		e = i + 1
+	}
+	if e > i || c&clsPunct != 0 {
+		for e < len(s) && asciiClasses[s[e]]&clsPunct != 0 {
+			e++
+		}
+		if e < len(s) && s[e] >= utf8.RuneSelf {
+			return 0
+		}
+		for e < len(s) && (s[e] == '\r' || s[e] == '\n' || s[e] == '/') {
+			e++
+		}
+		return e
+	}
+	// Alternatives 5 to 7, as in spaces.
+	lastBreak, last := -1, i
+	for e < len(s) && asciiClasses[s[e]]&clsSpace != 0 {
+		if asciiClasses[s[e]]&clsNewline != 0 {
+			lastBreak = e
+		}
+		last = e
+		e++
+	}
+	switch {
+	case e < len(s) && s[e] >= utf8.RuneSelf:
+		return 0
+	case lastBreak >= 0:
+		return lastBreak + 1
+	case e == len(s) || last == i:
+		return e
+	}
+	return last
 }
 
 // letters tries alternatives 1 and 2 at s[i], whose rune has class c and

@@ -14,6 +14,8 @@ import (
 
 	"github.com/dlclark/regexp2"
 	"github.com/pkoukk/tiktoken-go"
+
+	"github.com/actiongate/actiongate/internal/respfilter/respfiltertest"
 	tiktokenloader "github.com/pkoukk/tiktoken-go-loader"
 )
 
@@ -230,24 +232,56 @@ func TestCountMatchesReferenceOnRandomText(t *testing.T) {
 	}
 }
 
-func TestCountApprox(t *testing.T) {
+// TestCountRaw checks the raw count: exact up to the limit, and beyond it
+// an estimate within 2% of the exact count on every test payload, the
+// bodies the call's speed is measured on, the sized payloads of the
+// benchmarks, multibyte text and random bytes (not UTF-8).
+func TestCountRaw(t *testing.T) {
 	tok, _ := sharedTokenizer()
 	small := `{"a":"short body"}`
-	if tok.CountApprox(small) != tok.Count(small) {
-		t.Error("CountApprox differs from Count below the exact limit")
+	if n, est := tok.CountRaw(small); n != tok.Count(small) || est {
+		t.Errorf("CountRaw = %d (estimated %v), want exactly %d below the limit", n, est, tok.Count(small))
 	}
-	log, err := os.ReadFile(filepath.Join("testdata", "payloads", "app.log"))
+	at := strings.Repeat("x", exactCountLimit)
+	if n, est := tok.CountRaw(at); n != tok.Count(at) || est {
+		t.Errorf("CountRaw = %d (estimated %v) at the limit, want exactly %d", n, est, tok.Count(at))
+	}
+	noise := make([]byte, 64<<10)
+	rng := rand.New(rand.NewPCG(7, 7))
+	for i := range noise {
+		noise[i] = byte(rng.IntN(256))
+	}
+	bodies := map[string]string{"multibyte": strings.Repeat("日本語のテキスト、", 5000), "prose": proseText(200 << 10), "random bytes": string(noise)}
+	files, err := filepath.Glob(filepath.Join("testdata", "payloads", "*"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	issues, err := os.ReadFile(filepath.Join("testdata", "payloads", "github_issues.json"))
-	if err != nil {
-		t.Fatal(err)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies[filepath.Base(f)] = string(b)
 	}
-	for name, s := range map[string]string{"log": string(log), "issues": string(issues), "multibyte": strings.Repeat("日本語のテキスト、", 5000)} {
-		exact, approx := tok.Count(s), tok.CountApprox(s)
-		if diff := math.Abs(float64(approx-exact)) / float64(exact); diff > 0.05 {
-			t.Errorf("%s: CountApprox = %d, exact %d (%.1f%% off)", name, approx, exact, diff*100)
+	for _, p := range respfiltertest.Payloads() {
+		bodies[p.Name] = string(p.Body)
+	}
+	for _, p := range sizedPayloads(t) {
+		bodies[p.name] = string(p.body)
+	}
+	for name, s := range bodies {
+		exact := tok.Count(s)
+		n, est := tok.CountRaw(s)
+		if est != (len(s) > exactCountLimit) {
+			t.Errorf("%s (%d bytes): estimated = %v", name, len(s), est)
+		}
+		if b, bEst := tok.CountBody([]byte(s)); b != n || bEst != est {
+			t.Errorf("%s: CountBody = %d, %v; CountRaw = %d, %v", name, b, bEst, n, est)
+		}
+		diff := math.Abs(float64(n-exact)) / float64(exact)
+		t.Logf("%s: %d bytes, exact %d, CountRaw %d (%.2f%% off)", name, len(s), exact, n, diff*100)
+		if diff > 0.02 {
+			t.Errorf("%s: CountRaw = %d, exact %d (%.2f%% off, want at most 2%%)", name, n, exact, diff*100)
 		}
 	}
 }

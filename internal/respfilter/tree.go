@@ -1,7 +1,6 @@
 package respfilter
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,8 +19,19 @@ type object struct {
 	vals []any
 }
 
-// tree is a normalized JSON document: values are nil, bool, string,
-// json.Number, []any or *object.
+// leaf is a string or a number of a tree, a number keeping its exact text.
+// A tree holds leaves by pointer, so storing one in an any allocates
+// nothing and the parser can allocate them in chunks.
+type leaf struct {
+	text   string
+	number bool
+	// plain says a string needs no escaping in JSON: it is printable ASCII
+	// or valid UTF-8 without a quote or a backslash.
+	plain bool
+}
+
+// tree is a normalized JSON document: values are nil, bool, *leaf, []any
+// or *object.
 type tree struct {
 	root any
 	// depth is the deepest container nesting (0 for a scalar root) and
@@ -29,12 +39,15 @@ type tree struct {
 	// bounds: subtrees dropped while parsing may count.
 	depth  int
 	fields int
+	// size is the length of the body the tree was parsed from, 0 when it
+	// came from a select expression.
+	size int
 }
 
 // parseJSON decodes one or more JSON values (several, as in NDJSON, become
 // one array), keeping numbers exact.
-func parseJSON(body []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
+func parseJSON(body io.Reader) (any, error) {
+	dec := json.NewDecoder(body)
 	dec.UseNumber()
 	var vals []any
 	for {
@@ -80,7 +93,7 @@ func validatePatterns(patterns []string) error {
 
 // normalize builds a tree from v.
 func normalize(v any, exclude []string, compact bool) tree {
-	n := &normalizer{exclude: exclude, compact: compact, excluded: map[string]bool{}}
+	n := &normalizer{exclude: exclude, compact: compact}
 	root, _ := n.value(v, 0)
 	n.t.root = root
 	return n.t
@@ -93,6 +106,9 @@ func (n *normalizer) isExcluded(k string) bool {
 	}
 	ex, ok := n.excluded[k]
 	if !ok {
+		if n.excluded == nil {
+			n.excluded = map[string]bool{}
+		}
 		for _, p := range n.exclude {
 			if m, _ := path.Match(p, k); m {
 				ex = true
@@ -110,15 +126,17 @@ func (n *normalizer) value(v any, depth int) (out any, keep bool) {
 	case nil:
 		return nil, !n.compact
 	case string:
-		return x, !n.compact || x != ""
-	case bool, json.Number:
+		return &leaf{text: x}, !n.compact || x != ""
+	case bool:
 		return x, true
+	case json.Number:
+		return &leaf{text: string(x), number: true}, true
 	case int:
-		return json.Number(strconv.Itoa(x)), true
+		return &leaf{text: strconv.Itoa(x), number: true}, true
 	case *big.Int:
-		return json.Number(x.String()), true
+		return &leaf{text: x.String(), number: true}, true
 	case float64:
-		return formatFloat(x), true
+		return &leaf{text: formatFloat(x), number: true}, true
 	case []any:
 		n.t.depth = max(n.t.depth, depth+1)
 		arr := make([]any, len(x))
@@ -151,15 +169,15 @@ func (n *normalizer) value(v any, depth int) (out any, keep bool) {
 	}
 	// Values of any other type never come out of encoding/json or gojq;
 	// show them as text rather than failing.
-	return fmt.Sprint(v), true
+	return &leaf{text: fmt.Sprint(v)}, true
 }
 
 // formatFloat renders f as a JSON number the way jq prints it: NaN becomes
 // null and infinities are clamped to the largest finite float.
-func formatFloat(f float64) json.Number {
+func formatFloat(f float64) string {
 	switch {
 	case math.IsNaN(f):
-		return json.Number("null")
+		return "null"
 	case math.IsInf(f, 1):
 		f = math.MaxFloat64
 	case math.IsInf(f, -1):
@@ -167,7 +185,7 @@ func formatFloat(f float64) json.Number {
 	}
 	abs := math.Abs(f)
 	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		return json.Number(strconv.FormatFloat(f, 'e', -1, 64))
+		return strconv.FormatFloat(f, 'e', -1, 64)
 	}
-	return json.Number(strconv.FormatFloat(f, 'f', -1, 64))
+	return strconv.FormatFloat(f, 'f', -1, 64)
 }

@@ -54,6 +54,9 @@ type Run struct {
 	Attempts   int       `json:"attempts,omitempty"`
 	RawBytes   int64     `json:"raw_bytes"`
 	RawTokens  int       `json:"raw_tokens"`
+	// RawTokensEstimated is true when RawTokens is an estimate, as it is
+	// for bodies over 16 KiB (see respfilter.Tokenizer.CountRaw).
+	RawTokensEstimated bool `json:"raw_tokens_estimated"`
 	// OutputTokens counts the filtered output the model receives.
 	OutputTokens int `json:"output_tokens"`
 	// Response is the raw upstream body excerpt kept for people (bounded, redacted).

@@ -43,6 +43,7 @@ func suiteCases() []suiteCase {
 		{"Handles", testHandles},
 		{"PruneExpired", testPruneExpired},
 		{"Migrate", testMigrate},
+		{"MarkEstimatedRawTokens", testMarkEstimatedRawTokens},
 		{"Concurrency", testConcurrency},
 	}
 }
