@@ -5,11 +5,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/actiongate/actiongate/internal/action"
+	"github.com/actiongate/actiongate/internal/cputime"
 	"github.com/actiongate/actiongate/internal/gateway"
 	"github.com/actiongate/actiongate/internal/gateway/gatewaytest"
 	"github.com/actiongate/actiongate/internal/runlog"
@@ -69,12 +68,6 @@ func BenchmarkAgentCall(b *testing.B) {
 // the loopback upstream included), steadier than wall time on a busy
 // machine; call the function it returns when the loop is done.
 func reportCPU(b *testing.B) func() {
-	start := cpuTime()
-	return func() { b.ReportMetric(float64((cpuTime()-start).Microseconds())/float64(b.N), "cpu-µs/op") }
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	start := cputime.Process()
+	return func() { b.ReportMetric(float64((cputime.Process()-start).Microseconds())/float64(b.N), "cpu-µs/op") }
 }

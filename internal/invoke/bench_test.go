@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/actiongate/actiongate/internal/cputime"
 	"github.com/actiongate/actiongate/internal/respfilter/respfiltertest"
 	"github.com/actiongate/actiongate/internal/runlog"
 )
@@ -38,7 +39,7 @@ params:
 `)
 	e := newTestEngine(b, nil)
 	b.Run("direct", func(b *testing.B) {
-		cpu := processCPU()
+		cpu := cputime.Process()
 		for b.Loop() {
 			resp, err := http.Get(up.URL + "/things?p=list_5KB")
 			if err != nil {
@@ -47,19 +48,19 @@ params:
 			_, _ = io.Copy(io.Discard, resp.Body)
 			_ = resp.Body.Close()
 		}
-		b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
+		b.ReportMetric(float64(cputime.Process()-cpu)/float64(b.N), "cpu-ns/op")
 	})
 	for _, p := range respfiltertest.Payloads() {
 		b.Run(p.Name, func(b *testing.B) {
 			b.ReportAllocs()
-			cpu := processCPU()
+			cpu := cputime.Process()
 			for b.Loop() {
 				res := e.Invoke(context.Background(), &Call{Action: as["list"], Args: map[string]any{"p": p.Name}})
 				if res.Run.Outcome != runlog.OutcomeOK {
 					b.Fatalf("outcome %s: %s", res.Run.Outcome, res.Run.Output)
 				}
 			}
-			b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(cputime.Process()-cpu)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }

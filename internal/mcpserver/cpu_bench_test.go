@@ -12,13 +12,13 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/api"
+	"github.com/actiongate/actiongate/internal/cputime"
 	"github.com/actiongate/actiongate/internal/gateway"
 	"github.com/actiongate/actiongate/internal/gateway/gatewaytest"
 	"github.com/actiongate/actiongate/internal/mcpserver"
@@ -106,9 +106,7 @@ func minimalSDKHandler() http.Handler {
 
 // serveCPU answers the process's CPU time (user and system) in µs.
 func serveCPU(w http.ResponseWriter, _ *http.Request) {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	fmt.Fprint(w, ru.Utime.Nano()/1000+ru.Stime.Nano()/1000)
+	fmt.Fprint(w, cputime.Process().Microseconds())
 }
 
 // benchServer is the running child process.

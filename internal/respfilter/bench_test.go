@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/actiongate/actiongate/internal/action"
+	"github.com/actiongate/actiongate/internal/cputime"
 	"github.com/actiongate/actiongate/internal/respfilter/respfiltertest"
 )
 
@@ -181,14 +182,14 @@ func TestReportFigures(t *testing.T) {
 // load on the machine.
 func measure(fn func()) (wall, cpu time.Duration) {
 	var runs []time.Duration
-	cpu0 := processCPU()
+	cpu0 := cputime.Process()
 	start := time.Now()
 	for len(runs) < 5 || (time.Since(start) < time.Second && len(runs) < 2000) {
 		t0 := time.Now()
 		fn()
 		runs = append(runs, time.Since(t0))
 	}
-	cpu = (processCPU() - cpu0) / time.Duration(len(runs))
+	cpu = (cputime.Process() - cpu0) / time.Duration(len(runs))
 	slices.Sort(runs)
 	return runs[len(runs)/2], cpu
 }
@@ -213,13 +214,13 @@ func BenchmarkCallPayloads(b *testing.B) {
 		b.Run(p.Name, func(b *testing.B) {
 			b.SetBytes(int64(len(p.Body)))
 			b.ReportAllocs()
-			cpu := processCPU()
+			cpu := cputime.Process()
 			for b.Loop() {
 				if _, err := f.Apply(context.Background(), "application/json", p.Body, opts); err != nil {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(cputime.Process()-cpu)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }
