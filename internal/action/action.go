@@ -116,7 +116,19 @@ type ResponseFilter struct {
 	MaxItems  int   `json:"max_items,omitempty" yaml:"max_items,omitempty"`
 	MaxString int   `json:"max_string,omitempty" yaml:"max_string,omitempty"`
 	MaxTokens int   `json:"max_tokens,omitempty" yaml:"max_tokens,omitempty"`
+	// Format is how a list is written for the model: FormatJSON (the
+	// default) or FormatTable.
+	Format string `json:"format,omitempty" yaml:"format,omitempty"`
 }
+
+// Response formats.
+const (
+	// FormatJSON writes a list as a JSON array of objects.
+	FormatJSON = "json"
+	// FormatTable writes a list of objects as {"fields":[...],"rows":[[...]]}:
+	// the field names once, then one array of values per item.
+	FormatTable = "table"
+)
 
 // Credential types.
 const (

@@ -77,6 +77,11 @@ type Result struct {
 	OutputTokens int
 	// Truncated is true when anything was cut from this page.
 	Truncated bool
+	// RecordsKept counts the items of the main list this page shows, and
+	// RecordsTotal all the items of that list on every page; both are 0
+	// when the body has no main list.
+	RecordsKept  int
+	RecordsTotal int
 	// Note says in words what was cut, e.g. "showing 12 of 340 items; 3
 	// strings shortened"; empty when nothing was.
 	Note string

@@ -33,6 +33,10 @@ type Options struct {
 	MaxTokens int
 	// SelectTimeout bounds the select expression; 0 means 1s.
 	SelectTimeout time.Duration
+	// Format is how the main list is written: action.FormatJSON (or "")
+	// as a JSON array of objects, action.FormatTable as a header of field
+	// names followed by one row of values per item.
+	Format string
 	// MoreHint is appended to the note on the paged list (or text) when a
 	// Result has a Rest, e.g. `call more_results with handle "h7"`. It is
 	// counted within MaxTokens.
@@ -50,6 +54,7 @@ func OptionsFrom(f action.ResponseFilter) Options {
 		MaxItems:  f.MaxItems,
 		MaxString: f.MaxString,
 		MaxTokens: f.MaxTokens,
+		Format:    f.Format,
 	}.withDefaults()
 }
 

@@ -59,6 +59,11 @@ type Run struct {
 	RawTokensEstimated bool `json:"raw_tokens_estimated"`
 	// OutputTokens counts the filtered output the model receives.
 	OutputTokens int `json:"output_tokens"`
+	// RecordsKept counts the items of the response's main list the model
+	// received, RecordsTotal the items the list held: "records kept: 22 of
+	// 30". Both are 0 when the response had no list.
+	RecordsKept  int `json:"records_kept,omitempty"`
+	RecordsTotal int `json:"records_total,omitempty"`
 	// Response is the raw upstream body excerpt kept for people (bounded, redacted).
 	Response    string `json:"response,omitempty"`
 	ContentType string `json:"content_type,omitempty"`
