@@ -234,7 +234,10 @@ func (a *Action) RetryCount() int {
 	return *a.Retries
 }
 
-// Filter returns the response filter with defaults filled in.
+// Filter returns the response filter with defaults filled in. MaxItems
+// stays 0 when the action leaves it unset: the response filter then caps
+// the main list by the budget alone (up to 50 records) and other arrays at
+// DefaultMaxItems.
 func (a *Action) Filter() ResponseFilter {
 	f := ResponseFilter{}
 	if a.Response != nil {
@@ -243,9 +246,6 @@ func (a *Action) Filter() ResponseFilter {
 	if f.Compact == nil {
 		t := true
 		f.Compact = &t
-	}
-	if f.MaxItems == 0 {
-		f.MaxItems = DefaultMaxItems
 	}
 	if f.MaxString == 0 {
 		f.MaxString = DefaultMaxString

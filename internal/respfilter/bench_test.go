@@ -119,15 +119,20 @@ func (f *Filter) pipelineWithoutTokens(body []byte, o Options) (int, error) {
 	}
 	path, on := findMain(t.root)
 	pg := paging{on: on, path: path}
-	start := shape{items: o.MaxItems, str: o.MaxString, depth: max(t.depth-1, 0), fields: max(t.fields, 1)}
+	start := shape{list: o.MaxListItems, items: o.MaxItems, str: o.MaxString, depth: max(t.depth-1, 0), fields: max(t.fields, 1)}
 	knobs := []knob{
+		{func(s *shape) *int { return &s.list }, minItems},
 		{func(s *shape) *int { return &s.items }, minItems},
 		{func(s *shape) *int { return &s.str }, minString},
 		{func(s *shape) *int { return &s.depth }, len(path) + 1},
 		{func(s *shape) *int { return &s.fields }, minFields},
 	}
 	var e encoder
-	sh, _ := shrink(&e, t.root, start, pg, knobs, 4*o.MaxTokens)
+	draw := func(sh shape) ([]byte, stats, string) {
+		buf, st := e.encode(t.root, sh, pg)
+		return buf, st, ""
+	}
+	sh, _ := shrink(draw, start, knobs, 4*o.MaxTokens)
 	out, _ := e.encode(t.root, sh, pg)
 	return len(out), nil
 }

@@ -22,27 +22,62 @@ type fitted struct {
 	out    string
 	tokens int
 	st     stats
+	// reduced says what the reduction took from every record, "" when it
+	// took nothing.
+	reduced string
 	// over is true when even the smallest shape exceeds the budget.
 	over bool
 }
 
-// knob is one of the shape's settings, turned in order: fewer items in the
-// largest arrays first, then shorter strings, then shallower nesting, then
-// fewer fields per object.
+// knob is one of the shape's settings, turned in order: first how much of
+// every record is kept, then fewer items in nested arrays, then fewer
+// records, then shorter strings, then shallower nesting, then fewer fields
+// per object.
 type knob struct {
 	get func(*shape) *int
 	lo  int
 }
 
+// render encodes a tree under a shape: below the shape's full richness it
+// encodes the records the reducer took down to that step.
+type render func(sh shape) ([]byte, stats, string)
+
 // fit encodes t within budget tokens. It encodes once at the configured
 // limits; if that is over budget it estimates the bytes the budget allows
 // from the measured tokens-per-byte ratio, binary searches the knobs on
 // encoded size alone (cheap), then tokenizes the candidate to confirm,
-// tightening the byte target and retrying when the estimate was short.
-func (f *Filter) fit(t tree, start shape, pg paging, budget int) fitted {
+// tightening the byte target and retrying when the estimate was short, and
+// widening it when the candidate came out well under the budget. reduce,
+// when not nil, makes the reducer of t's records (nil when it has none),
+// which takes fields from every record before any record is cut.
+func (f *Filter) fit(t tree, start shape, pg paging, budget int, reduce func() *reducer) fitted {
+	ft := f.fitShape(t, start, pg, budget, reduce)
+	if ft.over && reduce != nil {
+		// Under a budget too small for the reduction's note, the plain cut
+		// may still fit.
+		if plain := f.fitShape(t, start, pg, budget, nil); plain.tokens < ft.tokens {
+			return plain
+		}
+	}
+	return ft
+}
+
+// fitShape is fit with or without the reduction.
+func (f *Filter) fitShape(t tree, start shape, pg paging, budget int, reduce func() *reducer) fitted {
 	// Sized for the first encoding, which is usually the only one.
 	e := encoder{buf: make([]byte, 0, min(t.size, firstOutputCap))}
-	buf, st := e.encode(t.root, start, pg)
+	var red *reducer
+	full := 0
+	draw := func(sh shape) ([]byte, stats, string) {
+		root, p := t.root, pg
+		if sh.rich < full {
+			rd := red.at(full - sh.rich)
+			root, p.reduced = rd.root, rd.note
+		}
+		buf, st := e.encode(root, sh, p)
+		return buf, st, p.reduced
+	}
+	buf, st, _ := draw(start)
 	out := string(buf)
 	// A token is at least one byte, so a short output fits and is counted
 	// once, exactly; a longer one is sampled for its tokens-per-byte ratio,
@@ -56,11 +91,20 @@ func (f *Filter) fit(t tree, start shape, pg paging, budget int) fitted {
 	if tokens <= budget {
 		return fitted{out: out, tokens: tokens, st: st}
 	}
+	if reduce != nil {
+		if red = reduce(); red != nil {
+			full = len(red.steps) - 1
+			start.rich = full
+		}
+	}
 	minDepth := 0
 	if pg.on {
 		minDepth = len(pg.path) + 1
 	}
 	knobs := []knob{
+		{func(s *shape) *int { return &s.rich }, 0},
+		{func(s *shape) *int { return &s.items }, min(nestedItemsFloor, start.items)},
+		{func(s *shape) *int { return &s.list }, minItems},
 		{func(s *shape) *int { return &s.items }, minItems},
 		{func(s *shape) *int { return &s.str }, min(minString, start.str)},
 		{func(s *shape) *int { return &s.depth }, minDepth},
@@ -73,13 +117,34 @@ func (f *Filter) fit(t tree, start shape, pg paging, budget int) fitted {
 
 	target := int(float64(budget) * float64(len(out)) / float64(tokens) * 0.97)
 	var best fitted
+	fits := false
 	for range fitAttempts {
-		sh, floor := shrink(&e, t.root, start, pg, knobs, target)
-		buf, st = e.encode(t.root, sh, pg)
+		sh, floor := shrink(draw, start, knobs, target)
+		if red != nil {
+			sh, floor = fewerRicher(draw, start, sh, floor, knobs, target)
+		}
+		buf, st, note := draw(sh)
 		out = string(buf)
 		tokens = f.tok.Count(out)
-		best = fitted{out: out, tokens: tokens, st: st, over: floor && tokens > budget}
-		if tokens <= budget || floor {
+		c := fitted{out: out, tokens: tokens, st: st, reduced: note, over: floor && tokens > budget}
+		if tokens <= budget {
+			if !fits || tokens > best.tokens {
+				best, fits = c, true
+			}
+			// Well under the budget: the ratio was measured on bulkier
+			// text, so try a larger target once more.
+			next := int(float64(budget) * float64(len(out)) / float64(tokens) * 0.98)
+			if tokens >= budget*widenAbove/100 || next <= target {
+				return best
+			}
+			target = next
+			continue
+		}
+		if fits {
+			return best
+		}
+		best = c
+		if floor {
 			return best
 		}
 		next := int(float64(budget) * float64(len(out)) / float64(tokens) * 0.97)
@@ -88,12 +153,59 @@ func (f *Filter) fit(t tree, start shape, pg paging, budget int) fitted {
 	return best
 }
 
+// recordsGoal is how many records a page keeps, when not all of them fit
+// even at the reduction's last step, before records go: the reduction then
+// settles on the richest step at which this many fit, and shows as many as
+// fit at that step.
+const recordsGoal = 20
+
+// fewerRicher reconsiders the shape shrink found when it had to cut
+// records: if recordsGoal records or more fit at a richer step than the
+// last, it keeps that step and as many records as fit at it.
+func fewerRicher(draw render, start, sh shape, floor bool, knobs []knob, target int) (shape, bool) {
+	if sh.rich > 0 || sh.list >= start.list || start.list <= recordsGoal {
+		return sh, floor
+	}
+	goal := start
+	goal.list = recordsGoal
+	g, gfloor := shrink(draw, goal, knobs, target)
+	if g.rich == 0 || g.list < recordsGoal {
+		return sh, floor
+	}
+	// The most records that fit at that step, between the goal and all.
+	size := func(s shape) int {
+		out, _, _ := draw(s)
+		return len(out)
+	}
+	lo, hi := g.list, start.list
+	for lo+1 < hi {
+		mid := lo + (hi-lo)/2
+		try := g
+		try.list = mid
+		if size(try) <= target {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	g.list = lo
+	return g, gfloor
+}
+
+// widenAbove is the share of the budget, in percent, under which fit tries
+// a larger byte target.
+const widenAbove = 93
+
+// nestedItemsFloor is how many items nested arrays keep before records are
+// cut.
+const nestedItemsFloor = 3
+
 // shrink returns the first shape, turning the knobs in order, whose
 // encoding is at most target bytes, and whether every knob had to go to
 // its floor.
-func shrink(e *encoder, root any, sh shape, pg paging, knobs []knob, target int) (shape, bool) {
+func shrink(draw render, sh shape, knobs []knob, target int) (shape, bool) {
 	size := func(s shape) int {
-		out, _ := e.encode(root, s, pg)
+		out, _, _ := draw(s)
 		return len(out)
 	}
 	if size(sh) <= target {

@@ -16,7 +16,9 @@ const truncatedKey = "_truncated"
 
 // shape is one setting of the knobs the token budget turns.
 type shape struct {
-	items  int // elements kept per array
+	list   int // items of the main list kept
+	rich   int // how much of every record the reduction keeps (see fit)
+	items  int // elements kept per other array
 	str    int // characters kept per string
 	depth  int // containers deeper than this become a one-line summary
 	fields int // fields kept per object
@@ -29,6 +31,9 @@ type paging struct {
 	offset int    // items shown on earlier pages
 	total  int    // items of the main array on all pages
 	hint   string // appended to the main note when items remain
+	// reduced says what the reduction took from every record; it joins the
+	// main note, or the root object's note when there is no main list.
+	reduced string
 }
 
 // stats records what one encoding cut.
@@ -134,6 +139,7 @@ func (e *encoder) array(a []any, depth int, main, standalone bool) string {
 	keep := min(len(a), e.sh.items)
 	note := ""
 	if main {
+		keep = min(len(a), e.sh.list)
 		e.st.mainShown, e.st.mainLen = keep, len(a)
 		note = e.mainNote(keep, len(a))
 	} else if keep < len(a) {
@@ -166,16 +172,19 @@ func (e *encoder) array(a []any, depth int, main, standalone bool) string {
 func (e *encoder) mainNote(keep, n int) string {
 	total := max(e.pg.total, e.pg.offset+n)
 	var b strings.Builder
-	if e.pg.offset == 0 {
-		if keep == n {
-			return ""
-		}
-		b.WriteString("showing " + strconv.Itoa(keep) + " of " + strconv.Itoa(total) + " items")
-	} else {
+	switch {
+	case e.pg.offset > 0:
 		b.WriteString("showing items " + strconv.Itoa(e.pg.offset+1) + "-" + strconv.Itoa(e.pg.offset+keep) + " of " + strconv.Itoa(total))
+	case keep < n:
+		b.WriteString("showing " + strconv.Itoa(keep) + " of " + strconv.Itoa(total) + " items")
+	case e.pg.reduced != "":
+		b.WriteString("all " + strconv.Itoa(total) + " items")
 	}
 	if keep < n && e.pg.hint != "" {
 		b.WriteString("; " + e.pg.hint)
+	}
+	if e.pg.reduced != "" {
+		b.WriteString("; " + e.pg.reduced)
 	}
 	return b.String()
 }
@@ -204,6 +213,9 @@ func (e *encoder) object(o *object, depth int, onPath bool) {
 		if note := e.value(o.vals[i], depth+1, onChildPath, false); note != "" {
 			notes = append(notes, k+": "+note)
 		}
+	}
+	if depth == 0 && !e.pg.on && e.pg.reduced != "" {
+		notes = append(notes, e.pg.reduced)
 	}
 	if written < len(o.keys) {
 		e.st.objectsCut++

@@ -19,6 +19,52 @@
 // Keys come out sorted, with "_truncated" last; the encoding is compact and
 // numbers keep their exact text.
 //
+// Reduction: when a body is over the budget, fields go before records.
+// The records are the items of the main list (up to max_items, or 50 when
+// the action sets none), or the root object when the body has no list.
+// Each step of a fixed ladder takes more from every record, and the budget
+// settles on the first step at which every record fits; only past the
+// last step are records cut. The steps, in order:
+//
+//  1. bulk goes: links and URL-valued strings (url, *_url, _links, href),
+//     node ids, avatars, hashes and ETags, nulls and empty values, and
+//     fields that hold the same value in every record
+//     (three or more), which the note names once ("every item:
+//     state=open");
+//  2. nested references collapse to their label: an object with an
+//     identifying field and a label becomes that label (user → its login,
+//     milestone → its title, labels → their names); an object with
+//     amounts or quantities (a line item) keeps its fields;
+//  3. long text is cut to its first sentences, 400, 240 then 160
+//     characters, its Markdown and HTML comments dropped;
+//  4. whole classes of fields go, the lowest rank first (ids of other
+//     things, booleans, strings, numbers, dates, tags, the last-change
+//     date), down to the essentials: identifier, name, state, amounts,
+//     people, creation date and text;
+//  5. text is cut to 120 then 90 characters, then dates to the day, then
+//     each object keeps its 10 best fields, then 9, down to 6, then text
+//     is cut to 70, 50 and 36 characters.
+//
+// The rank of a field comes from its name (camelCase read as snake_case)
+// and value alone, so it is the same on every call. Classes, best first:
+// fields the action's select names (never dropped); the record's own
+// identifier (the first of number, id, key, uuid, guid, sha, slug it has);
+// names (title, name, subject, login, full_name, …, email); state and
+// status (of the record itself); amounts (amount, total, price, currency,
+// quantity); people (user, author, assignee, customer, …); the creation
+// date; text (body, description, message, …); the last-change date; tags
+// (labels, tags, topics); other dates; numbers; other strings; booleans;
+// ids of other things (*_id); bulk. Within a class the order of the lists
+// above holds, then the field name's. A nested object without a class of
+// its own ranks just behind its best field. A reduced record lists its
+// fields in rank order.
+//
+// The note on a reduced page says in one line what was taken, e.g. "all
+// 30 items; every item: state=open; left out: comments, updated_at,
+// closed_at, labels and 41 more fields (links, ids, …); by name: user,
+// milestone; long text cut; dates to the day". When the note itself does
+// not fit a tiny budget, the plain cut is used instead.
+//
 // Token counts: the output is always counted exactly, since it is what the
 // model reads. The raw body is counted exactly up to 16 KiB; a larger one
 // is estimated, and Result.RawEstimated says so. The estimate tokenizes
@@ -210,12 +256,16 @@ func (f *Filter) parse(ctx context.Context, body string, o Options) (tree, error
 
 // jsonResult fits a tree into the budget and builds its Result.
 func (f *Filter) jsonResult(t tree, o Options, pg paging) (*Result, error) {
-	ft := f.fit(t, shape{items: o.MaxItems, str: o.MaxString, depth: unlimited, fields: unlimited}, pg, o.MaxTokens)
-	res := &Result{Output: ft.out, OutputTokens: ft.tokens, Truncated: ft.st.truncated(), Note: jsonNote(ft.st, pg)}
+	reduce := func() *reducer { return newReducer(t, pg, o.MaxListItems, askedFields(o.Select)) }
+	start := shape{list: o.MaxListItems, items: o.MaxItems, str: o.MaxString, depth: unlimited, fields: unlimited}
+	ft := f.fit(t, start, pg, o.MaxTokens, reduce)
+	res := &Result{Output: ft.out, OutputTokens: ft.tokens, Truncated: ft.st.truncated() || ft.reduced != "",
+		Note: joinNotes(jsonNote(ft.st, pg), ft.reduced)}
 	if ft.over {
 		res.Note = joinNotes(res.Note, "over max_tokens even when cut to the minimum")
 	}
 	if pg.on {
+		res.RecordsKept, res.RecordsTotal = ft.st.mainShown, max(pg.total, pg.offset+ft.st.mainLen)
 		rest, err := jsonRest(t, pg, ft.st.mainShown)
 		if err != nil {
 			return nil, err

@@ -9,6 +9,11 @@ import (
 // DefaultSelectTimeout bounds how long a select expression may run.
 const DefaultSelectTimeout = time.Second
 
+// DefaultMaxListItems caps the main list when the action sets no
+// max_items: the budget, not a fixed count, decides how many records a
+// page shows.
+const DefaultMaxListItems = 50
+
 // Options says how one response is cut down. Zero values take the defaults
 // noted on each field, except Compact, whose zero value is off; OptionsFrom
 // turns it on unless the action says otherwise.
@@ -23,8 +28,12 @@ type Options struct {
 	// Compact drops object fields whose value is null, "", [] or {},
 	// recursively. Array elements keep their positions.
 	Compact bool
-	// MaxItems caps every array; 0 means 20.
+	// MaxItems caps every array; 0 means 20 for arrays nested in the
+	// records and MaxListItems for the main list.
 	MaxItems int
+	// MaxListItems caps the main list, the one more_results pages through;
+	// 0 means MaxItems when that is set, else DefaultMaxListItems.
+	MaxListItems int
 	// MaxString caps every string (and every line of a text body) in
 	// characters; 0 means 1000.
 	MaxString int
@@ -60,6 +69,12 @@ func OptionsFrom(f action.ResponseFilter) Options {
 
 // withDefaults fills zero limits with their defaults.
 func (o Options) withDefaults() Options {
+	if o.MaxListItems <= 0 {
+		o.MaxListItems = o.MaxItems
+		if o.MaxListItems <= 0 {
+			o.MaxListItems = DefaultMaxListItems
+		}
+	}
 	if o.MaxItems <= 0 {
 		o.MaxItems = action.DefaultMaxItems
 	}

@@ -135,6 +135,6 @@ func jsonRest(t tree, pg paging, shown int) (json.RawMessage, error) {
 	e.buf = append(e.buf, `{"kind":"`+restJSON+`","path":`...)
 	e.buf = append(e.buf, path...)
 	e.buf = append(e.buf, `,"offset":`+strconv.Itoa(pg.offset+shown)+`,"total":`+strconv.Itoa(pg.total)+`,"data":`...)
-	out, _ := e.encodeAppend(rest, shape{unlimited, unlimited, unlimited, unlimited}, paging{})
+	out, _ := e.encodeAppend(rest, shape{list: unlimited, items: unlimited, str: unlimited, depth: unlimited, fields: unlimited}, paging{})
 	return append(out, '}'), nil
 }

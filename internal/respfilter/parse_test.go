@@ -11,7 +11,7 @@ import (
 // encodeTree encodes a tree with no limits.
 func encodeTree(t tree) string {
 	var e encoder
-	out, _ := e.encode(t.root, shape{unlimited, unlimited, unlimited, unlimited}, paging{})
+	out, _ := e.encode(t.root, shape{list: unlimited, items: unlimited, str: unlimited, depth: unlimited, fields: unlimited}, paging{})
 	return string(out)
 }
 

@@ -1,0 +1,853 @@
+package respfilter
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// squeeze is one step of the reduction ladder: what is taken from every
+// record so that more records fit the budget.
+type squeeze struct {
+	bulk     bool // drop bulk fields and fields the same in every record
+	collapse bool // nested references become their label
+	text     int  // long text cut to about this many characters; 0 keeps it
+	class    int  // fields ranked below this class are dropped
+	fields   int  // at most this many fields per object
+	day      bool // dates cut to the day
+}
+
+// ladder returns the reduction steps, from none to the floor. Each step
+// takes at least what the one before it takes, so a record only shrinks
+// along the ladder and the budget can binary search it.
+func ladder() []squeeze {
+	none := squeeze{class: classBulk, fields: unlimited}
+	steps := []squeeze{none}
+	s := none
+	s.bulk, s.class = true, classRef
+	steps = append(steps, s)
+	s.collapse = true
+	steps = append(steps, s)
+	for _, n := range []int{400, 240, 160} {
+		s.text = n
+		steps = append(steps, s)
+	}
+	// Drop whole classes, the least useful first, down to the essentials:
+	// identifier, name, state, amounts, people, creation date and text.
+	for c := classRef - 1; c > classText; c-- {
+		s.class = c
+		steps = append(steps, s)
+	}
+	for _, n := range []int{120, 90} {
+		s.text = n
+		steps = append(steps, s)
+	}
+	s.day = true
+	steps = append(steps, s)
+	for k := 10; k >= minRecordFields; k-- {
+		s.fields = k
+		steps = append(steps, s)
+	}
+	for _, n := range []int{70, 50, 36, 24} {
+		s.text = n
+		steps = append(steps, s)
+	}
+	// Last, the text goes.
+	s.class = classCreated
+	return append(steps, s)
+}
+
+// shortHash is how many digits of a hash that identifies a record stay
+// once dates are cut to the day: enough to be unique on any page, and
+// accepted by the APIs that use them (git commits).
+const shortHash = 12
+
+// nestedFewer is how many fields fewer than a record an object nested in
+// it keeps once records are capped, and minNestedFields the fewest.
+const (
+	nestedFewer     = 2
+	minNestedFields = 3
+)
+
+// minRecordFields is the fewest fields a record keeps by the field cap:
+// room for an identifier, a name, a state, a person, a date and a text
+// excerpt.
+const minRecordFields = 6
+
+// minKeep is how many of a record's best fields stay whatever their class,
+// so a record of unusual fields is never left empty.
+const minKeep = 3
+
+// rankKey is what a field's rank depends on besides being the record's
+// identifier.
+type rankKey struct {
+	key  string
+	top  bool
+	kind uint8
+}
+
+// Kinds of value a field's rank depends on.
+const (
+	kindOther uint8 = iota
+	kindBulkValue
+	kindBoolValue
+	kindNumberValue
+	kindDateValue
+	kindArray
+	kindObject
+)
+
+// valueKind classifies v for rankKey.
+func valueKind(v any) uint8 {
+	switch x := v.(type) {
+	case nil:
+		return kindBulkValue
+	case bool:
+		return kindBoolValue
+	case *leaf:
+		switch {
+		case x.number:
+			return kindNumberValue
+		case isBulk("", v):
+			return kindBulkValue
+		case isDateValue(v):
+			return kindDateValue
+		}
+		return kindOther
+	case []any:
+		if len(x) == 0 {
+			return kindBulkValue
+		}
+		return kindArray
+	case *object:
+		if len(x.keys) == 0 {
+			return kindBulkValue
+		}
+		return kindObject
+	}
+	return kindOther
+}
+
+// sameField is a field that holds the same value in every record.
+type sameField struct {
+	key  string
+	rk   rank
+	show string // the value as the note shows it; "" when it is not shown
+}
+
+// reducer takes fields from the records of a tree, one ladder step at a
+// time. The records are the items of the main list the page may show, or
+// the root object when the body has no list. It never changes the tree:
+// each step builds new records that share the untouched values.
+type reducer struct {
+	root    any
+	path    []string
+	records []any
+	single  bool // the root object is the one record
+	asked   map[string]bool
+	ids     []string
+	same    map[string]bool
+	sameIn  []sameField
+	// sameHidden are the fields the same in every record whose value the
+	// note does not show: they count as left out.
+	sameHidden []string
+	ranks      map[rankKey]rank
+	ranked     map[*object]*rankedFields
+	// excerpts caches the excerpts of texts: neighbouring steps cut the
+	// same texts to the same length.
+	excerpts map[excerptKey]excerptOf
+	// keys and vals are the stacks object gathers kept fields on; strs and
+	// anys hold the reduced objects' fields; flats are the flattened texts
+	// excerpts are cut from.
+	keys  []string
+	vals  []any
+	strs  chunk[string]
+	anys  chunk[any]
+	flats map[*leaf]string
+	steps []squeeze
+	cache []*reduced
+}
+
+// reduced is a tree taken down one ladder step, with the note saying what
+// was taken.
+type reduced struct {
+	root any
+	note string
+}
+
+// newReducer returns the reducer of t's records, or nil when t has none:
+// a record is an object, in the main list or at the root. asked names the
+// fields the action's select named; they are never taken.
+func newReducer(t tree, pg paging, listCap int, asked map[string]bool) *reducer {
+	r := &reducer{root: t.root, path: pg.path, asked: asked, ranks: map[rankKey]rank{}, steps: ladder(),
+		ranked: map[*object]*rankedFields{}, excerpts: map[excerptKey]excerptOf{}, flats: map[*leaf]string{}}
+	if pg.on {
+		items := mainArray(t.root, pg.path)
+		r.records = items[:min(len(items), listCap)]
+	} else if o, ok := t.root.(*object); ok {
+		r.records, r.single = []any{o}, true
+	}
+	objects := 0
+	r.ids = make([]string, len(r.records))
+	for i, v := range r.records {
+		if o, ok := v.(*object); ok {
+			objects++
+			r.ids[i] = recordID(o)
+		}
+	}
+	if objects == 0 {
+		return nil
+	}
+	r.cache = make([]*reduced, len(r.steps))
+	r.findSame()
+	return r
+}
+
+// minSame is the fewest records in which a field the same in all of them
+// is taken out and said once.
+const minSame = 3
+
+// findSame finds the fields that hold the same value in every record.
+func (r *reducer) findSame() {
+	if len(r.records) < minSame {
+		return
+	}
+	first, ok := r.records[0].(*object)
+	if !ok {
+		return
+	}
+	for i, k := range first.keys {
+		if k == r.ids[0] || r.asked[k] {
+			continue
+		}
+		v := first.vals[i]
+		same := true
+		for _, rec := range r.records[1:] {
+			o, ok := rec.(*object)
+			if !ok {
+				same = false
+				break
+			}
+			w, ok := member(o, k)
+			if !ok || !sameValue(v, w) {
+				same = false
+				break
+			}
+		}
+		if !same {
+			continue
+		}
+		if r.same == nil {
+			r.same = map[string]bool{}
+		}
+		r.same[k] = true
+		if isBulk(normKey(k), v) {
+			continue
+		}
+		sf := sameField{key: k, rk: r.rankOf(k, v, true, r.ids[0])}
+		switch x := v.(type) {
+		case *leaf:
+			sf.show = cutRunes(x.text, 40)
+		case bool:
+			sf.show = strconv.FormatBool(x)
+		case *object:
+			sf.show, _ = label(x)
+		}
+		if sf.show == "" {
+			r.sameHidden = append(r.sameHidden, k)
+			continue
+		}
+		r.sameIn = append(r.sameIn, sf)
+	}
+}
+
+// member returns the value of o's field k.
+func member(o *object, k string) (any, bool) {
+	i, ok := slices.BinarySearch(o.keys, k)
+	if !ok || o.keys[i] != k {
+		// Keys are sorted in parsed trees; reduced ones are not searched.
+		for j, key := range o.keys {
+			if key == k {
+				return o.vals[j], true
+			}
+		}
+		return nil, false
+	}
+	return o.vals[i], true
+}
+
+// sameValue reports whether a and b are the same JSON value.
+func sameValue(a, b any) bool {
+	switch x := a.(type) {
+	case nil:
+		return b == nil
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	case *leaf:
+		y, ok := b.(*leaf)
+		return ok && x.number == y.number && x.text == y.text
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !sameValue(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case *object:
+		y, ok := b.(*object)
+		if !ok || len(x.keys) != len(y.keys) {
+			return false
+		}
+		for i := range x.keys {
+			if x.keys[i] != y.keys[i] || !sameValue(x.vals[i], y.vals[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// at returns the tree taken down to ladder step i (0 is the tree itself).
+func (r *reducer) at(i int) *reduced {
+	if i <= 0 {
+		return &reduced{root: r.root}
+	}
+	if c := r.cache[i]; c != nil {
+		return c
+	}
+	sq := r.steps[i]
+	st := &takeStats{}
+	for _, k := range r.sameHidden {
+		st.took(k, rank{classString, 0}, true)
+	}
+	out := make([]any, len(r.records))
+	for j, rec := range r.records {
+		if o, ok := rec.(*object); ok {
+			out[j] = r.record(o, r.ids[j], sq, st)
+		} else {
+			out[j] = rec
+		}
+	}
+	var root any
+	if r.single {
+		root = out[0]
+	} else {
+		items := mainArray(r.root, r.path)
+		all := append(out, items[len(out):]...)
+		// The path was found in this tree, so it is there.
+		root, _ = withMain(r.trimPath(sq), r.path, all)
+	}
+	var same []sameField
+	for _, f := range r.sameIn {
+		// Once records keep only their best fields, only an essential is
+		// worth its place in the note.
+		if f.rk.class <= sq.class && (sq.fields == unlimited || f.rk.class <= classState) && len(same) < noteNames {
+			same = append(same, f)
+		} else {
+			st.took(f.key, f.rk, true)
+		}
+	}
+	c := &reduced{root: root, note: st.note(same, sq)}
+	r.cache[i] = c
+	return c
+}
+
+// trimPath drops bulk fields from the objects on the path to the main list.
+func (r *reducer) trimPath(sq squeeze) any {
+	if !sq.bulk {
+		return r.root
+	}
+	var trim func(v any, path []string) any
+	trim = func(v any, path []string) any {
+		o, ok := v.(*object)
+		if !ok || len(path) == 0 {
+			return v
+		}
+		cp := &object{keys: make([]string, 0, len(o.keys)), vals: make([]any, 0, len(o.keys))}
+		for i, k := range o.keys {
+			val := o.vals[i]
+			if k == path[0] {
+				val = trim(val, path[1:])
+			} else if !r.asked[k] {
+				if val = r.dropBulk(k, val); val == nil {
+					continue
+				}
+			}
+			cp.keys, cp.vals = append(cp.keys, k), append(cp.vals, val)
+		}
+		return cp
+	}
+	return trim(r.root, r.path)
+}
+
+// dropBulk returns v without its bulk fields at any depth, or nil when v
+// is bulk itself or nothing else is left of it.
+func (r *reducer) dropBulk(k string, v any) any {
+	if isBulk(normKey(k), v) {
+		return nil
+	}
+	o, ok := v.(*object)
+	if !ok {
+		return v
+	}
+	cp := &object{keys: make([]string, 0, len(o.keys)), vals: make([]any, 0, len(o.keys))}
+	for i, ck := range o.keys {
+		if r.asked[ck] {
+			cp.keys, cp.vals = append(cp.keys, ck), append(cp.vals, o.vals[i])
+		} else if cv := r.dropBulk(ck, o.vals[i]); cv != nil {
+			cp.keys, cp.vals = append(cp.keys, ck), append(cp.vals, cv)
+		}
+	}
+	if len(cp.keys) == 0 {
+		return nil
+	}
+	return cp
+}
+
+// rankOf ranks field k holding v; top says it belongs to the record itself.
+func (r *reducer) rankOf(k string, v any, top bool, id string) rank {
+	if r.asked[k] {
+		return rank{classAsked, 0}
+	}
+	if top && k == id {
+		return rank{classID, 0}
+	}
+	rk := rankKey{key: k, top: top, kind: valueKind(v)}
+	if got, ok := r.ranks[rk]; ok {
+		return got
+	}
+	got := keyRank(k, v, top, "")
+	r.ranks[rk] = got
+	return got
+}
+
+// kept is a field that survives a step, with its rank.
+type kept struct {
+	key string
+	val any
+	rk  rank
+	// nested says the rank is that of a nested object's best field.
+	nested bool
+}
+
+// record returns o taken down to sq: its fields in rank order.
+func (r *reducer) record(o *object, id string, sq squeeze, st *takeStats) *object {
+	return r.object(o, id, sq, st, true)
+}
+
+// object takes o down to sq; top says o is a record. Its fields are
+// ranked first, by name and value (a nested object by its best field), so
+// only the fields that stay are taken down themselves: the best
+// minKeep always stay (up to the step's field cap), the others
+// only while their class is within the step's.
+func (r *reducer) object(o *object, id string, sq squeeze, st *takeStats, top bool) *object {
+	rf := r.rankFields(o, id, top)
+	for _, b := range rf.bulk {
+		st.took(b.key, b.rk, top)
+	}
+	cands := rf.cands
+	// An object nested in a record keeps fewer fields than the record.
+	limit := sq.fields
+	if !top && limit < unlimited {
+		limit = max(limit-nestedFewer, minNestedFields)
+	}
+	// The kept fields gather on the reducer's stacks, above those of the
+	// objects this one is nested in, and are copied out once at the end.
+	base := len(r.keys)
+	for i, f := range cands {
+		if f.rk.class == classAsked {
+			// An asked field stays whole, but its long text is cut like any.
+			if l, ok := f.val.(*leaf); ok && !l.number && sq.text > 0 {
+				text := sq
+				text.collapse, text.day = false, false
+				f.val, _, _ = r.value(f.key, f.val, keyRank(f.key, f.val, top, id), text, st, top)
+			}
+			r.keys, r.vals = append(r.keys, f.key), append(r.vals, f.val)
+			continue
+		}
+		if i >= limit || f.rk.class > sq.class && (!top || i >= minKeep) {
+			st.took(f.key, f.rk, top)
+			continue
+		}
+		nv, _, ok := r.value(f.key, f.val, f.rk, sq, st, top)
+		if !ok {
+			st.took(f.key, f.rk, top)
+			continue
+		}
+		r.keys, r.vals = append(r.keys, f.key), append(r.vals, nv)
+	}
+	n := len(r.keys) - base
+	out := &object{keys: r.strs.take(n), vals: r.anys.take(n)}
+	copy(out.keys, r.keys[base:])
+	copy(out.vals, r.vals[base:])
+	clear(r.vals[base:])
+	r.keys, r.vals = r.keys[:base], r.vals[:base]
+	return out
+}
+
+// chunk hands out short slices cut from larger allocations: the reduced
+// objects of every step share a few of them.
+type chunk[T any] struct {
+	free []T
+}
+
+// chunkSize is how many elements a chunk allocates at a time.
+const chunkSize = 256
+
+// take returns a slice of n elements.
+func (c *chunk[T]) take(n int) []T {
+	if n > chunkSize/4 {
+		return make([]T, n)
+	}
+	if n > len(c.free) {
+		c.free = make([]T, chunkSize)
+	}
+	s := c.free[:n:n]
+	c.free = c.free[n:]
+	return s
+}
+
+// rankedFields are an object's fields in rank order, apart from its bulk
+// and, in a record, the fields the same in every record. They are the same
+// at every step past the first, so each object is ranked once.
+type rankedFields struct {
+	cands []kept
+	bulk  []kept
+}
+
+// rankFields returns o's ranked fields.
+func (r *reducer) rankFields(o *object, id string, top bool) *rankedFields {
+	if rf, ok := r.ranked[o]; ok {
+		return rf
+	}
+	rf := &rankedFields{cands: make([]kept, 0, len(o.keys))}
+	for i, k := range o.keys {
+		v := o.vals[i]
+		if top && r.same[k] {
+			continue
+		}
+		rk, nested := r.preRank(k, v, top, id)
+		if rk.class == classBulk {
+			rf.bulk = append(rf.bulk, kept{key: k, val: v, rk: rk})
+			continue
+		}
+		rf.cands = append(rf.cands, kept{key: k, val: v, rk: rk, nested: nested})
+	}
+	sortKept(rf.cands)
+	if !top {
+		if demotePersons(rf.cands) {
+			sortKept(rf.cands)
+		}
+		r.ranked[o] = rf
+		return rf
+	}
+	// In a record, the best field of each essential class comes first,
+	// then the others in rank order: a record keeps its date before its
+	// second amount.
+	demotePersons(rf.cands)
+	own := false
+	for _, c := range rf.cands {
+		if (c.rk.class == className || c.rk.class == classText) && isScalar(c.val) {
+			own = true
+		}
+	}
+	// A record that names or describes itself keeps its nested objects
+	// (addresses, details) behind its own essentials; one that does not
+	// (a contact's properties, a commit's commit) is described by them.
+	if own {
+		for i := range rf.cands {
+			if c := &rf.cands[i]; c.nested && c.rk.class < classUpdated {
+				c.rk.class = classUpdated
+			}
+		}
+	}
+	sortKept(rf.cands)
+	ordered := make([]kept, 0, len(rf.cands))
+	seen := -1
+	for _, f := range rf.cands {
+		if f.rk.class <= classText && (f.rk.class != seen || f.rk.class == classAsked) {
+			ordered = append(ordered, f)
+			seen = f.rk.class
+		}
+	}
+	seen = -1
+	for _, f := range rf.cands {
+		if f.rk.class <= classText && (f.rk.class != seen || f.rk.class == classAsked) {
+			seen = f.rk.class
+			continue
+		}
+		ordered = append(ordered, f)
+	}
+	rf.cands = ordered
+	r.ranked[o] = rf
+	return rf
+}
+
+// demotePersons ranks every person after the first (an assignee beside
+// the author, a committer beside the author) with the tags, and reports
+// whether there was one.
+func demotePersons(fields []kept) bool {
+	persons := 0
+	for i := range fields {
+		if fields[i].rk.class == classPerson {
+			if persons++; persons > 1 {
+				fields[i].rk.class = classTags
+			}
+		}
+	}
+	return persons > 1
+}
+
+// sortKept puts fields in rank order.
+func sortKept(fields []kept) {
+	slices.SortStableFunc(fields, func(a, b kept) int {
+		if a.rk.before(b.rk, a.key, b.key) {
+			return -1
+		}
+		if b.rk.before(a.rk, b.key, a.key) {
+			return 1
+		}
+		return 0
+	})
+}
+
+// preRank ranks a field before it is taken down: a nested object or list
+// of objects without a class of its own and without a label ranks just
+// behind its best field.
+func (r *reducer) preRank(k string, v any, top bool, id string) (rank, bool) {
+	rk := r.rankOf(k, v, top, id)
+	if rk.class != classString {
+		return rk, false
+	}
+	// A reference to another thing (it has a label) ranks as a string; an
+	// object of the record's own data ranks by what it holds.
+	switch x := v.(type) {
+	case *object:
+		if _, ok := label(x); !ok {
+			return containerRank(rk, x.vals, r, x.keys, false), true
+		}
+	case []any:
+		if o, ok := x[0].(*object); ok {
+			if _, ok := label(o); !ok {
+				return containerRank(rk, o.vals, r, o.keys, true), true
+			}
+		}
+	}
+	return rk, false
+}
+
+// value takes the value of field k down to sq and returns it with its rank;
+// ok is false when nothing of it is left.
+func (r *reducer) value(k string, v any, rk rank, sq squeeze, st *takeStats, top bool) (any, rank, bool) {
+	switch x := v.(type) {
+	case *leaf:
+		if x.number {
+			return v, rk, true
+		}
+		if sq.day && rk.class == classID && isHash(x.text) {
+			st.hashes = true
+			return &leaf{text: x.text[:shortHash], plain: true}, rk, true
+		}
+		if sq.day && isDateValue(v) && len(x.text) > 10 {
+			st.days = true
+			return &leaf{text: x.text[:10], plain: true}, rk, true
+		}
+		if sq.text > 0 {
+			limit := sq.text
+			if rk.class != classText {
+				limit = max(2*sq.text, 120)
+			}
+			if e := r.excerpt(x, limit); e.cut {
+				st.texts++
+				return e.leaf, rk, true
+			}
+		}
+		return v, rk, true
+	case *object:
+		if sq.collapse {
+			if l, ok := label(x); ok {
+				if top {
+					st.collapsed(k)
+				}
+				return &leaf{text: l}, rk, true
+			}
+		}
+		o := r.object(x, "", sq, st, false)
+		if len(o.keys) == 0 {
+			return nil, rk, false
+		}
+		return o, containerRank(rk, o.vals, r, o.keys, false), true
+	case []any:
+		out := make([]any, 0, len(x))
+		labels := sq.collapse && len(x) > 0
+		for _, e := range x {
+			if eo, ok := e.(*object); ok && labels {
+				if _, ok := label(eo); !ok {
+					labels = false
+				}
+			} else if !ok {
+				labels = false
+			}
+		}
+		best := rank{classBulk, 0}
+		for _, e := range x {
+			switch ex := e.(type) {
+			case *object:
+				if labels {
+					l, _ := label(ex)
+					out = append(out, &leaf{text: l})
+					continue
+				}
+				eo := r.object(ex, "", sq, st, false)
+				if len(eo.keys) == 0 {
+					continue
+				}
+				if er := containerRank(rank{classString, 0}, eo.vals, r, eo.keys, true); er.before(best, "", "") {
+					best = er
+				}
+				out = append(out, eo)
+			default:
+				out = append(out, e)
+				best = rank{classString, 0}
+			}
+		}
+		if labels && top {
+			st.collapsed(k)
+		}
+		if len(out) == 0 {
+			return nil, rk, false
+		}
+		if rk.class == classString {
+			rk = best
+		}
+		return out, rk, true
+	}
+	return v, rk, true
+}
+
+// containerRank is the rank of a field holding an object that has no class
+// of its own by name: just behind its best field.
+func containerRank(rk rank, vals []any, r *reducer, keys []string, list bool) rank {
+	if rk.class != classString {
+		return rk
+	}
+	best := rank{classBulk, 0}
+	for i, v := range vals {
+		if kr := r.rankOf(keys[i], v, false, ""); kr.before(best, keys[i], "") {
+			best = kr
+		}
+	}
+	// Just behind its best field; a list of such objects (line items)
+	// costs more, so it never ranks above the tags.
+	if best.class < classBulk {
+		best.class = min(best.class+1, classRef)
+		if list {
+			best.class = max(best.class, classTags)
+		}
+	}
+	return best
+}
+
+// takeStats records what one ladder step took from the records.
+type takeStats struct {
+	names     []string
+	ranks     []rank
+	collapses []string
+	texts     int
+	days      bool
+	hashes    bool
+}
+
+// took records that a field of a record was taken; nested fields are only
+// counted in their parent.
+func (s *takeStats) took(k string, rk rank, top bool) {
+	if !top {
+		return
+	}
+	if i := slices.Index(s.names, k); i >= 0 {
+		if rk.before(s.ranks[i], k, s.names[i]) {
+			s.ranks[i] = rk
+		}
+		return
+	}
+	s.names, s.ranks = append(s.names, k), append(s.ranks, rk)
+}
+
+// collapsed records that a record's field was shown as its label.
+func (s *takeStats) collapsed(k string) {
+	if !slices.Contains(s.collapses, k) {
+		s.collapses = append(s.collapses, k)
+	}
+}
+
+// noteNames is how many left-out fields a note names before counting the
+// rest.
+const noteNames = 3
+
+// note says in one line what the step took.
+func (s *takeStats) note(same []sameField, sq squeeze) string {
+	var parts []string
+	if sq.bulk && len(same) > 0 {
+		var b strings.Builder
+		b.WriteString("every item: ")
+		for i, f := range same {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(f.key)
+			if f.show != "" {
+				b.WriteString("=" + f.show)
+			}
+		}
+		parts = append(parts, b.String())
+	}
+	if len(s.names) > 0 {
+		idx := make([]int, len(s.names))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortStableFunc(idx, func(a, b int) int {
+			if s.ranks[a].before(s.ranks[b], s.names[a], s.names[b]) {
+				return -1
+			}
+			return 1
+		})
+		var named []string
+		for _, i := range idx {
+			if len(named) == noteNames || s.ranks[i].class == classBulk {
+				break
+			}
+			named = append(named, s.names[i])
+		}
+		line := "left out: " + strings.Join(named, ", ")
+		if rest := len(s.names) - len(named); rest > 0 {
+			if len(named) > 0 {
+				line += " and "
+			}
+			line += strconv.Itoa(rest) + " more"
+			if len(named) == 0 {
+				line = "left out: " + strconv.Itoa(rest) + " fields (links, ids, …)"
+			}
+		}
+		parts = append(parts, line)
+	}
+	if len(s.collapses) > 0 {
+		parts = append(parts, "by name: "+strings.Join(s.collapses, ", "))
+	}
+	if s.texts > 0 {
+		parts = append(parts, "long text cut")
+	}
+	if s.days {
+		parts = append(parts, "dates to the day")
+	}
+	if s.hashes {
+		parts = append(parts, "hashes to "+strconv.Itoa(shortHash)+" digits")
+	}
+	return strings.Join(parts, "; ")
+}
