@@ -29,6 +29,9 @@ type paging struct {
 	offset int    // items shown on earlier pages
 	total  int    // items of the main array on all pages
 	hint   string // appended to the main note when items remain
+
+	// from is the continuation this page was read from, nil on a first page.
+	from *continuation
 }
 
 // stats records what one encoding cut.

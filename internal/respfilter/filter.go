@@ -155,41 +155,43 @@ func (f *Filter) Apply(ctx context.Context, contentType string, body []byte, o O
 
 // Next returns the page after the one whose Result carried rest, under the
 // same limits and budget. The select, exclude and compact steps are not
-// applied again: rest already holds their output.
+// applied again: rest already holds their output. When every item was
+// shown already (only parts of them were cut), the result says so and how
+// to drill into them (Drill).
 func (f *Filter) Next(ctx context.Context, rest json.RawMessage, o Options) (*Result, error) {
 	o = o.withDefaults()
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("respfilter: filtering: %w", err)
 	}
-	var c continuation
-	if err := json.Unmarshal(rest, &c); err != nil {
-		return nil, fmt.Errorf("respfilter: reading continuation: %w", err)
+	c, err := readContinuation(rest)
+	if err != nil {
+		return nil, err
 	}
-	switch c.Kind {
-	case restText:
+	if c.Kind == restText {
 		res := f.textResult(splitLines(c.Text), o, c.Offset, c.Total)
 		res.RawTokens, res.RawEstimated = f.tok.CountRaw(c.Text)
 		return res, nil
-	case restJSON:
-		data := string(c.Data)
-		t, err := parseTree(data, nil, false)
-		if err != nil {
-			return nil, fmt.Errorf("respfilter: reading continuation: %w", err)
-		}
-		if _, ok := t.root.([]any); len(c.Path) == 0 && !ok {
-			return nil, errors.New("respfilter: reading continuation: no list at its path")
-		}
-		if len(c.Path) > 0 && mainArray(t.root, c.Path) == nil {
-			return nil, errors.New("respfilter: reading continuation: no list at its path")
-		}
-		res, err := f.jsonResult(t, o, paging{on: true, path: c.Path, offset: c.Offset, total: c.Total, hint: o.MoreHint})
-		if err != nil {
-			return nil, err
-		}
-		res.RawTokens, res.RawEstimated = f.tok.CountRaw(data)
-		return res, nil
 	}
-	return nil, fmt.Errorf("respfilter: reading continuation: unknown kind %q", c.Kind)
+	t, items, err := c.tree()
+	if err != nil {
+		return nil, err
+	}
+	start := c.Offset - c.Base
+	if c.NoList || start >= len(items) {
+		return f.allShown(c), nil
+	}
+	if start < 0 {
+		return nil, errors.New("respfilter: reading continuation: offset before its data")
+	}
+	if t.root, err = withMain(t.root, c.Path, items[start:]); err != nil {
+		return nil, fmt.Errorf("respfilter: reading continuation: %w", err)
+	}
+	res, err := f.jsonResult(t, o, paging{on: true, path: c.Path, offset: c.Offset, total: c.Total, hint: o.MoreHint, from: c})
+	if err != nil {
+		return nil, err
+	}
+	res.RawTokens, res.RawEstimated = f.tok.CountRaw(string(c.Data))
+	return res, nil
 }
 
 // parse reads a JSON body into a tree: straight from the bytes without a
@@ -216,12 +218,13 @@ func (f *Filter) jsonResult(t tree, o Options, pg paging) (*Result, error) {
 		res.Note = joinNotes(res.Note, "over max_tokens even when cut to the minimum")
 	}
 	if pg.on {
-		rest, err := jsonRest(t, pg, ft.st.mainShown)
-		if err != nil {
-			return nil, err
-		}
-		res.Rest = rest
+		res.RecordsKept, res.RecordsTotal = max(ft.st.mainShown, 0), pg.total
 	}
+	rest, err := jsonRest(t, pg, ft.st.mainShown, res.Truncated)
+	if err != nil {
+		return nil, err
+	}
+	res.Rest = rest
 	return res, nil
 }
 
