@@ -85,9 +85,11 @@ type Result struct {
 	// Note says in words what was cut, e.g. "showing 12 of 340 items; 3
 	// strings shortened"; empty when nothing was.
 	Note string
-	// Rest holds what remains of the main list (or text) when part of it was
-	// held back; pass it to Next for the following page. Nil on the last
-	// page. It is opaque JSON, safe to store.
+	// Rest is set when anything was left out of this page: for a JSON body
+	// it holds the whole filtered tree and how far the main list was shown,
+	// for Next (the following page) and Drill (an item or fields in full);
+	// for text, the lines not shown yet. Nil when nothing was left out. It
+	// is opaque JSON, safe to store.
 	Rest json.RawMessage
 }
 
