@@ -281,3 +281,34 @@ func TestToolsMoreResults(t *testing.T) {
 		t.Errorf("support token on sales: status %d, want 403", status)
 	}
 }
+
+func TestToolsMoreResultsDrillsDown(t *testing.T) {
+	e := newToolsEnv(t)
+	out := e.ok("POST", "/api/v1/agents/sales/tools/list_items", e.sales, "")
+	handle := toolsText(out, "handle")
+	if handle == "" || !strings.Contains(toolsText(out, "output"), `add "item" (an id or position) for one full record or "fields" (names)`) {
+		t.Fatalf("cut result does not teach drilling down: %v", out)
+	}
+	for body, want := range map[string]string{
+		// A position as a JSON number, an id as text.
+		`{"arguments":{"handle":"` + handle + `","item":42}}`:                          `{"item":"42 of 200","record":{"name":"item-41","price":41}}`,
+		`{"arguments":{"handle":"` + handle + `","item":"item-7"}}`:                    `{"item":"8 of 200","record":{"name":"item-7","price":7}}`,
+		`{"arguments":{"handle":"` + handle + `","item":"item-7","fields":["price"]}}`: `{"item":"8 of 200","record":{"price":7}}`,
+	} {
+		got := e.ok("POST", "/api/v1/agents/sales/tools/more_results", e.sales, body)
+		if got["status"] != "ok" || toolsText(got, "output") != want {
+			t.Errorf("%s: %v, want output %s", body, got, want)
+		}
+	}
+	fields := e.ok("POST", "/api/v1/agents/sales/tools/more_results", e.sales, `{"arguments":{"handle":"`+handle+`","fields":["price"]}}`)
+	if fields["status"] != "ok" || !strings.HasPrefix(toolsText(fields, "output"), `{"items":[{"name":"item-0","price":0},{"name":"item-1","price":1},`) || toolsText(fields, "handle") == "" {
+		t.Errorf("fields of every item: %v", fields)
+	}
+	bad := e.ok("POST", "/api/v1/agents/sales/tools/more_results", e.sales, `{"arguments":{"handle":"`+handle+`","fields":["colour"]}}`)
+	if bad["status"] != "error" || !strings.Contains(toolsText(bad, "output"), `the fields there are name, price`) {
+		t.Errorf("unknown field: %v", bad)
+	}
+	if n := e.Hits("GET", "/items"); n != 1 {
+		t.Errorf("drilling down hit the upstream %d times, want once", n)
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/actiongate/actiongate/internal/action"
@@ -318,22 +320,22 @@ func (g *Gateway) keepRest(agent string, res *invoke.Result) *store.Handle {
 		return nil
 	}
 	h := g.newHandle(agent, res.Run.Action, res.Rest, res.Options)
-	g.appendOutput(res.Run, moreNote(h.ID))
+	g.appendOutput(res.Run, moreNote(h.ID, respfilter.Pending(res.Rest) > 0))
 	return h
 }
 
-// more serves the built-in more_results tool: the next part of a result
-// the token budget cut.
+// more serves the built-in more_results tool: from a result the token
+// budget cut, the next part, one item in full or some fields of it.
 func (g *Gateway) more(ctx context.Context, caller, agent string, args map[string]any, cc CallContext) (*ToolResult, error) {
 	start := g.now()
 	run := &runlog.Run{Caller: caller, Agent: agent, Action: toolschema.MoreResultsTool, Arguments: args,
 		ConversationID: cc.ConversationID, CallID: cc.CallID, StartedAt: start.UTC()}
-	handle, _ := args[toolschema.MoreResultsParam].(string)
+	m, refused := moreArguments(args)
 	var out *store.Handle
-	if handle == "" || len(args) != 1 {
-		failed(run, &toolresult.Error{Kind: toolresult.KindInvalidArguments, Message: `more_results takes exactly one argument, "handle": the handle string from a truncated result.`})
+	if refused != nil {
+		failed(run, refused)
 	} else {
-		payload, err := g.handle(ctx, handle, agent, start)
+		payload, err := g.handle(ctx, m.handle, agent, start)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			failed(run, &toolresult.Error{Kind: toolresult.KindUnknownHandle, Message: "This handle is unknown. Use the handle exactly as given in a truncated result of this conversation."})
@@ -342,7 +344,7 @@ func (g *Gateway) more(ctx context.Context, caller, agent string, args map[strin
 		case err != nil:
 			return nil, err
 		default:
-			if out, err = g.nextPage(ctx, run, handle, payload); err != nil {
+			if out, err = g.readHandle(ctx, run, m, payload); err != nil {
 				return nil, err
 			}
 		}
@@ -359,30 +361,125 @@ func (g *Gateway) more(ctx context.Context, caller, agent string, args map[strin
 	return tr, nil
 }
 
+// moreArgs are the checked arguments of more_results.
+type moreArgs struct {
+	handle string
+	// item is an id or a position, "" for none.
+	item string
+	// fields are dotted field names, none for the whole items.
+	fields []string
+}
+
+// moreArguments checks the arguments of more_results. A null or empty item
+// or fields counts as absent (strict tool schemas send null), and an item
+// may come as a number. What is wrong is worded for the model, naming the
+// argument.
+func moreArguments(args map[string]any) (moreArgs, *toolresult.Error) {
+	refuse := func(format string, a ...any) (moreArgs, *toolresult.Error) {
+		return moreArgs{}, toolresult.Errorf(toolresult.KindInvalidArguments, format, a...)
+	}
+	names := make([]string, 0, len(args))
+	for k := range args {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		if k != toolschema.MoreResultsParam && k != toolschema.MoreResultsItemParam && k != toolschema.MoreResultsFieldsParam {
+			return refuse(`more_results has no argument %q: it takes "handle", and optionally "item" or "fields".`, k)
+		}
+	}
+	var m moreArgs
+	switch h := args[toolschema.MoreResultsParam].(type) {
+	case string:
+		m.handle = h
+	case nil:
+	default:
+		return refuse(`"handle" must be a string: the handle from a truncated result, copied exactly.`)
+	}
+	if m.handle == "" {
+		return refuse(`more_results needs "handle": the handle string from a truncated result.`)
+	}
+	switch v := args[toolschema.MoreResultsItemParam].(type) {
+	case nil:
+	case string:
+		m.item = strings.TrimSpace(v)
+	case json.Number:
+		m.item = v.String()
+	case float64:
+		m.item = strconv.FormatFloat(v, 'f', -1, 64)
+	case int:
+		m.item = strconv.Itoa(v)
+	default:
+		return refuse(`"item" must be an id or a position, as a string or a number, e.g. "1347" or 3.`)
+	}
+	if len(m.item) > respfilter.MaxDrillName {
+		return refuse(`"item" is longer than %d characters: give one id or position.`, respfilter.MaxDrillName)
+	}
+	var fields []any
+	switch v := args[toolschema.MoreResultsFieldsParam].(type) {
+	case nil:
+	case []any:
+		fields = v
+	case []string:
+		for _, f := range v {
+			fields = append(fields, f)
+		}
+	default:
+		return refuse(`"fields" must be an array of field names, e.g. ["body","user.login"].`)
+	}
+	if len(fields) > respfilter.MaxDrillFields {
+		return refuse(`"fields" lists %d names; ask for at most %d.`, len(fields), respfilter.MaxDrillFields)
+	}
+	for i, f := range fields {
+		name, ok := f.(string)
+		if !ok || strings.TrimSpace(name) == "" {
+			return refuse(`"fields" item %d must be a field name (a non-empty string), e.g. "body" or "user.login".`, i+1)
+		}
+		if len(name) > respfilter.MaxDrillName {
+			return refuse(`"fields" item %d is longer than %d characters.`, i+1, respfilter.MaxDrillName)
+		}
+		m.fields = append(m.fields, strings.TrimSpace(name))
+	}
+	return m, nil
+}
+
 // failed makes run a failure the model reads as e; its Error names the kind.
 func failed(run *runlog.Run, e *toolresult.Error) {
 	run.Outcome, run.Error, run.Output = runlog.OutcomeError, string(e.Kind), e.Output()
 }
 
-// nextPage fills run with the next part of the result a handle holds, and
-// returns the handle of what is left after it (nil when nothing is).
-func (g *Gateway) nextPage(ctx context.Context, run *runlog.Run, handle string, payload []byte) (*store.Handle, error) {
+// readHandle fills run with what m asks of the result a handle holds: the
+// next part, or an item or fields of it (respfilter.Filter.Drill). It
+// returns the handle of what is left after it (nil when nothing is). An
+// item or field the result does not have fails the run, naming what there
+// is.
+func (g *Gateway) readHandle(ctx context.Context, run *runlog.Run, m moreArgs, payload []byte) (*store.Handle, error) {
 	var p handlePayload
 	if err := json.Unmarshal(payload, &p); err != nil {
 		return nil, fmt.Errorf("gateway: decoding handle: %w", err)
 	}
-	fr, err := g.engine.Filter().Next(ctx, p.Rest, p.Options)
+	fr, err := g.engine.Filter().Drill(ctx, p.Rest, m.item, m.fields, p.Options)
+	var de *respfilter.DrillError
+	if errors.As(err, &de) {
+		arg := toolschema.MoreResultsFieldsParam
+		if errors.Is(err, respfilter.ErrNoItem) {
+			arg = toolschema.MoreResultsItemParam
+		}
+		failed(run, toolresult.Errorf(toolresult.KindInvalidArguments, "%q: %s. Call more_results again with the same handle.", arg, de.Detail))
+		return nil, nil
+	}
 	if err != nil {
-		return nil, fmt.Errorf("gateway: paging %s: %w", handle, err)
+		return nil, fmt.Errorf("gateway: reading handle %s: %w", m.handle, err)
 	}
 	run.Outcome = runlog.OutcomeOK
 	run.Output = fr.Output
 	run.RawTokens, run.RawTokensEstimated = fr.RawTokens, fr.RawEstimated
+	run.RecordsKept, run.RecordsTotal = fr.RecordsKept, fr.RecordsTotal
 	if len(fr.Rest) == 0 {
 		return nil, nil
 	}
 	h := g.newHandle(run.Agent, p.Action, fr.Rest, p.Options)
-	run.Output += moreNote(h.ID)
+	run.Output += moreNote(h.ID, respfilter.Pending(fr.Rest) > 0)
 	return h, nil
 }
 
@@ -392,9 +489,14 @@ func (g *Gateway) appendOutput(r *runlog.Run, text string) {
 	r.OutputTokens = g.engine.Tokenizer().Count(r.Output)
 }
 
-// moreNote tells the model how to get the rest of a cut result.
-func moreNote(handle string) string {
-	return fmt.Sprintf("\n\n[More data is available: call %s with {\"handle\":%q} if the user needs it.]", toolschema.MoreResultsTool, handle)
+// moreNote tells the model, in one line, how to read what was cut from a
+// result: the next items when some are pending, one item or some fields
+// in full.
+func moreNote(handle string, pending bool) string {
+	if pending {
+		return fmt.Sprintf("\n\n[More: call %s with {\"handle\":%q} for the next items, or add \"item\" (an id or position) for one full record or \"fields\" (names) for those fields of every item.]", toolschema.MoreResultsTool, handle)
+	}
+	return fmt.Sprintf("\n\n[Cut to fit: call %s with {\"handle\":%q} and \"item\" (an id or position) for one full record, or \"fields\" (names) for those fields of every item.]", toolschema.MoreResultsTool, handle)
 }
 
 // toolResult turns a run into what the agent receives.

@@ -95,6 +95,19 @@ func TestHTTPToolsCall(t *testing.T) {
 	if res.IsError || !strings.Contains(out, "item-") {
 		t.Fatalf("more_results: isError %v, %q", res.IsError, out)
 	}
+	// It drills into the same result: one item by position, given as a
+	// number, and one field of every item.
+	res, out = call(t, cs, &mcp.CallToolParams{Name: "more_results", Arguments: map[string]any{"handle": handle, "item": 42}})
+	if res.IsError || out != `{"item":"42 of 200","record":{"name":"item-41","price":41}}` {
+		t.Fatalf("more_results item 42: isError %v, %q", res.IsError, out)
+	}
+	res, out = call(t, cs, &mcp.CallToolParams{Name: "more_results", Arguments: map[string]any{"handle": handle, "fields": []string{"price"}}})
+	if res.IsError || !strings.HasPrefix(out, `{"items":[{"name":"item-0","price":0},`) {
+		t.Fatalf("more_results fields: isError %v, %q", res.IsError, out)
+	}
+	if n := e.Hits("GET", "/items"); n != 1 {
+		t.Errorf("upstream hit %d times for one list and its drill-downs", n)
+	}
 }
 
 func TestHTTPDeduplicationByMeta(t *testing.T) {

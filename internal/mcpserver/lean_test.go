@@ -196,6 +196,8 @@ func leanCases(v string) []leanCase {
 		{name: "tools/call unknown tool", body: call("6", "nope", `{}`, ""), header: h("tools/call", "nope")},
 		{name: "tools/call not activated", body: call("6", "create_ticket", `{"subject":"hello"}`, ""), header: h("tools/call", "create_ticket")},
 		{name: "tools/call more_results bad handle", body: call("7", "more_results", `{"handle":"nope"}`, ""), header: h("tools/call", "more_results"), lean: true},
+		{name: "tools/call more_results drill down", body: call("7", "more_results", `{"handle":"nope","item":42,"fields":["price"]}`, ""), header: h("tools/call", "more_results"), lean: true},
+		{name: "tools/call more_results bad item", body: call("7", "more_results", `{"handle":"nope","item":true}`, ""), header: h("tools/call", "more_results"), lean: true},
 		{name: "tools/call confirmation", agent: "support", body: call("8", "create_ticket", `{"subject":"Refund please"}`, `"actiongate/contact":{"email":"bo@example.com"}`), header: h("tools/call", "create_ticket"), lean: true},
 		{name: "tools/call name missing", body: `{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{` + strings.TrimSuffix(meta(""), ",") + `}}`, header: h("tools/call", "")},
 		{name: "tools/call name number", body: strings.Replace(call("9", "get_order", `{}`, ""), `"name":"get_order"`, `"name":5`, 1), header: h("tools/call", "get_order")},

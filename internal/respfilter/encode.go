@@ -34,6 +34,12 @@ type paging struct {
 	// reduced says what the reduction took from every record; it joins the
 	// main note, or the root object's note when there is no main list.
 	reduced string
+
+	// from is the continuation this page was read from, nil on a first page.
+	from *continuation
+	// exact says the page shows what was asked for by name: it is cut to
+	// the budget, never reduced.
+	exact bool
 }
 
 // stats records what one encoding cut.

@@ -131,9 +131,11 @@ type Result struct {
 	// Note says in words what was cut, e.g. "showing 12 of 340 items; 3
 	// strings shortened"; empty when nothing was.
 	Note string
-	// Rest holds what remains of the main list (or text) when part of it was
-	// held back; pass it to Next for the following page. Nil on the last
-	// page. It is opaque JSON, safe to store.
+	// Rest is set when anything was left out of this page: for a JSON body
+	// it holds the whole filtered tree and how far the main list was shown,
+	// for Next (the following page) and Drill (an item or fields in full);
+	// for text, the lines not shown yet. Nil when nothing was left out. It
+	// is opaque JSON, safe to store.
 	Rest json.RawMessage
 }
 
@@ -201,41 +203,43 @@ func (f *Filter) Apply(ctx context.Context, contentType string, body []byte, o O
 
 // Next returns the page after the one whose Result carried rest, under the
 // same limits and budget. The select, exclude and compact steps are not
-// applied again: rest already holds their output.
+// applied again: rest already holds their output. When every item was
+// shown already (only parts of them were cut), the result says so and how
+// to drill into them (Drill).
 func (f *Filter) Next(ctx context.Context, rest json.RawMessage, o Options) (*Result, error) {
 	o = o.withDefaults()
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("respfilter: filtering: %w", err)
 	}
-	var c continuation
-	if err := json.Unmarshal(rest, &c); err != nil {
-		return nil, fmt.Errorf("respfilter: reading continuation: %w", err)
+	c, err := readContinuation(rest)
+	if err != nil {
+		return nil, err
 	}
-	switch c.Kind {
-	case restText:
+	if c.Kind == restText {
 		res := f.textResult(splitLines(c.Text), o, c.Offset, c.Total)
 		res.RawTokens, res.RawEstimated = f.tok.CountRaw(c.Text)
 		return res, nil
-	case restJSON:
-		data := string(c.Data)
-		t, err := parseTree(data, nil, false)
-		if err != nil {
-			return nil, fmt.Errorf("respfilter: reading continuation: %w", err)
-		}
-		if _, ok := t.root.([]any); len(c.Path) == 0 && !ok {
-			return nil, errors.New("respfilter: reading continuation: no list at its path")
-		}
-		if len(c.Path) > 0 && mainArray(t.root, c.Path) == nil {
-			return nil, errors.New("respfilter: reading continuation: no list at its path")
-		}
-		res, err := f.jsonResult(t, o, paging{on: true, path: c.Path, offset: c.Offset, total: c.Total, hint: o.MoreHint})
-		if err != nil {
-			return nil, err
-		}
-		res.RawTokens, res.RawEstimated = f.tok.CountRaw(data)
-		return res, nil
 	}
-	return nil, fmt.Errorf("respfilter: reading continuation: unknown kind %q", c.Kind)
+	t, items, err := c.tree()
+	if err != nil {
+		return nil, err
+	}
+	start := c.Offset - c.Base
+	if c.NoList || start >= len(items) {
+		return f.allShown(c), nil
+	}
+	if start < 0 {
+		return nil, errors.New("respfilter: reading continuation: offset before its data")
+	}
+	if t.root, err = withMain(t.root, c.Path, items[start:]); err != nil {
+		return nil, fmt.Errorf("respfilter: reading continuation: %w", err)
+	}
+	res, err := f.jsonResult(t, o, paging{on: true, path: c.Path, offset: c.Offset, total: c.Total, hint: o.MoreHint, from: c, exact: c.Exact})
+	if err != nil {
+		return nil, err
+	}
+	res.RawTokens, res.RawEstimated = f.tok.CountRaw(string(c.Data))
+	return res, nil
 }
 
 // parse reads a JSON body into a tree: straight from the bytes without a
@@ -256,7 +260,10 @@ func (f *Filter) parse(ctx context.Context, body string, o Options) (tree, error
 
 // jsonResult fits a tree into the budget and builds its Result.
 func (f *Filter) jsonResult(t tree, o Options, pg paging) (*Result, error) {
-	reduce := func() *reducer { return newReducer(t, pg, o.MaxListItems, askedFields(o.Select)) }
+	var reduce func() *reducer
+	if !pg.exact {
+		reduce = func() *reducer { return newReducer(t, pg, o.MaxListItems, askedFields(o.Select)) }
+	}
 	start := shape{list: o.MaxListItems, items: o.MaxItems, str: o.MaxString, depth: unlimited, fields: unlimited}
 	ft := f.fit(t, start, pg, o.MaxTokens, reduce)
 	res := &Result{Output: ft.out, OutputTokens: ft.tokens, Truncated: ft.st.truncated() || ft.reduced != "",
@@ -265,13 +272,13 @@ func (f *Filter) jsonResult(t tree, o Options, pg paging) (*Result, error) {
 		res.Note = joinNotes(res.Note, "over max_tokens even when cut to the minimum")
 	}
 	if pg.on {
-		res.RecordsKept, res.RecordsTotal = ft.st.mainShown, max(pg.total, pg.offset+ft.st.mainLen)
-		rest, err := jsonRest(t, pg, ft.st.mainShown)
-		if err != nil {
-			return nil, err
-		}
-		res.Rest = rest
+		res.RecordsKept, res.RecordsTotal = max(ft.st.mainShown, 0), pg.total
 	}
+	rest, err := jsonRest(t, pg, ft.st.mainShown, res.Truncated)
+	if err != nil {
+		return nil, err
+	}
+	res.Rest = rest
 	return res, nil
 }
 

@@ -1,6 +1,7 @@
 package respfilter
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,20 +18,113 @@ const (
 	restText = "text"
 )
 
+// wholeVersion marks a JSON continuation that holds the whole tree, so an
+// item already shown can still be drilled into. A continuation without a
+// version was stored before: its data holds only the items not yet shown,
+// the first of them at its offset.
+const wholeVersion = 2
+
 // continuation is the decoded form of Result.Rest: what remains to be
 // shown and where it sits.
 type continuation struct {
-	Kind string `json:"kind"`
+	// Version is wholeVersion, or 0 for a JSON continuation stored before
+	// it (and for text).
+	Version int    `json:"version,omitempty"`
+	Kind    string `json:"kind"`
+	// NoList says the JSON data has no main list: it is one record.
+	NoList bool `json:"no_list,omitempty"`
+	// Exact says the data is what a model asked for by name (a drill-down's
+	// fields): its pages are cut, never reduced.
+	Exact bool `json:"exact,omitempty"`
 	// Path is the field path from the root to the main array (JSON).
 	Path []string `json:"path,omitempty"`
+	// Base is the position in the whole list, counted from 0, of the first
+	// item of Data's main array: 0 when Data holds the whole tree.
+	Base int `json:"base"`
 	// Offset counts the items (JSON) or lines (text) already shown.
 	Offset int `json:"offset"`
 	// Total counts all items or lines.
 	Total int `json:"total"`
-	// Data is the root with the main array holding only the remaining items.
+	// Data is the root, its main array holding the items from Base on.
 	Data json.RawMessage `json:"data,omitempty"`
 	// Text is the remaining text.
 	Text string `json:"text,omitempty"`
+}
+
+// readContinuation decodes rest; a JSON continuation stored before
+// wholeVersion has its Base set to where its data starts.
+func readContinuation(rest json.RawMessage) (*continuation, error) {
+	var c continuation
+	if err := json.Unmarshal(rest, &c); err != nil {
+		return nil, fmt.Errorf("respfilter: reading continuation: %w", err)
+	}
+	if c.Kind != restJSON && c.Kind != restText {
+		return nil, fmt.Errorf("respfilter: reading continuation: unknown kind %q", c.Kind)
+	}
+	if c.Kind == restJSON && c.Version < wholeVersion {
+		c.Base = c.Offset
+	}
+	return &c, nil
+}
+
+// tree parses a JSON continuation's data and returns it with its main
+// list (nil when it has none).
+func (c *continuation) tree() (tree, []any, error) {
+	t, err := parseTree(string(c.Data), nil, false)
+	if err != nil {
+		return tree{}, nil, fmt.Errorf("respfilter: reading continuation: %w", err)
+	}
+	if c.NoList {
+		return t, nil, nil
+	}
+	if _, ok := t.root.([]any); len(c.Path) == 0 && !ok {
+		return tree{}, nil, errors.New("respfilter: reading continuation: no list at its path")
+	}
+	items := mainArray(t.root, c.Path)
+	if len(c.Path) > 0 && items == nil {
+		return tree{}, nil, errors.New("respfilter: reading continuation: no list at its path")
+	}
+	return t, items, nil
+}
+
+// Pending returns how many items (or lines) of the main list a Result's
+// Rest has not shown yet: 0 when every one was shown and only parts of
+// them were cut. It reads the continuation's fields before its data only,
+// so it costs little on a large one; a continuation it cannot read counts
+// as having nothing pending.
+func Pending(rest json.RawMessage) int {
+	dec := json.NewDecoder(bytes.NewReader(rest))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return 0
+	}
+	var offset, total int
+	noList := false
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return 0
+		}
+		switch key {
+		case "data", "text":
+			if noList {
+				return 0
+			}
+			return max(total-offset, 0)
+		case "offset":
+			err = dec.Decode(&offset)
+		case "total":
+			err = dec.Decode(&total)
+		case "no_list":
+			err = dec.Decode(&noList)
+		default:
+			var skip json.RawMessage
+			err = dec.Decode(&skip)
+		}
+		if err != nil {
+			return 0
+		}
+	}
+	return 0
 }
 
 // findMain returns the path of the array a continuation pages through: the
@@ -114,27 +208,56 @@ func mainArray(root any, path []string) []any {
 	return a
 }
 
-// jsonRest encodes the continuation holding the items of the main array
-// after the first shown ones, or returns nil when nothing remains.
-func jsonRest(t tree, pg paging, shown int) (json.RawMessage, error) {
-	items := mainArray(t.root, pg.path)
-	if shown < 0 || shown >= len(items) {
+// jsonRest encodes the continuation of a page: the whole tree, with the
+// items shown so far counted in its offset, so that the next page and any
+// item already shown can be read from it. It returns nil when nothing was
+// left out: every item of the main list shown by this page or an earlier
+// one, and nothing cut (cut false). t is the page's tree; on a page read
+// from a continuation (pg.from) the whole tree is that continuation's
+// data, written again as it is.
+func jsonRest(t tree, pg paging, shown int, cut bool) (json.RawMessage, error) {
+	offset := pg.offset + max(shown, 0)
+	if !cut && (!pg.on || offset >= pg.total) {
 		return nil, nil
-	}
-	rest, err := withMain(t.root, pg.path, items[shown:])
-	if err != nil {
-		return nil, fmt.Errorf("respfilter: building continuation: %w", err)
 	}
 	path, err := json.Marshal(pg.path)
 	if err != nil {
 		return nil, fmt.Errorf("respfilter: encoding continuation: %w", err)
 	}
-	// The data comes last, so it is encoded in place after the fields; the
-	// rest of a body is rarely longer than the body.
-	e := encoder{buf: make([]byte, 0, t.size+len(path)+80)}
-	e.buf = append(e.buf, `{"kind":"`+restJSON+`","path":`...)
+	base, size := 0, t.size
+	if pg.from != nil {
+		base, size = pg.from.Base, len(pg.from.Data)
+	}
+	// The data comes last, so it is encoded in place after the fields.
+	e := encoder{buf: make([]byte, 0, size+len(path)+120)}
+	e.buf = append(e.buf, `{"version":`+strconv.Itoa(wholeVersion)+`,"kind":"`+restJSON+`"`...)
+	if !pg.on {
+		e.buf = append(e.buf, `,"no_list":true`...)
+	}
+	if pg.exact {
+		e.buf = append(e.buf, `,"exact":true`...)
+	}
+	e.buf = append(e.buf, `,"path":`...)
 	e.buf = append(e.buf, path...)
-	e.buf = append(e.buf, `,"offset":`+strconv.Itoa(pg.offset+shown)+`,"total":`+strconv.Itoa(pg.total)+`,"data":`...)
-	out, _ := e.encodeAppend(rest, shape{list: unlimited, items: unlimited, str: unlimited, depth: unlimited, fields: unlimited}, paging{})
+	e.buf = append(e.buf, `,"base":`+strconv.Itoa(base)+`,"offset":`+strconv.Itoa(offset)+`,"total":`+strconv.Itoa(pg.total)+`,"data":`...)
+	if pg.from != nil {
+		e.buf = append(e.buf, pg.from.Data...)
+		return append(e.buf, '}'), nil
+	}
+	out, _ := e.encodeAppend(t.root, shape{list: unlimited, items: unlimited, str: unlimited, depth: unlimited, fields: unlimited}, paging{})
 	return append(out, '}'), nil
+}
+
+// allShown is the answer to a continuation whose items were all shown
+// already: only parts of them were cut, which Drill reads.
+func (f *Filter) allShown(c *continuation) *Result {
+	var s string
+	if c.NoList {
+		s = "The whole result was shown already, with parts cut to fit. Ask for \"fields\" (dotted names such as \"body\" or \"user.login\") to read them in full."
+	} else {
+		s = "All " + strconv.Itoa(c.Total) + " items were shown already, with parts cut to fit. Ask for one item in full (\"item\": its id or position) or for some fields of every item (\"fields\": names such as \"body\" or \"user.login\")."
+	}
+	res := f.plain(s)
+	res.RecordsTotal = c.Total
+	return res
 }

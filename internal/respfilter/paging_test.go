@@ -16,7 +16,9 @@ func pageAll(t *testing.T, f *Filter, contentType string, body []byte, o Options
 		t.Fatal(err)
 	}
 	pages := []*Result{res}
-	for res.Rest != nil {
+	// A Rest with no items pending holds a page whose fields were cut, for
+	// a drill-down; the pages end there.
+	for res.Rest != nil && Pending(res.Rest) > 0 {
 		if len(pages) > 500 {
 			t.Fatal("paging does not end")
 		}

@@ -173,8 +173,13 @@ func TestMoreResultsValidation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ps := firstProblems(v, decode(t, `{"handle":"h_123"}`)); ps != nil {
-		t.Errorf("valid handle rejected: %v", ps)
+	for _, args := range []string{`{"handle":"h_123"}`, `{"handle":"h_123","item":"1347"}`, `{"handle":"h_123","fields":["body","user.login"]}`, `{"handle":"h_123","item":"2","fields":["body"]}`} {
+		if ps := firstProblems(v, decode(t, args)); ps != nil {
+			t.Errorf("valid arguments %s rejected: %v", args, ps)
+		}
+	}
+	if ps := firstProblems(v, decode(t, `{"handle":"h_123","fields":"body"}`)); len(ps) == 0 {
+		t.Error("fields given as a string accepted; the schema says an array of names")
 	}
 	got := ProblemsText(MoreResultsTool, firstProblems(v, decode(t, `{}`)), 0)
 	want := "Invalid arguments for more_results: handle is required (string, The handle from the truncated tool output, copied exactly.)."
