@@ -134,7 +134,7 @@ func (f *Filter) Apply(ctx context.Context, contentType string, body []byte, o O
 		}
 		selected = true
 		path, on := findMain(t.root)
-		pg := paging{on: on, path: path, hint: o.MoreHint}
+		pg := paging{on: on, path: path, hint: o.MoreHint, table: o.table()}
 		if on {
 			pg.total = len(mainArray(t.root, path))
 		}
@@ -182,7 +182,7 @@ func (f *Filter) Next(ctx context.Context, rest json.RawMessage, o Options) (*Re
 		if len(c.Path) > 0 && mainArray(t.root, c.Path) == nil {
 			return nil, errors.New("respfilter: reading continuation: no list at its path")
 		}
-		res, err := f.jsonResult(t, o, paging{on: true, path: c.Path, offset: c.Offset, total: c.Total, hint: o.MoreHint})
+		res, err := f.jsonResult(t, o, paging{on: true, path: c.Path, offset: c.Offset, total: c.Total, hint: o.MoreHint, table: o.table()})
 		if err != nil {
 			return nil, err
 		}
