@@ -395,29 +395,26 @@ func TestTableSavesTokens(t *testing.T) {
 	}
 }
 
-// BenchmarkFormats filters the same bodies in both formats under the
-// default options.
+// BenchmarkFormats filters the sized bodies, and two of the code host's
+// issues (7 KB), in both formats under the default options.
 func BenchmarkFormats(b *testing.B) {
 	f := newFilter(b)
 	var list []any
 	if err := json.Unmarshal(issues(b), &list); err != nil {
 		b.Fatal(err)
 	}
-	small, err := json.Marshal(list[:2])
+	two, err := json.Marshal(list[:2])
 	if err != nil {
 		b.Fatal(err)
 	}
-	big, err := json.Marshal(list[:25])
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, body := range [][]byte{small, big} {
+	payloads := append(sizedPayloads(b), benchPayload{name: "json 7 KB", contentType: "application/json", body: two})
+	for _, p := range payloads {
 		for _, format := range []string{action.FormatJSON, action.FormatTable} {
 			o := OptionsFrom(action.ResponseFilter{Format: format})
-			b.Run(fmt.Sprintf("%dKB_%s", (len(body)+512)/1024, format), func(b *testing.B) {
-				b.SetBytes(int64(len(body)))
+			b.Run(strings.ReplaceAll(p.name, " ", "_")+"_"+format, func(b *testing.B) {
+				b.SetBytes(int64(len(p.body)))
 				for b.Loop() {
-					if _, err := f.Apply(context.Background(), "application/json", body, o); err != nil {
+					if _, err := f.Apply(context.Background(), p.contentType, p.body, o); err != nil {
 						b.Fatal(err)
 					}
 				}
