@@ -302,6 +302,11 @@ func (c *checker) response(r *Resource) {
 	c.limit(r, p.field("max_items"), f.MaxItems, maxMaxItems, DefaultMaxItems)
 	c.limit(r, p.field("max_string"), f.MaxString, maxMaxString, DefaultMaxString)
 	c.limit(r, p.field("max_tokens"), f.MaxTokens, maxMaxTokens, DefaultMaxTokens)
+	switch f.Format {
+	case "", FormatJSON, FormatTable:
+	default:
+		c.add(r, p.field("format"), "must be one of %s, %s", FormatJSON, FormatTable)
+	}
 }
 
 func (c *checker) limit(r *Resource, p fieldPath, v, upper, def int) {

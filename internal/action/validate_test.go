@@ -216,6 +216,7 @@ response:
   max_items: -1
   max_string: 2000000
   max_tokens: 100001
+  format: csv
 `),
 			want: []string{
 				`t.yaml:6:11: actions[a].response.select: invalid jq expression: unexpected EOF`,
@@ -224,6 +225,7 @@ response:
 				`t.yaml:8:14: actions[a].response.max_items: must be between 0 and 10000 (0 means the default, 20)`,
 				`t.yaml:9:15: actions[a].response.max_string: must be between 0 and 1000000 (0 means the default, 1000)`,
 				`t.yaml:10:15: actions[a].response.max_tokens: must be between 0 and 100000 (0 means the default, 1000)`,
+				`t.yaml:11:11: actions[a].response.format: must be one of json, table`,
 			},
 		},
 		{
@@ -529,11 +531,12 @@ func TestManyErrorsAtOnce(t *testing.T) {
 		`testdata/broken.yaml:16:60: actions[get_order].params.limit.default: must be at least 10`,
 		`testdata/broken.yaml:18:11: actions[get_order].response.select: invalid jq expression: unexpected EOF`,
 		`testdata/broken.yaml:19:15: actions[get_order].response.max_tokens: must be between 0 and 100000 (0 means the default, 1000)`,
-		`testdata/broken.yaml:20:10: actions[get_order].timeout: must be a duration such as 10s or 1m30s`,
-		`testdata/broken.yaml:21:10: actions[get_order].confirm: must be one of auto, always, never`,
-		`testdata/broken.yaml:25:22: agents[support].actions[1]: no Action named "refund_order"`,
-		`testdata/broken.yaml:26:1: agents[support].tools: unknown field; allowed: actions, description, instructions, name`,
-		`testdata/broken.yaml:28:7: documents[#4].kind: must be one of Action, Credential, Agent (did you mean "Action"?)`,
+		`testdata/broken.yaml:20:11: actions[get_order].response.format: must be one of json, table`,
+		`testdata/broken.yaml:21:10: actions[get_order].timeout: must be a duration such as 10s or 1m30s`,
+		`testdata/broken.yaml:22:10: actions[get_order].confirm: must be one of auto, always, never`,
+		`testdata/broken.yaml:26:22: agents[support].actions[1]: no Action named "refund_order"`,
+		`testdata/broken.yaml:27:1: agents[support].tools: unknown field; allowed: actions, description, instructions, name`,
+		`testdata/broken.yaml:29:7: documents[#4].kind: must be one of Action, Credential, Agent (did you mean "Action"?)`,
 	}
 	got := lines(errs)
 	assertLines(t, got, want)

@@ -31,6 +31,7 @@ type paging struct {
 	offset int    // items shown on earlier pages
 	total  int    // items of the main array on all pages
 	hint   string // appended to the main note when items remain
+	table  bool   // write the main array, when it holds objects, as a table
 	// reduced says what the reduction took from every record; it joins the
 	// main note, or the root object's note when there is no main list.
 	reduced string
@@ -63,6 +64,7 @@ type encoder struct {
 	sh  shape
 	pg  paging
 	st  stats
+	tab tableCache
 }
 
 // encode writes t under sh and returns the bytes (valid until the next
@@ -142,6 +144,9 @@ func (e *encoder) str(s string, plain bool) {
 // array writes a, cut to the item cap, and returns the note saying what was
 // cut, or writes it inside a wrapper object when standalone.
 func (e *encoder) array(a []any, depth int, main, standalone bool) string {
+	if main && e.pg.table && objectList(a) {
+		return e.table(a, depth, standalone)
+	}
 	keep := min(len(a), e.sh.items)
 	note := ""
 	if main {

@@ -182,7 +182,7 @@ func (f *Filter) Apply(ctx context.Context, contentType string, body []byte, o O
 		}
 		selected = true
 		path, on := findMain(t.root)
-		pg := paging{on: on, path: path, hint: o.MoreHint}
+		pg := paging{on: on, path: path, hint: o.MoreHint, table: o.table()}
 		if on {
 			pg.total = len(mainArray(t.root, path))
 		}
@@ -234,7 +234,7 @@ func (f *Filter) Next(ctx context.Context, rest json.RawMessage, o Options) (*Re
 	if t.root, err = withMain(t.root, c.Path, items[start:]); err != nil {
 		return nil, fmt.Errorf("respfilter: reading continuation: %w", err)
 	}
-	res, err := f.jsonResult(t, o, paging{on: true, path: c.Path, offset: c.Offset, total: c.Total, hint: o.MoreHint, from: c, exact: c.Exact})
+	res, err := f.jsonResult(t, o, paging{on: true, path: c.Path, offset: c.Offset, total: c.Total, hint: o.MoreHint, from: c, exact: c.Exact, table: o.table()})
 	if err != nil {
 		return nil, err
 	}

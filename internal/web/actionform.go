@@ -68,6 +68,7 @@ type actionForm struct {
 	MaxItems    string
 	MaxString   string
 	MaxTokens   string
+	Format      string
 	Timeout     string
 	Retries     string
 	Idempotency string
@@ -116,6 +117,9 @@ func formFromAction(a *action.Action) *actionForm {
 		f.MaxItems = intText(r.MaxItems)
 		f.MaxString = intText(r.MaxString)
 		f.MaxTokens = intText(r.MaxTokens)
+		if r.Format != action.FormatJSON {
+			f.Format = r.Format
+		}
 	}
 	return f
 }
@@ -259,6 +263,7 @@ func formFromRequest(form url.Values, original string) *actionForm {
 		MaxItems:    strings.TrimSpace(g("response.max_items")),
 		MaxString:   strings.TrimSpace(g("response.max_string")),
 		MaxTokens:   strings.TrimSpace(g("response.max_tokens")),
+		Format:      g("response.format"),
 		Timeout:     strings.TrimSpace(g("timeout")),
 		Retries:     strings.TrimSpace(g("retries")),
 		Idempotency: strings.TrimSpace(g("idempotency")),
@@ -464,6 +469,7 @@ func (f *actionForm) responseSpec(errs fieldErrors) map[string]any {
 	if !f.Compact {
 		resp["compact"] = false
 	}
+	setStr(resp, "format", f.Format)
 	for _, l := range []struct{ key, val string }{
 		{"max_items", f.MaxItems}, {"max_string", f.MaxString}, {"max_tokens", f.MaxTokens},
 	} {

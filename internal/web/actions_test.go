@@ -62,6 +62,7 @@ response:
   max_items: 10
   max_string: 200
   max_tokens: 400
+  format: table
 timeout: 5s
 retries: 3
 idempotency: true
@@ -161,6 +162,7 @@ func TestSaveEqualsApply(t *testing.T) {
 		"response.max_items":   {"10"},
 		"response.max_string":  {"200"},
 		"response.max_tokens":  {"400"},
+		"response.format":      {"table"},
 		"timeout":              {"5s"},
 		"retries":              {"3"},
 		"idempotency":          {"Idempotency-Key"},
@@ -253,6 +255,7 @@ func TestValidationErrorsBesideFields(t *testing.T) {
 		"params.1.pattern":   {"^x$"},
 		"response.max_items": {"lots"},
 		"response.select":    {".[[["},
+		"response.format":    {"grid"},
 		"timeout":            {"soon"},
 	})
 	if p.status != http.StatusUnprocessableEntity {
@@ -266,6 +269,7 @@ func TestValidationErrorsBesideFields(t *testing.T) {
 		"params.1.pattern":   "only allowed when type is string",
 		"response.max_items": "whole number",
 		"response.select":    "invalid jq expression",
+		"response.format":    "must be one of json, table",
 		"timeout":            "duration",
 	} {
 		if got := errorText(p.body, key); !strings.Contains(got, want) {
@@ -394,6 +398,9 @@ func TestRefilter(t *testing.T) {
 	}
 	if ex := refilter(refilterRequest{Compact: true, Exclude: "*_url"}); strings.Contains(ex.Output, "html_url") {
 		t.Fatalf("exclude: %s", ex.Output)
+	}
+	if tab := refilter(refilterRequest{Compact: true, Format: action.FormatTable}); tab.Output != `{"orders":{"fields":["html_url","id","items","status"],"rows":[["https://x/1",1,[{"qty":1,"sku":"a"}],"shipped"],["https://x/2",2,null,"open"]]}}` {
+		t.Fatalf("table format: %+v (JSON %+v)", tab, all)
 	}
 	if bad := refilter(refilterRequest{Select: ".[[["}); bad.Error == "" {
 		t.Fatal("a broken select expression gave no error")

@@ -240,6 +240,7 @@ type refilterRequest struct {
 	MaxItems    string `json:"max_items"`
 	MaxString   string `json:"max_string"`
 	MaxTokens   string `json:"max_tokens"`
+	Format      string `json:"format"`
 }
 
 // refilterResponse is the filtered output with its token counts; Error
@@ -260,7 +261,7 @@ func (c *Console) refilter(w http.ResponseWriter, r *http.Request, _ *session) {
 		httpkit.WriteJSON(w, http.StatusBadRequest, refilterResponse{Error: "the request is not valid JSON"})
 		return
 	}
-	o := respfilter.Options{Select: strings.TrimSpace(req.Select), Exclude: splitList(req.Exclude), Compact: req.Compact}
+	o := respfilter.Options{Select: strings.TrimSpace(req.Select), Exclude: splitList(req.Exclude), Compact: req.Compact, Format: req.Format}
 	for _, l := range []struct {
 		name string
 		val  string

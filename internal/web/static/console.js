@@ -126,7 +126,7 @@
 
   // Re-filter the last response as the filter fields change, without
   // calling the API again.
-  var filterNames = ["response.select", "response.exclude", "response.compact", "response.max_items", "response.max_string", "response.max_tokens"];
+  var filterNames = ["response.select", "response.exclude", "response.compact", "response.max_items", "response.max_string", "response.max_tokens", "response.format"];
   var refilterTimer = null, refilterSeq = 0;
   function field(name) { return document.querySelector('#action-form [name="' + name + '"]'); }
   function refilter() {
@@ -142,7 +142,8 @@
       compact: field("response.compact").checked,
       max_items: field("response.max_items").value,
       max_string: field("response.max_string").value,
-      max_tokens: field("response.max_tokens").value
+      max_tokens: field("response.max_tokens").value,
+      format: field("response.format").value
     };
     var status = $("#filter-status");
     fetch("/console/refilter", {
