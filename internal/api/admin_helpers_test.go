@@ -16,6 +16,7 @@ import (
 	"github.com/mccutchen/go-httpbin/v2/httpbin"
 
 	"github.com/actiongate/actiongate/internal/api"
+	"github.com/actiongate/actiongate/internal/config"
 	"github.com/actiongate/actiongate/internal/gateway"
 	"github.com/actiongate/actiongate/internal/gateway/gatewaytest"
 	"github.com/actiongate/actiongate/internal/respfilter"
@@ -29,6 +30,7 @@ var adminTokenizer = sync.OnceValues(respfilter.NewTokenizer)
 type adminFixture struct {
 	t        *testing.T
 	g        *gateway.Gateway
+	cfg      *config.Config
 	api      *httptest.Server
 	upstream *httptest.Server
 	hits     atomic.Int64
@@ -50,7 +52,8 @@ func newAdminFixture(t *testing.T) *adminFixture {
 		bin.ServeHTTP(w, r)
 	}))
 	t.Cleanup(f.upstream.Close)
-	f.g = gatewaytest.Open(t, gatewaytest.Config(t), gateway.Options{Tokenizer: tok})
+	f.cfg = gatewaytest.Config(t)
+	f.g = gatewaytest.Open(t, f.cfg, gateway.Options{Tokenizer: tok})
 	if f.admin, err = f.g.BootstrapAdminToken(context.Background()); err != nil || f.admin == "" {
 		t.Fatalf("bootstrap admin token: %q, %v", f.admin, err)
 	}

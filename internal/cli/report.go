@@ -78,6 +78,9 @@ func printRun(w io.Writer, a *action.Action, run *runlog.Run, f *testFlags) {
 		if run.RawTokens > 0 {
 			fmt.Fprintf(w, " (%.0f%% of raw)", 100*float64(run.OutputTokens)/float64(run.RawTokens))
 		}
+		if run.RecordsTotal > 0 {
+			fmt.Fprintf(w, ", records kept: %d of %d", run.RecordsKept, run.RecordsTotal)
+		}
 		fmt.Fprintln(w)
 	} else {
 		fmt.Fprintf(w, "✗ failed after %.0f ms\n", run.DurationMS)

@@ -243,6 +243,7 @@ func (e *Engine) Invoke(ctx context.Context, c *Call) *Result {
 	}
 	run.Outcome = runlog.OutcomeOK
 	run.RawTokens, run.RawTokensEstimated = fr.RawTokens, fr.RawEstimated
+	run.RecordsKept, run.RecordsTotal = fr.RecordsKept, fr.RecordsTotal
 	run.Output = fr.Output
 	res.Rest = fr.Rest
 	filtered = fr

@@ -36,6 +36,8 @@ func suiteCases() []suiteCase {
 		{"Runs", testRuns},
 		{"RunPagination", testRunPagination},
 		{"PruneRuns", testPruneRuns},
+		{"RunRecordsKept", testRunRecordsKept},
+		{"RunRecordsKeptOfEarlierRuns", testRunRecordsKeptOfEarlierRuns},
 		{"Confirmations", testConfirmations},
 		{"Intents", testIntents},
 		{"ConfirmationOutcomeUnknown", testConfirmationOutcomeUnknown},

@@ -14,6 +14,7 @@ import (
 
 	"github.com/actiongate/actiongate/internal/api"
 	"github.com/actiongate/actiongate/internal/browsertest"
+	"github.com/actiongate/actiongate/internal/runlog"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/mccutchen/go-httpbin/v2/httpbin"
@@ -332,6 +333,20 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Fatalf("run detail:\n%s", body)
 	}
 	u.shot("run")
+
+	// A run of a list says how many of its records the model received,
+	// beside the token counts, on the list and on its page.
+	listed := &runlog.Run{Action: "list_orders", Caller: runlog.CallerTools, Outcome: runlog.OutcomeOK, Status: 200,
+		StartedAt: time.Now().UTC(), RawTokens: 63_738, OutputTokens: 987, RecordsKept: 22, RecordsTotal: 30, Output: "[]"}
+	e.storeRuns(listed)
+	u.open("/runs")
+	if row := u.text("#runs-table tbody tr"); !strings.Contains(row, "records kept: 22 of 30") || !strings.Contains(row, "987") {
+		t.Fatalf("the runs page shows the run of a list as %q", row)
+	}
+	u.open("/runs/" + listed.ID)
+	if tokens := u.text(".facts"); !strings.Contains(tokens, "987 to the model records kept: 22 of 30") {
+		t.Fatalf("the run page of a list shows:\n%s", tokens)
+	}
 
 	u.open("/secrets")
 	u.shot("secrets")

@@ -243,13 +243,16 @@ type refilterRequest struct {
 	Format      string `json:"format"`
 }
 
-// refilterResponse is the filtered output with its token counts; Error
-// names a filter problem (a bad select expression) instead.
+// refilterResponse is the filtered output with its token counts and the
+// records of the main list it kept (0 of 0 without a list); Error names a
+// filter problem (a bad select expression) instead.
 type refilterResponse struct {
 	Output       string `json:"output"`
 	Note         string `json:"note,omitempty"`
 	RawTokens    int    `json:"raw_tokens"`
 	OutputTokens int    `json:"output_tokens"`
+	RecordsKept  int    `json:"records_kept"`
+	RecordsTotal int    `json:"records_total"`
 	Error        string `json:"error,omitempty"`
 }
 
@@ -282,5 +285,6 @@ func (c *Console) refilter(w http.ResponseWriter, r *http.Request, _ *session) {
 		httpkit.WriteJSON(w, http.StatusOK, refilterResponse{Error: strings.TrimPrefix(err.Error(), "respfilter: ")})
 		return
 	}
-	httpkit.WriteJSON(w, http.StatusOK, refilterResponse{Output: res.Output, Note: res.Note, RawTokens: res.RawTokens, OutputTokens: res.OutputTokens})
+	httpkit.WriteJSON(w, http.StatusOK, refilterResponse{Output: res.Output, Note: res.Note, RawTokens: res.RawTokens, OutputTokens: res.OutputTokens,
+		RecordsKept: res.RecordsKept, RecordsTotal: res.RecordsTotal})
 }

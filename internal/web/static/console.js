@@ -166,6 +166,11 @@
         tokOut.classList.add("flash-tokens");
       }
       if (tokRaw) { tokRaw.textContent = j.raw_tokens.toLocaleString("en-US"); }
+      var records = $("#records-kept"), recordsOf = $("#records-of");
+      if (records && recordsOf) {
+        records.hidden = !(j.records_total > 0);
+        recordsOf.textContent = j.records_kept.toLocaleString("en-US") + " of " + j.records_total.toLocaleString("en-US");
+      }
       if (status) {
         status.classList.remove("field-error");
         status.textContent = "Re-filtered with the unsaved filter" + (j.note ? " — " + j.note : "") + ". Save to keep it.";
