@@ -25,6 +25,10 @@ const (
 	// smartMinExcerpt is the fewest characters a shortened string keeps:
 	// fewer would name nothing a model can use.
 	smartMinExcerpt = 24
+	// smartMinHash is the fewest digits an id that is a 40-digit hash (a
+	// commit's sha) may be abbreviated to, as git abbreviates it; the
+	// abbreviations must still differ within the page.
+	smartMinHash = 7
 )
 
 // smartPage is one page filtered with the default options, and what its
@@ -59,9 +63,10 @@ func filterPage(tb testing.TB, f *Filter, api respfiltertest.API, format string)
 // TestSmartGolden filters each realistic page of 30 records with the
 // defaults alone, as JSON and as a table, and checks what a model needs:
 // the page within the budget, at least 20 records kept, each with its id
-// and its essentials (a nested object may be collapsed to its label and a
-// text shortened to a prefix), an excerpt of its text, when kept, that is
-// the text's start, and a note saying what was left out. The
+// (a commit's sha may be abbreviated as git does) and its essentials (a
+// nested object may be collapsed to its label and a text shortened to a
+// prefix), an excerpt of its text, when kept, that is the text's start,
+// and a note saying what was left out. The
 // outputs, indented, are compared with testdata/smart; -update rewrites
 // them when every check passes.
 func TestSmartGolden(t *testing.T) {
@@ -104,9 +109,16 @@ func checkSmart(t *testing.T, f *Filter, api respfiltertest.API, format string, 
 	if len(p.records) != res.RecordsKept {
 		t.Errorf("%s (%s): the output shows %d records, RecordsKept = %d", api.Name, format, len(p.records), res.RecordsKept)
 	}
+	ids := map[string]int{}
 	for i, rec := range p.records {
 		if i >= len(items) {
 			break
+		}
+		if id, ok := lookup(rec, pathOf(api.ID)); ok {
+			if j, seen := ids[valueText(id)]; seen {
+				t.Errorf("%s (%s): records %d and %d show the same id %v", api.Name, format, j, i+1, id)
+			}
+			ids[valueText(id)] = i + 1
 		}
 		for _, miss := range missingEssentials(items[i], rec, api) {
 			t.Errorf("%s (%s): record %d lost %s", api.Name, format, i+1, miss)
@@ -391,8 +403,9 @@ func carries(v any, path []string, want any, exact bool) bool {
 }
 
 // sameValue reports whether got shows want: the same number, bool or
-// string, or, unless exact, a string shortened to a prefix of at least
-// smartMinExcerpt characters (or the whole string), whitespace aside.
+// string; a hash abbreviated to smartMinHash digits or more; or, unless
+// exact, a string shortened to a prefix of at least smartMinExcerpt
+// characters (or the whole string), whitespace aside.
 func sameValue(got, want any, exact bool) bool {
 	if g, ok := got.(json.Number); ok {
 		return g.String() == valueText(want)
@@ -409,11 +422,24 @@ func sameValue(got, want any, exact bool) bool {
 		return true
 	}
 	if exact {
-		return false
+		return isHash(w) && len(g) >= smartMinHash && strings.HasPrefix(w, g)
 	}
 	ellipsis := regexp.MustCompile(`\s*(…|\.\.\.)(\[\d+ more chars\])?$`)
 	g, w = strings.Join(strings.Fields(ellipsis.ReplaceAllString(g, "")), " "), strings.Join(strings.Fields(w), " ")
 	return strings.HasPrefix(w, g) && (g == w || utf8.RuneCountInString(g) >= min(smartMinExcerpt, utf8.RuneCountInString(w)))
+}
+
+// isHash reports whether s is a 40-digit hex hash, such as a commit's sha.
+func isHash(s string) bool {
+	if len(s) != 40 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // valueText returns a scalar's text: a string itself, a number its digits.
@@ -523,6 +549,25 @@ func TestSmartChecks(t *testing.T) {
 		if len(miss) != 1 || !strings.HasPrefix(miss[0], c.want+" ") {
 			t.Errorf("%s: missing = %v, want one %q", c.name, miss, c.want)
 		}
+	}
+}
+
+// TestSmartChecksHash checks that a commit's sha may be abbreviated as
+// git does, and no further.
+func TestSmartChecksHash(t *testing.T) {
+	sha := "8507dfa04e52a449211363e724e0a29eb99db7b2"
+	for _, c := range []struct {
+		got  string
+		want bool
+	}{
+		{sha, true}, {sha[:12], true}, {sha[:7], true}, {sha[:6], false}, {"8507dfb", false}, {sha[:12] + "…", false},
+	} {
+		if got := sameValue(c.got, sha, true); got != c.want {
+			t.Errorf("sameValue(%q, sha, exact) = %v, want %v", c.got, got, c.want)
+		}
+	}
+	if sameValue("42", "4213", true) {
+		t.Error("an id that is not a hash was accepted abbreviated")
 	}
 }
 

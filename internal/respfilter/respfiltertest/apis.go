@@ -65,7 +65,7 @@ func builders() []func() API {
 		},
 		func() API {
 			return API{"hubspot_contacts", "GET /crm/v3/objects/contacts", contactsPage(), "results", "id",
-				[]string{"id", "properties.firstname", "properties.lastname", "properties.email", "properties.lifecyclestage", "createdAt"}, ""}
+				[]string{"id", "properties.firstname", "properties.lastname", "properties.email", "properties.lifecyclestage"}, ""}
 		},
 	}
 }
