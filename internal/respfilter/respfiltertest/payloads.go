@@ -1,8 +1,10 @@
 // Package respfiltertest builds the response bodies the speed figures of a
 // call are measured on: a 1 KB object, a 5 KB list of 50 issue-like items
 // (longer than the default max_items, so the default filter cuts it and a
-// continuation is made) and a 100 KB list. The text is generated from a
-// fixed seed, so every run measures the same bytes.
+// continuation is made) and a 100 KB list. It also builds pages of 30
+// items in the wire shapes of well-known APIs (APIs), on which the smart
+// defaults are tested. The text is generated from a fixed seed, so every
+// run measures the same bytes.
 package respfiltertest
 
 import (
