@@ -117,7 +117,9 @@ func (f *Filter) fitShape(t tree, start shape, pg paging, budget int, reduce fun
 
 	target := int(float64(budget) * float64(len(out)) / float64(tokens) * 0.97)
 	var best fitted
-	fits := false
+	// fitAt is the largest target known to fit, overAt the smallest known
+	// to be over; a target between them is tried next.
+	fitAt, overAt := -1, -1
 	for range fitAttempts {
 		sh, floor := shrink(draw, start, knobs, target)
 		if red != nil {
@@ -127,28 +129,38 @@ func (f *Filter) fitShape(t tree, start shape, pg paging, budget int, reduce fun
 		out = string(buf)
 		tokens = f.tok.Count(out)
 		c := fitted{out: out, tokens: tokens, st: st, reduced: note, over: floor && tokens > budget}
-		if tokens <= budget {
-			if !fits || tokens > best.tokens {
-				best, fits = c, true
+		var next int
+		switch {
+		case tokens <= budget:
+			if fitAt < 0 || tokens > best.tokens {
+				best = c
 			}
-			// Well under the budget: the ratio was measured on bulkier
-			// text, so try a larger target once more.
-			next := int(float64(budget) * float64(len(out)) / float64(tokens) * 0.98)
-			if tokens >= budget*widenAbove/100 || next <= target {
+			fitAt = target
+			if tokens >= budget*widenAbove/100 {
 				return best
 			}
-			target = next
-			continue
+			// Well under the budget: the ratio was measured on bulkier
+			// text, so try a larger target.
+			next = int(float64(budget) * float64(len(out)) / float64(tokens))
+			if overAt > 0 {
+				next = min(next, (target+overAt)/2)
+			}
+			if next <= target {
+				return best
+			}
+		case fitAt >= 0:
+			overAt = target
+			if next = (fitAt + overAt) / 2; next <= fitAt {
+				return best
+			}
+		default:
+			best = c
+			if floor {
+				return best
+			}
+			next = min(target-1, int(float64(budget)*float64(len(out))/float64(tokens)*0.97))
 		}
-		if fits {
-			return best
-		}
-		best = c
-		if floor {
-			return best
-		}
-		next := int(float64(budget) * float64(len(out)) / float64(tokens) * 0.97)
-		target = min(target-1, next)
+		target = next
 	}
 	return best
 }
@@ -194,7 +206,7 @@ func fewerRicher(draw render, start, sh shape, floor bool, knobs []knob, target 
 
 // widenAbove is the share of the budget, in percent, under which fit tries
 // a larger byte target.
-const widenAbove = 93
+const widenAbove = 96
 
 // nestedItemsFloor is how many items nested arrays keep before records are
 // cut.

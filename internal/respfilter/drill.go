@@ -195,6 +195,27 @@ func findItem(items []any, item string, base, total int) (int, error) {
 			return i, nil
 		}
 	}
+	// A hash cut short on the page (a commit's sha) names the one item
+	// whose hash it starts.
+	if len(item) >= minHashPrefix && isHash(item+strings.Repeat("0", max(0, 32-len(item)))) {
+		found := -1
+		for i, it := range items {
+			o, ok := it.(*object)
+			if !ok {
+				continue
+			}
+			if id := scalarText(o.get(recordID(o))); isHash(id) && strings.HasPrefix(id, item) {
+				if found >= 0 {
+					found = -2
+					break
+				}
+				found = i
+			}
+		}
+		if found >= 0 {
+			return found, nil
+		}
+	}
 	if n, err := strconv.Atoi(item); err == nil && n > base && n <= base+len(items) {
 		return n - 1 - base, nil
 	}
@@ -208,6 +229,10 @@ func findItem(items []any, item string, base, total int) (int, error) {
 	}
 	return 0, &DrillError{Err: ErrNoItem, Detail: d}
 }
+
+// minHashPrefix is the fewest digits of a hash that name an item, as git
+// abbreviates a commit.
+const minHashPrefix = 7
 
 // sampleIDs returns the first identifying field of the items and a few of
 // its values.

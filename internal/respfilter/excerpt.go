@@ -65,17 +65,28 @@ func flatten(s string, n int) string {
 	s = plainText(s)
 	var b strings.Builder
 	b.Grow(len(s))
-	space := false
+	space, lines := false, 0
+	var last byte
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
-		case ' ', '\n', '\t', '\r', '\v', '\f':
+		case '\n':
+			lines++
+			space = b.Len() > 0
+		case ' ', '\t', '\r', '\v', '\f':
 			space = b.Len() > 0
 		default:
 			if space {
+				// A paragraph ends a sentence: a commit's subject line, a
+				// list item.
+				if lines > 1 && !strings.ContainsRune(".!?:;,", rune(last)) {
+					b.WriteByte('.')
+				}
 				b.WriteByte(' ')
 				space = false
 			}
+			lines = 0
 			b.WriteByte(c)
+			last = c
 		}
 	}
 	return b.String()

@@ -22,48 +22,72 @@
 // Reduction: when a body is over the budget, fields go before records.
 // The records are the items of the main list (up to max_items, or 50 when
 // the action sets none), or the root object when the body has no list.
-// Each step of a fixed ladder takes more from every record, and the budget
-// settles on the first step at which every record fits; only past the
-// last step are records cut. The steps, in order:
+// Each step of a fixed ladder takes more from every record. The budget
+// settles on the richest step at which every record fits; when none does,
+// on the richest step at which 20 fit, with as many records as fit there.
+// Only then are records cut. The steps, in order:
 //
 //  1. bulk goes: links and URL-valued strings (url, *_url, _links, href),
 //     node ids, avatars, hashes and ETags, nulls and empty values, and
-//     fields that hold the same value in every record
-//     (three or more), which the note names once ("every item:
-//     state=open");
+//     fields that hold the same value in every record (three or more),
+//     which the note names once ("every item: state=open");
 //  2. nested references collapse to their label: an object with an
 //     identifying field and a label becomes that label (user → its login,
-//     milestone → its title, labels → their names); an object with
-//     amounts or quantities (a line item) keeps its fields;
+//     milestone → its title, labels → their names); an object with a
+//     quantity or a price (a line item) keeps its fields;
 //  3. long text is cut to its first sentences, 400, 240 then 160
-//     characters, its Markdown and HTML comments dropped;
-//  4. whole classes of fields go, the lowest rank first (ids of other
-//     things, booleans, strings, numbers, dates, tags, the last-change
-//     date), down to the essentials: identifier, name, state, amounts,
-//     people, creation date and text;
-//  5. text is cut to 120 then 90 characters, then dates to the day, then
-//     each object keeps its 10 best fields, then 9, down to 6, then text
-//     is cut to 70, 50 and 36 characters.
+//     characters, its Markdown and HTML comments dropped, a paragraph
+//     break read as a sentence's end;
+//  4. whole classes of fields go, the lowest first (ids of other things,
+//     booleans, strings, numbers, dates, tags, the last-change date), down
+//     to the essentials: identifier, names, state, amounts, creation date,
+//     people and text; a record keeps its best three fields whatever their
+//     class, and an object nested in it keeps only fields of the classes
+//     left;
+//  5. text is cut to 120 then 90 characters; dates to the day, and a hash
+//     that identifies a record (a commit's sha) to its first 10 digits;
+//     each record keeps its 10 best fields, then 9, down to 6, an object
+//     nested in it two fewer (at least three); text to 70, 50, 40 and 32
+//     characters; last, the text goes.
 //
 // The rank of a field comes from its name (camelCase read as snake_case)
 // and value alone, so it is the same on every call. Classes, best first:
-// fields the action's select names (never dropped); the record's own
-// identifier (the first of number, id, key, uuid, guid, sha, slug it has);
-// names (title, name, subject, login, full_name, …, email); state and
-// status (of the record itself); amounts (amount, total, price, currency,
-// quantity); people (user, author, assignee, customer, …); the creation
-// date; text (body, description, message, …); the last-change date; tags
-// (labels, tags, topics); other dates; numbers; other strings; booleans;
-// ids of other things (*_id); bulk. Within a class the order of the lists
-// above holds, then the field name's. A nested object without a class of
-// its own ranks just behind its best field. A reduced record lists its
-// fields in rank order.
+// fields the action's select names (never dropped, though their long text
+// is cut); the record's own identifier (the first of id, number, key,
+// uuid, guid, sha, slug it has); names (a number beside an id, title,
+// name, subject, login, full_name, …, email); state and status (not an
+// address's region); amounts (amount, total, price, currency, quantity);
+// the creation date; people (user, author, assignee, customer, …, but a
+// prefixed opaque id such as "cus_…" is a reference); text (body,
+// description, message, …); the last-change date; tags (labels, tags,
+// topics); other dates; numbers; other strings; booleans; ids of other
+// things (*_id); bulk. Within a class the order of those lists holds,
+// then the field name's. Then, record by record:
 //
-// The note on a reduced page says in one line what was taken, e.g. "all
-// 30 items; every item: state=open; left out: comments, updated_at,
-// closed_at, labels and 41 more fields (links, ids, …); by name: user,
-// milestone; long text cut; dates to the day". When the note itself does
-// not fit a tiny budget, the plain cut is used instead.
+//   - a record's identifier, its two best names and the best field of
+//     each other essential class come first, then the rest in rank order
+//     (an object nested in a record keeps three names);
+//   - a second person (an assignee beside the author) ranks with the tags;
+//   - a name that takes a third of the records' count of values or fewer
+//     (a workflow's "CI") sorts them rather than names them, and ranks
+//     with the tags;
+//   - a nested object without a label ranks just behind its best field,
+//     but behind the record's own essentials when the record has a name or
+//     text of its own (an address), and a list of such objects (line
+//     items) never above the tags;
+//   - in a nested object without a name, the best text is its name (a
+//     commit's message); beside a name, an email is a plain string.
+//
+// A reduced record lists its fields in that order.
+//
+// The note on a reduced page says in one line what was taken, e.g.
+// "showing 22 of 30 items; every item: state=open; left out: body,
+// updated_at, labels and 14 more; by name: user; dates to the day". When
+// the note itself does not fit a tiny budget, the plain cut is used
+// instead.
+//
+// A drill-down (Drill) shows what was asked for by name: it is cut to the
+// budget, never reduced.
 //
 // Token counts: the output is always counted exactly, since it is what the
 // model reads. The raw body is counted exactly up to 16 KiB; a larger one

@@ -13,8 +13,8 @@ const (
 	className           // title, name, login, subject, email, …
 	classState          // state, status, stage, priority (top level only)
 	classMoney          // amount, price, total, currency, quantity
-	classPerson         // user, author, assignee, customer, …
 	classCreated        // the creation date
+	classPerson         // user, author, assignee, customer, …
 	classText           // body, description, message, …
 	classUpdated        // the last-change date
 	classTags           // labels, tags, topics, categories
@@ -27,14 +27,15 @@ const (
 )
 
 // idKeys name a record's identifier, best first; the first one a record
-// has is its identifier, the others rank as references.
-var idKeys = []string{"number", "id", "key", "uuid", "guid", "sha", "slug", "ticket_id", "order_id", "order_number"}
+// has is its identifier, the others rank as references, but for a number
+// beside an id, which people use to name the record.
+var idKeys = []string{"id", "number", "key", "uuid", "guid", "sha", "slug", "ticket_id", "order_id", "order_number"}
 
 // nameKeys, stateKeys, … are the field names of each class, best first
 // within the class.
 var (
 	nameKeys = []string{"title", "name", "subject", "login", "full_name", "display_name", "username",
-		"summary", "headline", "label", "email", "first_name", "last_name", "firstname", "lastname",
+		"summary", "headline", "display_title", "label", "email", "first_name", "last_name", "firstname", "lastname",
 		"company", "phone", "sku"}
 	stateKeys  = []string{"state", "status", "stage", "conclusion", "priority", "phase", "financial_status", "fulfillment_status", "lifecyclestage", "resolution"}
 	moneyKeys  = []string{"amount", "total", "total_price", "price", "currency", "quantity", "subtotal_price", "balance"}
@@ -52,6 +53,9 @@ var (
 type rank struct {
 	class int
 	order int
+	// prose says the field is text standing in for a missing name (a
+	// commit's message): it is cut like text.
+	prose bool
 }
 
 // before reports whether a ranks ahead of b; equal ranks fall back to the
@@ -136,69 +140,89 @@ func isScalar(v any) bool {
 // the record's identifier.
 func keyRank(k string, v any, top bool, id string) rank {
 	if k == id && top {
-		return rank{classID, 0}
+		return rank{class: classID, order: 0}
 	}
 	n := normKey(k)
 	if isBulk(n, v) {
-		return rank{classBulk, 0}
+		return rank{class: classBulk, order: 0}
 	}
 	scalar := isScalar(v)
+	if n == "number" && top && scalar {
+		// The number people use beside the id an API uses (an issue's
+		// #4280) names the record best.
+		return rank{class: className, order: -1}
+	}
 	if at := indexOf(idKeys, n); at >= 0 && scalar {
-		return rank{classRef, at}
+		return rank{class: classRef, order: at}
 	}
 	if _, ok := v.(bool); ok {
-		return rank{classBool, 0}
+		return rank{class: classBool, order: 0}
 	}
-	if at := indexOf(stateKeys, n); at >= 0 && scalar && top {
-		return rank{classState, at}
+	if at := indexOf(stateKeys, n); at >= 0 && scalar && (top || !isRegion(n, v)) {
+		return rank{class: classState, order: at}
 	}
 	if top && scalar && strings.HasSuffix(n, "_status") {
-		return rank{classState, len(stateKeys)}
+		return rank{class: classState, order: len(stateKeys)}
 	}
 	if at := indexOf(personKeys, n); at >= 0 {
 		if l, ok := v.(*leaf); ok && isOpaqueID(l.text) {
 			// "customer":"cus_NffrFeUfNV2Hib" names nobody a reader knows.
-			return rank{classRef, len(idKeys)}
+			return rank{class: classRef, order: len(idKeys)}
 		}
-		return rank{classPerson, at}
+		return rank{class: classPerson, order: at}
 	}
 	if at := indexOf(tagKeys, n); at >= 0 {
-		return rank{classTags, at}
+		return rank{class: classTags, order: at}
 	}
 	if !scalar {
 		if indexOf(moneyKeys, n) >= 0 || strings.Contains(n, "amount") || strings.Contains(n, "price") || strings.HasPrefix(n, "total") {
-			return rank{classMoney, len(moneyKeys)}
+			return rank{class: classMoney, order: len(moneyKeys)}
 		}
-		return rank{classString, 0}
+		return rank{class: classString, order: 0}
 	}
 	if at := indexOf(nameKeys, n); at >= 0 {
-		return rank{className, at}
+		return rank{class: className, order: at}
 	}
 	if at := indexOf(moneyKeys, n); at >= 0 {
-		return rank{classMoney, at}
+		return rank{class: classMoney, order: at}
 	}
 	if strings.Contains(n, "amount") || strings.Contains(n, "price") || strings.HasPrefix(n, "total_") && !strings.HasSuffix(n, "_count") {
-		return rank{classMoney, len(moneyKeys)}
+		return rank{class: classMoney, order: len(moneyKeys)}
 	}
 	if at := indexOf(textKeys, n); at >= 0 {
-		return rank{classText, at}
+		return rank{class: classText, order: at}
 	}
 	if isDateKey(n) || isDateValue(v) {
 		switch {
 		case strings.HasPrefix(n, "creat") || n == "date" || n == "opened_at" || n == "submitted_at":
-			return rank{classCreated, 0}
+			return rank{class: classCreated, order: 0}
 		case strings.HasPrefix(n, "updat") || strings.Contains(n, "modified"):
-			return rank{classUpdated, 0}
+			return rank{class: classUpdated, order: 0}
 		}
-		return rank{classDate, 0}
+		return rank{class: classDate, order: 0}
 	}
 	if strings.HasSuffix(n, "_id") || strings.HasSuffix(n, "_ids") {
-		return rank{classRef, len(idKeys)}
+		return rank{class: classRef, order: len(idKeys)}
 	}
 	if l, ok := v.(*leaf); ok && l.number {
-		return rank{classNumber, 0}
+		return rank{class: classNumber, order: 0}
 	}
-	return rank{classString, 0}
+	return rank{class: classString, order: 0}
+}
+
+// isRegion reports whether a nested "state" holds a region code, as in an
+// address ("CA", "NSW"), rather than a state of things.
+func isRegion(n string, v any) bool {
+	l, ok := v.(*leaf)
+	if n != "state" || !ok || len(l.text) < 2 || len(l.text) > 3 {
+		return n == "state" && !ok
+	}
+	for i := 0; i < len(l.text); i++ {
+		if c := l.text[i]; c < 'A' || c > 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 // isDateKey reports whether a (normalized) field name names a date.

@@ -33,8 +33,8 @@ func ladder() []squeeze {
 		steps = append(steps, s)
 	}
 	// Drop whole classes, the least useful first, down to the essentials:
-	// identifier, name, state, amounts, people, creation date and text.
-	for c := classRef - 1; c > classText; c-- {
+	// identifier, names, state, amounts, creation date, people and text.
+	for c := classRef - 1; c >= classText; c-- {
 		s.class = c
 		steps = append(steps, s)
 	}
@@ -48,19 +48,19 @@ func ladder() []squeeze {
 		s.fields = k
 		steps = append(steps, s)
 	}
-	for _, n := range []int{70, 50, 36, 24} {
+	for _, n := range []int{70, 50, 40, 32} {
 		s.text = n
 		steps = append(steps, s)
 	}
 	// Last, the text goes.
-	s.class = classCreated
+	s.class = classPerson
 	return append(steps, s)
 }
 
 // shortHash is how many digits of a hash that identifies a record stay
 // once dates are cut to the day: enough to be unique on any page, and
 // accepted by the APIs that use them (git commits).
-const shortHash = 12
+const shortHash = 10
 
 // nestedFewer is how many fields fewer than a record an object nested in
 // it keeps once records are capped, and minNestedFields the fewest.
@@ -147,7 +147,10 @@ type reducer struct {
 	asked   map[string]bool
 	ids     []string
 	same    map[string]bool
-	sameIn  []sameField
+	// category names the name fields that group the records rather than
+	// name them; they rank with the tags.
+	category map[string]bool
+	sameIn   []sameField
 	// sameHidden are the fields the same in every record whose value the
 	// note does not show: they count as left out.
 	sameHidden []string
@@ -221,6 +224,12 @@ func (r *reducer) findSame() {
 			continue
 		}
 		v := first.vals[i]
+		if r.isCategory(k, v) {
+			if r.category == nil {
+				r.category = map[string]bool{}
+			}
+			r.category[k] = true
+		}
 		same := true
 		for _, rec := range r.records[1:] {
 			o, ok := rec.(*object)
@@ -259,6 +268,29 @@ func (r *reducer) findSame() {
 		}
 		r.sameIn = append(r.sameIn, sf)
 	}
+}
+
+// isCategory reports whether the name field k, first holding v, takes so
+// few values across the records (a third of them or fewer) that it sorts
+// them into groups rather than naming each: a workflow run's "CI".
+func (r *reducer) isCategory(k string, v any) bool {
+	if r.rankOf(k, v, true, r.ids[0]).class != className {
+		return false
+	}
+	seen := map[string]bool{}
+	for _, rec := range r.records {
+		o, ok := rec.(*object)
+		if !ok {
+			return false
+		}
+		w, ok := member(o, k)
+		l, isLeaf := w.(*leaf)
+		if !ok || !isLeaf {
+			return false
+		}
+		seen[l.text] = true
+	}
+	return len(seen)*3 <= len(r.records)
 }
 
 // member returns the value of o's field k.
@@ -324,7 +356,7 @@ func (r *reducer) at(i int) *reduced {
 	sq := r.steps[i]
 	st := &takeStats{}
 	for _, k := range r.sameHidden {
-		st.took(k, rank{classString, 0}, true)
+		st.took(k, rank{class: classString, order: 0}, true)
 	}
 	out := make([]any, len(r.records))
 	for j, rec := range r.records {
@@ -413,10 +445,10 @@ func (r *reducer) dropBulk(k string, v any) any {
 // rankOf ranks field k holding v; top says it belongs to the record itself.
 func (r *reducer) rankOf(k string, v any, top bool, id string) rank {
 	if r.asked[k] {
-		return rank{classAsked, 0}
+		return rank{class: classAsked, order: 0}
 	}
 	if top && k == id {
-		return rank{classID, 0}
+		return rank{class: classID, order: 0}
 	}
 	rk := rankKey{key: k, top: top, kind: valueKind(v)}
 	if got, ok := r.ranks[rk]; ok {
@@ -533,23 +565,20 @@ func (r *reducer) rankFields(o *object, id string, top bool) *rankedFields {
 			continue
 		}
 		rk, nested := r.preRank(k, v, top, id)
+		if top && r.category[k] && rk.class == className {
+			rk = rank{class: classTags, order: rk.order}
+		}
 		if rk.class == classBulk {
 			rf.bulk = append(rf.bulk, kept{key: k, val: v, rk: rk})
 			continue
 		}
 		rf.cands = append(rf.cands, kept{key: k, val: v, rk: rk, nested: nested})
 	}
-	sortKept(rf.cands)
 	if !top {
-		if demotePersons(rf.cands) {
-			sortKept(rf.cands)
-		}
-		r.ranked[o] = rf
-		return rf
+		promoteText(rf.cands)
+		demoteEmail(rf.cands)
 	}
-	// In a record, the best field of each essential class comes first,
-	// then the others in rank order: a record keeps its date before its
-	// second amount.
+	sortKept(rf.cands)
 	demotePersons(rf.cands)
 	own := false
 	for _, c := range rf.cands {
@@ -560,7 +589,7 @@ func (r *reducer) rankFields(o *object, id string, top bool) *rankedFields {
 	// A record that names or describes itself keeps its nested objects
 	// (addresses, details) behind its own essentials; one that does not
 	// (a contact's properties, a commit's commit) is described by them.
-	if own {
+	if own && top {
 		for i := range rf.cands {
 			if c := &rf.cands[i]; c.nested && c.rk.class < classUpdated {
 				c.rk.class = classUpdated
@@ -568,26 +597,86 @@ func (r *reducer) rankFields(o *object, id string, top bool) *rankedFields {
 		}
 	}
 	sortKept(rf.cands)
-	ordered := make([]kept, 0, len(rf.cands))
-	seen := -1
-	for _, f := range rf.cands {
-		if f.rk.class <= classText && (f.rk.class != seen || f.rk.class == classAsked) {
-			ordered = append(ordered, f)
-			seen = f.rk.class
-		}
+	// Its identifier and names and the best field of each other essential
+	// class come first, then the others in rank order: a record keeps its
+	// date before its second amount. An object nested in a record keeps
+	// one name more: the first and last name and the email of a contact.
+	names := maxNames
+	if !top {
+		names++
 	}
-	seen = -1
-	for _, f := range rf.cands {
-		if f.rk.class <= classText && (f.rk.class != seen || f.rk.class == classAsked) {
-			seen = f.rk.class
-			continue
+	first := essentials(rf.cands, names)
+	ordered := make([]kept, 0, len(rf.cands))
+	for pass := range 2 {
+		for i, f := range rf.cands {
+			if first[i] == (pass == 0) {
+				ordered = append(ordered, f)
+			}
 		}
-		ordered = append(ordered, f)
 	}
 	rf.cands = ordered
 	r.ranked[o] = rf
 	return rf
 }
+
+// demoteEmail ranks the email of a nested person that has a name with the
+// other strings: a commit's author is their name and the date.
+func demoteEmail(fields []kept) {
+	named, at := false, -1
+	for i, f := range fields {
+		switch normKey(f.key) {
+		case "name", "full_name", "display_name":
+			named = named || f.rk.class == className
+		case "email":
+			at = i
+		}
+	}
+	if named && at >= 0 && fields[at].rk.class == className {
+		fields[at].rk = rank{class: classString}
+	}
+}
+
+// promoteText makes the best text field of an object nested in a record
+// its name when it has none: a commit's message says what the commit is.
+func promoteText(fields []kept) {
+	best := -1
+	for i, f := range fields {
+		switch {
+		case f.rk.class == className:
+			return
+		case f.rk.class == classText && isScalar(f.val) && (best < 0 || f.rk.before(fields[best].rk, f.key, fields[best].key)):
+			best = i
+		}
+	}
+	if best >= 0 {
+		fields[best].rk = rank{class: className, order: len(nameKeys), prose: true}
+	}
+}
+
+// essentials marks the fields of an object, in rank order, that come
+// first: every asked field, the identifier, the best names (up to
+// maxNames) and the best field of each other essential class.
+func essentials(fields []kept, maxNames int) []bool {
+	first := make([]bool, len(fields))
+	names, seen := 0, -1
+	for i, f := range fields {
+		switch c := f.rk.class; {
+		case c == classAsked:
+			first[i] = true
+		case c == className:
+			names++
+			first[i] = names <= maxNames
+		case c <= classText && c != seen:
+			first[i] = true
+			seen = c
+		}
+	}
+	return first
+}
+
+// maxNames is how many names a record keeps among its essentials: a title
+// and a number.
+const maxNames = 2
 
 // demotePersons ranks every person after the first (an assignee beside
 // the author, a committer beside the author) with the tags, and reports
@@ -660,7 +749,7 @@ func (r *reducer) value(k string, v any, rk rank, sq squeeze, st *takeStats, top
 		}
 		if sq.text > 0 {
 			limit := sq.text
-			if rk.class != classText {
+			if rk.class != classText && !rk.prose {
 				limit = max(2*sq.text, 120)
 			}
 			if e := r.excerpt(x, limit); e.cut {
@@ -695,7 +784,7 @@ func (r *reducer) value(k string, v any, rk rank, sq squeeze, st *takeStats, top
 				labels = false
 			}
 		}
-		best := rank{classBulk, 0}
+		best := rank{class: classBulk, order: 0}
 		for _, e := range x {
 			switch ex := e.(type) {
 			case *object:
@@ -708,13 +797,13 @@ func (r *reducer) value(k string, v any, rk rank, sq squeeze, st *takeStats, top
 				if len(eo.keys) == 0 {
 					continue
 				}
-				if er := containerRank(rank{classString, 0}, eo.vals, r, eo.keys, true); er.before(best, "", "") {
+				if er := containerRank(rank{class: classString, order: 0}, eo.vals, r, eo.keys, true); er.before(best, "", "") {
 					best = er
 				}
 				out = append(out, eo)
 			default:
 				out = append(out, e)
-				best = rank{classString, 0}
+				best = rank{class: classString, order: 0}
 			}
 		}
 		if labels && top {
@@ -737,7 +826,7 @@ func containerRank(rk rank, vals []any, r *reducer, keys []string, list bool) ra
 	if rk.class != classString {
 		return rk
 	}
-	best := rank{classBulk, 0}
+	best := rank{class: classBulk, order: 0}
 	for i, v := range vals {
 		if kr := r.rankOf(keys[i], v, false, ""); kr.before(best, keys[i], "") {
 			best = kr

@@ -28,7 +28,7 @@ func issuePage(n int, state func(i int) string) []byte {
 			"url":        fmt.Sprintf("https://api.example/repos/o/r/issues/%d", num),
 			"html_url":   fmt.Sprintf("https://example/o/r/issues/%d", num),
 			"labels_url": "https://api.example/repos/o/r/issues/1/labels{/name}",
-			"title":      fmt.Sprintf("Saving a draft with an emoji in its title fails (case %d)", i),
+			"title":      fmt.Sprintf("Draft with an emoji in its title fails (%d)", i),
 			"state":      state(i), "locked": false, "user": user, "assignee": nil,
 			"labels": []any{map[string]any{"id": 208045946, "node_id": "MDU6TGFiZWwy", "url": "https://api.example/labels/bug", "name": "bug", "color": "f29513", "default": true}},
 			"milestone": map[string]any{"id": 1002604, "number": 1, "title": "v1.0", "state": "open", "url": "https://api.example/milestones/1",
@@ -98,8 +98,8 @@ func TestReductionKeepsEveryRecordsEssentials(t *testing.T) {
 		}
 	}
 	// The reduced record lists its fields in rank order.
-	first := strings.Index(res.Output, `{"number":`)
-	if first < 0 || !strings.HasPrefix(res.Output[first:], `{"number":5000,"title":`) {
+	first := strings.Index(res.Output, `{"id":`)
+	if first < 0 || !strings.HasPrefix(res.Output[first:], `{"id":900000,"number":5000,"title":`) {
 		t.Errorf("first record does not start with its number and title: %.120s", res.Output[first:])
 	}
 }
@@ -159,8 +159,8 @@ func TestFieldRanking(t *testing.T) {
 	o := root.root.(*object)
 	r := &reducer{ranks: map[rankKey]rank{}}
 	id := recordID(o)
-	if id != "number" {
-		t.Fatalf("recordID = %q, want number (it beats id)", id)
+	if id != "id" {
+		t.Fatalf("recordID = %q, want id", id)
 	}
 	keys := slices.Clone(o.keys)
 	slices.SortStableFunc(keys, func(a, b string) int {
@@ -171,8 +171,8 @@ func TestFieldRanking(t *testing.T) {
 		}
 		return 1
 	})
-	want := []string{"number", "title", "state", "amount", "user", "created_at", "body", "updated_at", "labels",
-		"closed_at", "comments", "zeta", "kind", "locked", "id", "repository_id", "html_url"}
+	want := []string{"id", "number", "title", "state", "amount", "created_at", "user", "body", "updated_at", "labels",
+		"closed_at", "comments", "zeta", "kind", "locked", "repository_id", "html_url"}
 	if !slices.Equal(keys, want) {
 		t.Errorf("ranking:\n got %v\nwant %v", keys, want)
 	}
@@ -280,4 +280,43 @@ func TestSingleRecordIsReduced(t *testing.T) {
 	if !strings.Contains(res.Output, `"_truncated":"left out: 60 fields (links, ids, …); long text cut"`) {
 		t.Errorf("the record does not say what was left out: %s", res.Output)
 	}
+}
+
+func TestShortenedHashStillNamesItsItem(t *testing.T) {
+	var items []string
+	for i := range 30 {
+		sha := testSHA(i)
+		items = append(items, fmt.Sprintf(`{"sha":%q,"commit":{"message":"Change number %d of the parser so it reads longer inputs without copying them","author":{"name":"Dev %d","email":"dev%d@example.com","date":"2026-11-%02dT10:00:00Z"}},"url":"https://api.example/commits/%s"}`, sha, i, i%4, i%4, 1+i%28, sha))
+	}
+	f := newFilter(t)
+	res, err := f.Apply(context.Background(), "application/json", []byte("["+strings.Join(items, ",")+"]"), Options{MaxTokens: 700, Compact: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page struct {
+		Items []struct {
+			SHA string `json:"sha"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(res.Output), &page); err != nil || len(page.Items) < 3 {
+		t.Fatalf("%v: %s", err, res.Output)
+	}
+	short := page.Items[2].SHA
+	if len(short) != shortHash || !strings.Contains(res.Note, "hashes to 10 digits") {
+		t.Fatalf("sha %q not shortened, note %q", short, res.Note)
+	}
+	d, err := f.Drill(context.Background(), res.Rest, short, []string{"sha"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := testSHA(2)
+	if !strings.Contains(d.Output, want) {
+		t.Errorf("drilling into %q gave %s, want the item with sha %s", short, d.Output, want)
+	}
+}
+
+// testSHA returns a 40-digit hex hash, different for each i in its first
+// ten digits.
+func testSHA(i int) string {
+	return fmt.Sprintf("%08x%02x%030x", 0x8507dfa0+i*7919, i, i*104729)
 }
