@@ -29,7 +29,7 @@ const (
 
 // TestManyCallsInFlightStayBounded sends 1,000 agent calls at once to
 // `actiongate serve`, all waiting on an upstream that answers after a few
-// seconds with a 5 KB list the default budget cuts: every call is
+// seconds with an 8 KB list the default budget cuts: every call is
 // answered, every one keeps its run record, and the server's resident
 // memory stays under 150 MB throughout.
 func TestManyCallsInFlightStayBounded(t *testing.T) {
@@ -37,7 +37,9 @@ func TestManyCallsInFlightStayBounded(t *testing.T) {
 		t.Skip("starts 1,000 calls at once; skipped with -short")
 	}
 	bin := buildActiongate(t)
-	items := make([]map[string]any, 50)
+	// More items than a page shows (50 at most by default), so every call
+	// is cut and makes a handle.
+	items := make([]map[string]any, 80)
 	for i := range items {
 		items[i] = map[string]any{"id": i + 1, "title": fmt.Sprintf("Issue number %d about the login page", i+1), "state": "open"}
 	}

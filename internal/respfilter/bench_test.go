@@ -128,11 +128,11 @@ func (f *Filter) pipelineWithoutTokens(body []byte, o Options) (int, error) {
 		{func(s *shape) *int { return &s.fields }, minFields},
 	}
 	var e encoder
-	draw := func(sh shape) ([]byte, stats, string) {
-		buf, st := e.encode(t.root, sh, pg)
-		return buf, st, ""
+	sizeOf := func(sh shape, _ int) int {
+		buf, _ := e.encode(t.root, sh, pg)
+		return len(buf)
 	}
-	sh, _ := shrink(draw, start, knobs, 4*o.MaxTokens)
+	sh, _ := shrink(sizeOf, start, knobs, 4*o.MaxTokens)
 	out, _ := e.encode(t.root, sh, pg)
 	return len(out), nil
 }

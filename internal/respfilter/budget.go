@@ -29,18 +29,18 @@ type fitted struct {
 	over bool
 }
 
-// knob is one of the shape's settings, turned in order: first how much of
-// every record is kept, then fewer items in nested arrays, then fewer
-// records, then shorter strings, then shallower nesting, then fewer fields
-// per object.
+// knob is one of the shape's settings, turned in order (after the
+// reduction, see plan): fewer items in nested arrays, then fewer records,
+// then shorter strings, then shallower nesting, then fewer fields per
+// object.
 type knob struct {
 	get func(*shape) *int
 	lo  int
 }
 
-// render encodes a tree under a shape: below the shape's full richness it
-// encodes the records the reducer took down to that step.
-type render func(sh shape) ([]byte, stats, string)
+// sizeFunc returns the length of the encoding under a shape when it is at
+// most limit, and a length over limit otherwise.
+type sizeFunc func(sh shape, limit int) int
 
 // fit encodes t within budget tokens. It encodes once at the configured
 // limits; if that is over budget it estimates the bytes the budget allows
@@ -71,11 +71,30 @@ func (f *Filter) fitShape(t tree, start shape, pg paging, budget int, reduce fun
 	draw := func(sh shape) ([]byte, stats, string) {
 		root, p := t.root, pg
 		if sh.rich < full {
-			rd := red.at(full - sh.rich)
+			rd := red.at(full-sh.rich, sh.list)
 			root, p.reduced = rd.root, rd.note
 		}
 		buf, st := e.encode(root, sh, p)
 		return buf, st, p.reduced
+	}
+	// sizes remembers the encoded length of every shape tried: the knob
+	// searches of successive attempts try many shapes again. A length
+	// measured against a limit is exact when within it, and only a lower
+	// bound otherwise.
+	type size struct {
+		n     int
+		exact bool
+	}
+	sizes := map[shape]size{}
+	sizeOf := func(sh shape, limit int) int {
+		if m, ok := sizes[sh]; ok && (m.exact || m.n > limit) {
+			return m.n
+		}
+		e.limit = limit
+		buf, _, _ := draw(sh)
+		e.limit = 0
+		sizes[sh] = size{len(buf), len(buf) <= limit}
+		return len(buf)
 	}
 	buf, st, _ := draw(start)
 	out := string(buf)
@@ -102,7 +121,6 @@ func (f *Filter) fitShape(t tree, start shape, pg paging, budget int, reduce fun
 		minDepth = len(pg.path) + 1
 	}
 	knobs := []knob{
-		{func(s *shape) *int { return &s.rich }, 0},
 		{func(s *shape) *int { return &s.items }, min(nestedItemsFloor, start.items)},
 		{func(s *shape) *int { return &s.list }, minItems},
 		{func(s *shape) *int { return &s.items }, minItems},
@@ -121,9 +139,12 @@ func (f *Filter) fitShape(t tree, start shape, pg paging, budget int, reduce fun
 	// to be over; a target between them is tried next.
 	fitAt, overAt := -1, -1
 	for range fitAttempts {
-		sh, floor := shrink(draw, start, knobs, target)
+		var sh shape
+		var floor bool
 		if red != nil {
-			sh, floor = fewerRicher(draw, start, sh, floor, knobs, target)
+			sh, floor = plan(sizeOf, start, knobs, target)
+		} else {
+			sh, floor = shrink(sizeOf, start, knobs, target)
 		}
 		buf, st, note := draw(sh)
 		out = string(buf)
@@ -171,37 +192,61 @@ func (f *Filter) fitShape(t tree, start shape, pg paging, budget int, reduce fun
 // fit at that step.
 const recordsGoal = 20
 
-// fewerRicher reconsiders the shape shrink found when it had to cut
-// records: if recordsGoal records or more fit at a richer step than the
-// last, it keeps that step and as many records as fit at it.
-func fewerRicher(draw render, start, sh shape, floor bool, knobs []knob, target int) (shape, bool) {
-	if sh.rich > 0 || sh.list >= start.list || start.list <= recordsGoal {
-		return sh, floor
+// plan returns the shape, as shrink does, when the records can be
+// reduced: the richest reduction step at which every record fits; or, when
+// none does, the richest at which recordsGoal records fit, with as many
+// records as fit at it; or else the last step, with the other knobs turned
+// in order. The bool is true when every knob had to go to its floor.
+func plan(sizeOf sizeFunc, start shape, knobs []knob, target int) (shape, bool) {
+	fits := func(s shape) bool { return sizeOf(s, target) <= target }
+	if fits(start) {
+		return start, false
 	}
-	goal := start
-	goal.list = recordsGoal
-	g, gfloor := shrink(draw, goal, knobs, target)
-	if g.rich == 0 || g.list < recordsGoal {
-		return sh, floor
+	// richest is the richest step at which s fits, s fitting at step 0.
+	richest := func(s shape) shape {
+		if s.rich = start.rich; fits(s) {
+			return s
+		}
+		lo, hi := 0, start.rich
+		for lo+1 < hi {
+			mid := lo + (hi-lo)/2
+			s.rich = mid
+			if fits(s) {
+				lo = mid
+			} else {
+				hi = mid
+			}
+		}
+		s.rich = lo
+		return s
 	}
-	// The most records that fit at that step, between the goal and all.
-	size := func(s shape) int {
-		out, _, _ := draw(s)
-		return len(out)
+	floor := start
+	floor.rich = 0
+	if fits(floor) {
+		return richest(floor), false
 	}
-	lo, hi := g.list, start.list
-	for lo+1 < hi {
-		mid := lo + (hi-lo)/2
-		try := g
-		try.list = mid
-		if size(try) <= target {
-			lo = mid
-		} else {
-			hi = mid
+	if start.list > recordsGoal {
+		goal := floor
+		goal.list = recordsGoal
+		if fits(goal) {
+			g := richest(goal)
+			// The most records that fit at that step.
+			lo, hi := g.list, start.list
+			for lo+1 < hi {
+				mid := lo + (hi-lo)/2
+				try := g
+				try.list = mid
+				if fits(try) {
+					lo = mid
+				} else {
+					hi = mid
+				}
+			}
+			g.list = lo
+			return g, false
 		}
 	}
-	g.list = lo
-	return g, gfloor
+	return shrink(sizeOf, floor, knobs, target)
 }
 
 // widenAbove is the share of the budget, in percent, under which fit tries
@@ -215,11 +260,8 @@ const nestedItemsFloor = 3
 // shrink returns the first shape, turning the knobs in order, whose
 // encoding is at most target bytes, and whether every knob had to go to
 // its floor.
-func shrink(draw render, sh shape, knobs []knob, target int) (shape, bool) {
-	size := func(s shape) int {
-		out, _, _ := draw(s)
-		return len(out)
-	}
+func shrink(sizeOf sizeFunc, sh shape, knobs []knob, target int) (shape, bool) {
+	size := func(s shape) int { return sizeOf(s, target) }
 	if size(sh) <= target {
 		return sh, false
 	}

@@ -65,6 +65,14 @@ type encoder struct {
 	pg  paging
 	st  stats
 	tab tableCache
+	// limit, when above 0, stops an encoding once it is longer: the budget
+	// search only needs to know that it is.
+	limit int
+}
+
+// over reports whether the encoding passed its limit, and may stop.
+func (e *encoder) over() bool {
+	return e.limit > 0 && len(e.buf) > e.limit
 }
 
 // encode writes t under sh and returns the bytes (valid until the next
@@ -163,6 +171,9 @@ func (e *encoder) array(a []any, depth int, main, standalone bool) string {
 	}
 	e.buf = append(e.buf, '[')
 	for i, v := range a[:keep] {
+		if e.over() {
+			break
+		}
 		if i > 0 {
 			e.buf = append(e.buf, ',')
 		}
@@ -211,6 +222,9 @@ func (e *encoder) object(o *object, depth int, onPath bool) {
 	e.buf = append(e.buf, '{')
 	written := 0
 	for i, k := range o.keys {
+		if e.over() {
+			break
+		}
 		onChildPath := pathKey != "" && k == pathKey
 		if written >= e.sh.fields && !onChildPath {
 			continue

@@ -2,9 +2,12 @@
 // it parses the body, applies a jq selection, drops excluded and empty
 // fields, caps arrays and strings, and fits the result into a token budget
 // counted with the o200k_base tokenizer, saying inside the output what it
-// cut. HTML becomes readable text, text is capped by lines, and binary
-// bodies are described instead of shown. When items of the main list were
-// held back, a continuation lets the caller page through the rest.
+// cut. Over the budget, it reduces every record before it cuts records
+// (see Reduction below). HTML becomes readable text, text is capped by
+// lines, and binary bodies are described instead of shown. When anything
+// was held back, a continuation keeps the whole filtered body: the caller
+// pages through the rest of the main list (Next) or reads one item or
+// named fields in full (Drill).
 //
 // Cut markers in JSON output:
 //   - an array cut inside an object is named in that object's "_truncated"
@@ -14,7 +17,12 @@
 //     {"items":[...],"_truncated":"showing 12 of 340 items"};
 //   - a cut string ends with "…[N more chars]";
 //   - a container dropped for depth becomes "[N items omitted]" or
-//     "{N fields omitted}".
+//     "{N fields omitted}";
+//   - with format table, the main list of objects is
+//     {"fields":[...],"rows":[[...]]} (null where an item lacks a field);
+//     cut, it carries "_truncated" after its rows at the root, or in its
+//     parent's "_truncated" when nested, and a cut array inside a cell is
+//     wrapped as {"items":[...],"_truncated":...}.
 //
 // Keys come out sorted, with "_truncated" last; the encoding is compact and
 // numbers keep their exact text.

@@ -176,6 +176,11 @@ type reducer struct {
 type reduced struct {
 	root any
 	note string
+	// out are the records reduced so far, st what was taken from them, and
+	// trimmed the root without the bulk of the objects on the main path.
+	out     []any
+	st      *takeStats
+	trimmed any
 }
 
 // newReducer returns the reducer of t's records, or nil when t has none:
@@ -345,36 +350,43 @@ func sameValue(a, b any) bool {
 	return false
 }
 
-// at returns the tree taken down to ladder step i (0 is the tree itself).
-func (r *reducer) at(i int) *reduced {
+// at returns the tree taken down to ladder step i (0 is the tree itself),
+// with its first n records reduced: the page shows no more. Each step
+// reduces its records once, as more of them are asked for.
+func (r *reducer) at(i, n int) *reduced {
 	if i <= 0 {
 		return &reduced{root: r.root}
 	}
-	if c := r.cache[i]; c != nil {
+	n = min(n, len(r.records))
+	c := r.cache[i]
+	if c == nil {
+		c = &reduced{st: &takeStats{}}
+		for _, k := range r.sameHidden {
+			c.st.took(k, rank{class: classString}, true)
+		}
+		c.trimmed = r.trimPath(r.steps[i])
+		r.cache[i] = c
+	} else if c.root != nil && len(c.out) >= n {
 		return c
 	}
 	sq := r.steps[i]
-	st := &takeStats{}
-	for _, k := range r.sameHidden {
-		st.took(k, rank{class: classString, order: 0}, true)
-	}
-	out := make([]any, len(r.records))
-	for j, rec := range r.records {
-		if o, ok := rec.(*object); ok {
-			out[j] = r.record(o, r.ids[j], sq, st)
+	for j := len(c.out); j < n; j++ {
+		if o, ok := r.records[j].(*object); ok {
+			c.out = append(c.out, r.record(o, r.ids[j], sq, c.st))
 		} else {
-			out[j] = rec
+			c.out = append(c.out, r.records[j])
 		}
 	}
-	var root any
 	if r.single {
-		root = out[0]
+		c.root = c.out[0]
 	} else {
 		items := mainArray(r.root, r.path)
-		all := append(out, items[len(out):]...)
+		all := append(c.out[:len(c.out):len(c.out)], items[len(c.out):]...)
 		// The path was found in this tree, so it is there.
-		root, _ = withMain(r.trimPath(sq), r.path, all)
+		c.root, _ = withMain(c.trimmed, r.path, all)
 	}
+	st := *c.st
+	st.names, st.ranks = slices.Clone(c.st.names), slices.Clone(c.st.ranks)
 	var same []sameField
 	for _, f := range r.sameIn {
 		// Once records keep only their best fields, only an essential is
@@ -385,8 +397,7 @@ func (r *reducer) at(i int) *reduced {
 			st.took(f.key, f.rk, true)
 		}
 	}
-	c := &reduced{root: root, note: st.note(same, sq)}
-	r.cache[i] = c
+	c.note = st.note(same, sq)
 	return c
 }
 

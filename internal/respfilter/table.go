@@ -129,6 +129,9 @@ func (e *encoder) table(a []any, depth int, standalone bool) string {
 	}
 	e.buf = append(e.buf, `],"rows":[`...)
 	for i, v := range a[:keep] {
+		if e.over() {
+			break
+		}
 		if i > 0 {
 			e.buf = append(e.buf, ',')
 		}

@@ -184,7 +184,7 @@ func Echo() http.Handler {
 		case form == "error":
 			writeJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{"message": value}})
 		case form == "list":
-			items := make([]any, 30)
+			items := make([]any, 80)
 			for i := range items {
 				items[i] = map[string]any{"i": i, "echo": value}
 			}
