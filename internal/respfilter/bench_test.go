@@ -229,3 +229,21 @@ func BenchmarkCallPayloads(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSmartPages filters each page of 30 records in the shape of a
+// well-known API with the defaults of an action that has no response
+// section: the reduction's cost on realistic bodies (docs/benchmarks.md).
+func BenchmarkSmartPages(b *testing.B) {
+	f := newFilter(b)
+	opts := OptionsFrom(action.ResponseFilter{})
+	for _, api := range respfiltertest.APIs() {
+		b.Run(api.Name, func(b *testing.B) {
+			b.SetBytes(int64(len(api.Body)))
+			for b.Loop() {
+				if _, err := f.Apply(context.Background(), "application/json", api.Body, opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

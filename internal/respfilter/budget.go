@@ -1,5 +1,7 @@
 package respfilter
 
+import "slices"
+
 // Floors of the knobs the token budget turns.
 const (
 	minItems  = 1
@@ -96,6 +98,13 @@ func (f *Filter) fitShape(t tree, start shape, pg paging, budget int, reduce fun
 		sizes[sh] = size{len(buf), len(buf) <= limit}
 		return len(buf)
 	}
+	// endsOf encodes a shape whole and returns where each item of its main
+	// list ends and the encoding's length.
+	endsOf := func(sh shape) ([]int, int) {
+		buf, _, _ := draw(sh)
+		sizes[sh] = size{len(buf), true}
+		return slices.Clone(e.ends), len(buf)
+	}
 	buf, st, _ := draw(start)
 	out := string(buf)
 	// A token is at least one byte, so a short output fits and is counted
@@ -142,7 +151,7 @@ func (f *Filter) fitShape(t tree, start shape, pg paging, budget int, reduce fun
 		var sh shape
 		var floor bool
 		if red != nil {
-			sh, floor = plan(sizeOf, start, knobs, target)
+			sh, floor = plan(sizeOf, endsOf, start, knobs, target)
 		} else {
 			sh, floor = shrink(sizeOf, start, knobs, target)
 		}
@@ -197,7 +206,7 @@ const recordsGoal = 20
 // none does, the richest at which recordsGoal records fit, with as many
 // records as fit at it; or else the last step, with the other knobs turned
 // in order. The bool is true when every knob had to go to its floor.
-func plan(sizeOf sizeFunc, start shape, knobs []knob, target int) (shape, bool) {
+func plan(sizeOf sizeFunc, endsOf func(shape) ([]int, int), start shape, knobs []knob, target int) (shape, bool) {
 	fits := func(s shape) bool { return sizeOf(s, target) <= target }
 	if fits(start) {
 		return start, false
@@ -207,17 +216,7 @@ func plan(sizeOf sizeFunc, start shape, knobs []knob, target int) (shape, bool) 
 		if s.rich = start.rich; fits(s) {
 			return s
 		}
-		lo, hi := 0, start.rich
-		for lo+1 < hi {
-			mid := lo + (hi-lo)/2
-			s.rich = mid
-			if fits(s) {
-				lo = mid
-			} else {
-				hi = mid
-			}
-		}
-		s.rich = lo
+		s.rich = largest(0, start.rich, func(v int) bool { s.rich = v; return fits(s) })
 		return s
 	}
 	floor := start
@@ -230,23 +229,59 @@ func plan(sizeOf sizeFunc, start shape, knobs []knob, target int) (shape, bool) 
 		goal.list = recordsGoal
 		if fits(goal) {
 			g := richest(goal)
-			// The most records that fit at that step.
-			lo, hi := g.list, start.list
-			for lo+1 < hi {
-				mid := lo + (hi-lo)/2
-				try := g
-				try.list = mid
-				if fits(try) {
-					lo = mid
-				} else {
-					hi = mid
-				}
-			}
-			g.list = lo
+			g.list = mostRecords(g, start.list, fits, endsOf, target)
 			return g, false
 		}
 	}
 	return shrink(sizeOf, floor, knobs, target)
+}
+
+// mostRecords returns the most records, at least g.list and fewer than
+// hi, that fit at g's step. One whole encoding says where each record
+// ends, so the count is read off it and only confirmed, not searched for.
+func mostRecords(g shape, hi int, fits func(shape) bool, endsOf func(shape) ([]int, int), target int) int {
+	all := g
+	all.list = hi
+	ends, total := endsOf(all)
+	if len(ends) == 0 {
+		return g.list
+	}
+	// What follows the last record (closing brackets, the note), and room
+	// for the note to grow once it says how many records were shown.
+	tail := total - ends[len(ends)-1] + noteGrowth
+	n := g.list
+	for k := min(len(ends), hi-1); k > g.list; k-- {
+		if ends[k-1]+tail <= target {
+			n = k
+			break
+		}
+	}
+	try := g
+	for try.list = n; n > g.list && !fits(try); try.list = n {
+		n--
+	}
+	for try.list = n + 1; try.list < hi && fits(try); try.list = n + 1 {
+		n++
+	}
+	return n
+}
+
+// noteGrowth is how many bytes the budget search allows for a note that
+// grows once records are cut ("showing 36 of 50 items; …").
+const noteGrowth = 48
+
+// largest returns the largest value in [lo, hi) for which ok holds, by
+// binary search; ok(lo) is known to hold.
+func largest(lo, hi int, ok func(int) bool) int {
+	for lo+1 < hi {
+		mid := lo + (hi-lo)/2
+		if ok(mid) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return lo
 }
 
 // widenAbove is the share of the budget, in percent, under which fit tries
@@ -275,18 +310,7 @@ func shrink(sizeOf sizeFunc, sh shape, knobs []knob, target int) (shape, bool) {
 		if size(sh) > target {
 			continue
 		}
-		// Largest value in [lo, hi) that fits; lo is known to fit.
-		lo := k.lo
-		for lo+1 < hi {
-			mid := lo + (hi-lo)/2
-			*v = mid
-			if size(sh) <= target {
-				lo = mid
-			} else {
-				hi = mid
-			}
-		}
-		*v = lo
+		*v = largest(k.lo, hi, func(n int) bool { *v = n; return size(sh) <= target })
 		return sh, false
 	}
 	return sh, true

@@ -68,6 +68,9 @@ type encoder struct {
 	// limit, when above 0, stops an encoding once it is longer: the budget
 	// search only needs to know that it is.
 	limit int
+	// ends are the lengths of the output after each item of the main list,
+	// for the budget search to see how many items a length holds.
+	ends []int
 }
 
 // over reports whether the encoding passed its limit, and may stop.
@@ -86,6 +89,7 @@ func (e *encoder) encode(root any, sh shape, pg paging) ([]byte, stats) {
 func (e *encoder) encodeAppend(root any, sh shape, pg paging) ([]byte, stats) {
 	e.sh, e.pg = sh, pg
 	e.st = stats{mainShown: -1, mainLen: -1}
+	e.ends = e.ends[:0]
 	e.value(root, 0, pg.on, true)
 	return e.buf, e.st
 }
@@ -178,6 +182,9 @@ func (e *encoder) array(a []any, depth int, main, standalone bool) string {
 			e.buf = append(e.buf, ',')
 		}
 		e.value(v, depth+1, false, true)
+		if main {
+			e.ends = append(e.ends, len(e.buf))
+		}
 	}
 	e.buf = append(e.buf, ']')
 	if wrap {

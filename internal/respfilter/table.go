@@ -157,6 +157,7 @@ func (e *encoder) table(a []any, depth int, standalone bool) string {
 			e.value(v, depth+2, false, true)
 		}
 		e.buf = append(e.buf, ']')
+		e.ends = append(e.ends, len(e.buf))
 		if found < len(o.keys) {
 			e.st.objectsCut++
 		}

@@ -3,16 +3,17 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/actiongate/actiongate/internal/gateway/gatewaytest"
+	"github.com/actiongate/actiongate/internal/respfilter/respfiltertest"
 	"github.com/actiongate/actiongate/internal/runlog"
 )
 
@@ -75,14 +76,9 @@ func TestRunPagesShowRecordsKept(t *testing.T) {
 // response say how many of the 30 the model received. Which records fit
 // is the response filter's work; the counts come from it.
 func TestTestPanelShowsRecordsKept(t *testing.T) {
-	issues := make([]map[string]any, 30)
-	for i := range issues {
-		issues[i] = map[string]any{"number": 1300 + i, "title": fmt.Sprintf("Issue %d", i), "state": "open",
-			"html_url": fmt.Sprintf("https://example.com/issues/%d", 1300+i), "body": strings.Repeat("Steps to reproduce the problem. ", 40)}
-	}
-	page, err := json.Marshal(issues)
-	if err != nil {
-		t.Fatal(err)
+	page, ok := respfiltertest.Page("github_issues")
+	if !ok {
+		t.Fatal("no page of issues")
 	}
 	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -100,8 +96,8 @@ func TestTestPanelShowsRecordsKept(t *testing.T) {
 	if p.status != http.StatusOK || stat == nil {
 		t.Fatalf("send: %d, no records kept in the result\n%s", p.status, p.body)
 	}
-	if stat[1] != "" || stat[3] != "30" || stat[2] == "0" {
-		t.Errorf("the test panel shows records kept%s: %s of %s, want some of 30, shown", stat[1], stat[2], stat[3])
+	if kept, _ := strconv.Atoi(stat[2]); stat[1] != "" || stat[3] != "30" || kept < 20 {
+		t.Errorf("the test panel shows records kept%s: %s of %s, want 20 or more of 30, shown", stat[1], stat[2], stat[3])
 	}
 	id := regexp.MustCompile(`href="/runs/([0-9a-z]+)"`).FindStringSubmatch(p.body)
 	if id == nil {
@@ -123,7 +119,7 @@ func TestTestPanelShowsRecordsKept(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.body), &out); err != nil || r.status != http.StatusOK {
 		t.Fatalf("refilter: %d %s", r.status, r.body)
 	}
-	if out.RecordsTotal != 30 || out.RecordsKept == 0 || out.RecordsKept > 30 {
-		t.Errorf("refilter keeps %d of %d records, want some of 30", out.RecordsKept, out.RecordsTotal)
+	if out.RecordsTotal != 30 || out.RecordsKept < 20 || out.RecordsKept > 30 {
+		t.Errorf("refilter keeps %d of %d records, want 20 or more of 30", out.RecordsKept, out.RecordsTotal)
 	}
 }

@@ -82,3 +82,14 @@ func APIs() []API {
 	}
 	return out
 }
+
+// Page returns the body of the named API's page ("github_issues", …), and
+// false when no API has that name.
+func Page(name string) ([]byte, bool) {
+	for _, b := range builders() {
+		if api := b(); api.Name == name {
+			return api.Body, true
+		}
+	}
+	return nil, false
+}
