@@ -509,7 +509,7 @@ func (r *reducer) object(o *object, id string, sq squeeze, st *takeStats, top bo
 			if l, ok := f.val.(*leaf); ok && !l.number && sq.text > 0 {
 				text := sq
 				text.collapse, text.day = false, false
-				f.val, _, _ = r.value(f.key, f.val, keyRank(f.key, f.val, top, id), text, st, top)
+				f.val, _ = r.value(f.key, f.val, keyRank(f.key, f.val, top, id), text, st, top)
 			}
 			r.keys, r.vals = append(r.keys, f.key), append(r.vals, f.val)
 			continue
@@ -518,7 +518,7 @@ func (r *reducer) object(o *object, id string, sq squeeze, st *takeStats, top bo
 			st.took(f.key, f.rk, top)
 			continue
 		}
-		nv, _, ok := r.value(f.key, f.val, f.rk, sq, st, top)
+		nv, ok := r.value(f.key, f.val, f.rk, sq, st, top)
 		if !ok {
 			st.took(f.key, f.rk, top)
 			continue
@@ -742,21 +742,21 @@ func (r *reducer) preRank(k string, v any, top bool, id string) (rank, bool) {
 	return rk, false
 }
 
-// value takes the value of field k down to sq and returns it with its rank;
-// ok is false when nothing of it is left.
-func (r *reducer) value(k string, v any, rk rank, sq squeeze, st *takeStats, top bool) (any, rank, bool) {
+// value takes the value of field k, ranked rk, down to sq; ok is false
+// when nothing of it is left.
+func (r *reducer) value(k string, v any, rk rank, sq squeeze, st *takeStats, top bool) (any, bool) {
 	switch x := v.(type) {
 	case *leaf:
 		if x.number {
-			return v, rk, true
+			return v, true
 		}
 		if sq.day && rk.class == classID && isHash(x.text) {
 			st.hashes = true
-			return &leaf{text: x.text[:shortHash], plain: true}, rk, true
+			return &leaf{text: x.text[:shortHash], plain: true}, true
 		}
 		if sq.day && isDateValue(v) && len(x.text) > 10 {
 			st.days = true
-			return &leaf{text: x.text[:10], plain: true}, rk, true
+			return &leaf{text: x.text[:10], plain: true}, true
 		}
 		if sq.text > 0 {
 			limit := sq.text
@@ -765,70 +765,52 @@ func (r *reducer) value(k string, v any, rk rank, sq squeeze, st *takeStats, top
 			}
 			if e := r.excerpt(x, limit); e.cut {
 				st.texts++
-				return e.leaf, rk, true
+				return e.leaf, true
 			}
 		}
-		return v, rk, true
+		return v, true
 	case *object:
 		if sq.collapse {
 			if l, ok := label(x); ok {
 				if top {
 					st.collapsed(k)
 				}
-				return &leaf{text: l}, rk, true
+				return &leaf{text: l}, true
 			}
 		}
 		o := r.object(x, "", sq, st, false)
-		if len(o.keys) == 0 {
-			return nil, rk, false
-		}
-		return o, containerRank(rk, o.vals, r, o.keys, false), true
+		return o, len(o.keys) > 0
 	case []any:
-		out := make([]any, 0, len(x))
+		// A list of references becomes the list of their labels.
 		labels := sq.collapse && len(x) > 0
 		for _, e := range x {
-			if eo, ok := e.(*object); ok && labels {
-				if _, ok := label(eo); !ok {
-					labels = false
-				}
-			} else if !ok {
+			if eo, ok := e.(*object); !ok {
+				labels = false
+			} else if _, ok := label(eo); !ok {
 				labels = false
 			}
 		}
-		best := rank{class: classBulk, order: 0}
+		out := make([]any, 0, len(x))
 		for _, e := range x {
-			switch ex := e.(type) {
-			case *object:
-				if labels {
-					l, _ := label(ex)
-					out = append(out, &leaf{text: l})
-					continue
-				}
-				eo := r.object(ex, "", sq, st, false)
-				if len(eo.keys) == 0 {
-					continue
-				}
-				if er := containerRank(rank{class: classString, order: 0}, eo.vals, r, eo.keys, true); er.before(best, "", "") {
-					best = er
-				}
-				out = append(out, eo)
-			default:
+			ex, ok := e.(*object)
+			switch {
+			case !ok:
 				out = append(out, e)
-				best = rank{class: classString, order: 0}
+			case labels:
+				l, _ := label(ex)
+				out = append(out, &leaf{text: l})
+			default:
+				if eo := r.object(ex, "", sq, st, false); len(eo.keys) > 0 {
+					out = append(out, eo)
+				}
 			}
 		}
 		if labels && top {
 			st.collapsed(k)
 		}
-		if len(out) == 0 {
-			return nil, rk, false
-		}
-		if rk.class == classString {
-			rk = best
-		}
-		return out, rk, true
+		return out, len(out) > 0
 	}
-	return v, rk, true
+	return v, true
 }
 
 // containerRank is the rank of a field holding an object that has no class
