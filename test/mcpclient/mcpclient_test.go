@@ -188,7 +188,7 @@ func callArgs() []string {
 const (
 	orderStatusSchema = `{"additionalProperties":false,"properties":{"attempt":{"description":"How many times the user asked.","maximum":5,"minimum":1,"type":"integer"},"order_id":{"description":"The order id, like A1.","pattern":"^[A-Z][0-9]+$","type":"string"}},"required":["order_id"],"type":"object"}`
 	getOrderSchema    = `{"additionalProperties":false,"properties":{"order_id":{"description":"The order id, like A1.","pattern":"^[A-Z][0-9]+$","type":"string"}},"required":["order_id"],"type":"object"}`
-	moreResultsSchema = `{"additionalProperties":false,"properties":{"handle":{"description":"The handle from the truncated tool output, copied exactly.","type":"string"}},"required":["handle"],"type":"object"}`
+	moreResultsSchema = `{"additionalProperties":false,"properties":{"fields":{"description":"Field names to show in full, dotted for nested ones, e.g. [\"body\", \"user.login\"].","items":{"type":"string"},"type":"array"},"handle":{"description":"The handle from the truncated tool output, copied exactly.","type":"string"},"item":{"description":"One item to show in full: its id or number as shown (e.g. \"1347\"), or its position in the list counting from 1.","type":"string"}},"required":["handle"],"type":"object"}`
 )
 
 // checkTools asserts the client saw exactly the agent's activated actions
