@@ -270,10 +270,8 @@ func scalarText(v any) string {
 
 // get returns the value of field k, nil when o has none.
 func (o *object) get(k string) any {
-	if i, ok := slices.BinarySearch(o.keys, k); ok {
-		return o.vals[i]
-	}
-	return nil
+	v, _ := o.lookup(k)
+	return v
 }
 
 // projectAll returns each item cut to the fields at paths, keeping its

@@ -164,8 +164,8 @@ func TestFieldRanking(t *testing.T) {
 	}
 	keys := slices.Clone(o.keys)
 	slices.SortStableFunc(keys, func(a, b string) int {
-		av, _ := member(o, a)
-		bv, _ := member(o, b)
+		av, _ := o.lookup(a)
+		bv, _ := o.lookup(b)
 		if r.rankOf(a, av, true, id).before(r.rankOf(b, bv, true, id), a, b) {
 			return -1
 		}

@@ -147,7 +147,7 @@ func (e *encoder) table(a []any, depth int, standalone bool) string {
 				e.buf = append(e.buf, ',')
 			}
 			// A reduced record lists its fields in rank order, not sorted.
-			v, ok := member(o, k)
+			v, ok := o.lookup(k)
 			if !ok {
 				e.buf = append(e.buf, "null"...)
 				continue

@@ -19,6 +19,21 @@ type object struct {
 	vals []any
 }
 
+// lookup returns the value of o's field k. The keys of a parsed object
+// are sorted; a reduced record lists its fields in rank order, so a key
+// the binary search misses is looked for in order too.
+func (o *object) lookup(k string) (any, bool) {
+	if i, ok := slices.BinarySearch(o.keys, k); ok {
+		return o.vals[i], true
+	}
+	for i, key := range o.keys {
+		if key == k {
+			return o.vals[i], true
+		}
+	}
+	return nil, false
+}
+
 // leaf is a string or a number of a tree, a number keeping its exact text.
 // A tree holds leaves by pointer, so storing one in an any allocates
 // nothing and the parser can allocate them in chunks.
