@@ -105,7 +105,7 @@ func (f *Filter) fitShape(t tree, start shape, pg paging, budget int, reduce fun
 		sizes[sh] = size{len(buf), true}
 		return slices.Clone(e.ends), len(buf)
 	}
-	buf, st, _ := draw(start)
+	buf, st, note := draw(start)
 	out := string(buf)
 	// A token is at least one byte, so a short output fits and is counted
 	// once, exactly; a longer one is sampled for its tokens-per-byte ratio,
@@ -117,7 +117,7 @@ func (f *Filter) fitShape(t tree, start shape, pg paging, budget int, reduce fun
 		tokens = f.tok.Count(out)
 	}
 	if tokens <= budget {
-		return fitted{out: out, tokens: tokens, st: st}
+		return fitted{out: out, tokens: tokens, st: st, reduced: note}
 	}
 	if reduce != nil {
 		if red = reduce(); red != nil {

@@ -145,17 +145,32 @@ func (f *Filter) drillItem(t tree, items []any, c *continuation, item string, pa
 		rec = proj[0]
 	}
 	label := &leaf{text: strconv.Itoa(c.Base+i+1) + " of " + strconv.Itoa(max(c.Total, c.Base+len(items))), plain: true}
-	root := &object{keys: []string{"item", "record"}, vals: []any{label, rec}}
 	o.MaxItems = max(o.MaxItems, drillMaxItems)
-	res, err := f.jsonResult(tree{root: root, depth: t.depth + 1, fields: max(t.fields, 2)}, o, paging{exact: true})
+	drilled := func(rec any, pg paging) (*Result, error) {
+		root := &object{keys: []string{"item", "record"}, vals: []any{label, rec}}
+		return f.jsonResult(tree{root: root, depth: t.depth + 1, fields: max(t.fields, 2)}, o, pg)
+	}
+	res, err := drilled(rec, paging{exact: true})
 	if err != nil {
 		return nil, err
+	}
+	// A whole record over the budget loses its links, node ids, avatars and
+	// empty values before any of its text is cut.
+	if len(paths) == 0 && res.Truncated {
+		if lean := (&reducer{}).dropBulk("record", rec); lean != nil {
+			if res, err = drilled(lean, paging{exact: true, reduced: drillLean}); err != nil {
+				return nil, err
+			}
+		}
 	}
 	// The stored result itself answers a further drill-down into the item.
 	res.Rest = nil
 	res.RecordsKept, res.RecordsTotal = 1, c.Total
 	return res, nil
 }
+
+// drillLean is the note on a record whose bulk was left out to fit.
+const drillLean = "links, node ids, avatars and empty values left out; ask for them by \"fields\""
 
 // drillPaths checks the bounds of a drill-down's arguments and splits the
 // field names into paths.

@@ -413,11 +413,24 @@ func (r *reducer) trimPath(sq squeeze) any {
 	return trim(r.root, r.path)
 }
 
-// dropBulk returns v without its bulk fields at any depth, or nil when v
-// is bulk itself or nothing else is left of it.
+// dropBulk returns v, the value of field k, without its bulk fields at
+// any depth, lists included, or nil when v is bulk itself or nothing else
+// is left of it.
 func (r *reducer) dropBulk(k string, v any) any {
 	if isBulk(normKey(k), v) {
 		return nil
+	}
+	if a, ok := v.([]any); ok {
+		out := make([]any, 0, len(a))
+		for _, e := range a {
+			if ev := r.dropBulk("", e); ev != nil {
+				out = append(out, ev)
+			}
+		}
+		if len(out) == 0 {
+			return nil
+		}
+		return out
 	}
 	o, ok := v.(*object)
 	if !ok {

@@ -320,3 +320,27 @@ func TestShortenedHashStillNamesItsItem(t *testing.T) {
 func testSHA(i int) string {
 	return fmt.Sprintf("%08x%02x%030x", 0x8507dfa0+i*7919, i, i*104729)
 }
+
+func TestDrilledRecordOverBudgetLosesItsBulkFirst(t *testing.T) {
+	f := newFilter(t)
+	res, err := f.Apply(context.Background(), "application/json", issuePage(30, func(int) string { return "open" }), OptionsFrom(action.ResponseFilter{}))
+	if err != nil || res.Rest == nil {
+		t.Fatalf("%v, rest %v", err, res.Rest != nil)
+	}
+	d, err := f.Drill(context.Background(), res.Rest, "4998", nil, Options{MaxTokens: 400})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.OutputTokens > 400 || !d.Truncated || !strings.Contains(d.Note, "links, node ids, avatars and empty values left out") {
+		t.Errorf("%d tokens, truncated %v, note %q", d.OutputTokens, d.Truncated, d.Note)
+	}
+	for _, bulk := range []string{"_url", `"node_id"`, `"url"`} {
+		if strings.Contains(d.Output, bulk) {
+			t.Errorf("the record kept %s: %s", bulk, d.Output)
+		}
+	}
+	// Its own fields stay whole where they fit: the title, the user's login.
+	if !strings.Contains(d.Output, `"title":"Draft with an emoji in its title fails (2)"`) || !strings.Contains(d.Output, `"login":"mona"`) {
+		t.Errorf("the record lost its own fields: %s", d.Output)
+	}
+}
