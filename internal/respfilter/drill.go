@@ -157,7 +157,7 @@ func (f *Filter) drillItem(t tree, items []any, c *continuation, item string, pa
 	// A whole record over the budget loses its links, node ids, avatars and
 	// empty values before any of its text is cut.
 	if len(paths) == 0 && res.Truncated {
-		if lean := (&reducer{}).dropBulk("record", rec); lean != nil {
+		if lean := dropBulk("record", rec, nil); lean != nil {
 			if res, err = drilled(lean, paging{exact: true, reduced: drillLean}); err != nil {
 				return nil, err
 			}

@@ -19,8 +19,11 @@ type excerptOf struct {
 	cut  bool
 }
 
-// excerpt returns the excerpt of l's text at n characters, cached; the
-// text's flattened start is cached too, for the other lengths.
+// excerpt returns the excerpt of l's text at about n characters, cached:
+// its markup dropped (see plainText), its whitespace runs single spaces,
+// ending after the last whole sentence that fits, or else after the last
+// whole word, followed by "…". The text's flattened start is cached too,
+// for the other lengths.
 func (r *reducer) excerpt(l *leaf, n int) excerptOf {
 	k := excerptKey{l, n}
 	if e, ok := r.excerpts[k]; ok {
@@ -44,17 +47,6 @@ func (r *reducer) excerpt(l *leaf, n int) excerptOf {
 
 // maxExcerpt is the longest excerpt the ladder asks for.
 const maxExcerpt = 400
-
-// excerpt shortens s to at most about n characters: its markup dropped
-// (see plainText), its whitespace runs single spaces, and it ends after the
-// last whole sentence that fits, or else after the last whole word,
-// followed by "…". cut is false when s was short enough already.
-func excerpt(s string, n int) (string, bool) {
-	if len(s) <= n {
-		return s, false
-	}
-	return cutFlat(s, flatten(s, n), n)
-}
 
 // flatten returns the start of s, enough for an excerpt of up to n
 // characters, with its markup dropped and its whitespace collapsed.

@@ -402,7 +402,7 @@ func (r *reducer) trimPath(sq squeeze) any {
 			if k == path[0] {
 				val = trim(val, path[1:])
 			} else if !r.asked[k] {
-				if val = r.dropBulk(k, val); val == nil {
+				if val = dropBulk(k, val, r.asked); val == nil {
 					continue
 				}
 			}
@@ -415,15 +415,15 @@ func (r *reducer) trimPath(sq squeeze) any {
 
 // dropBulk returns v, the value of field k, without its bulk fields at
 // any depth, lists included, or nil when v is bulk itself or nothing else
-// is left of it.
-func (r *reducer) dropBulk(k string, v any) any {
+// is left of it. Fields named in asked stay.
+func dropBulk(k string, v any, asked map[string]bool) any {
 	if isBulk(normKey(k), v) {
 		return nil
 	}
 	if a, ok := v.([]any); ok {
 		out := make([]any, 0, len(a))
 		for _, e := range a {
-			if ev := r.dropBulk("", e); ev != nil {
+			if ev := dropBulk("", e, asked); ev != nil {
 				out = append(out, ev)
 			}
 		}
@@ -438,9 +438,9 @@ func (r *reducer) dropBulk(k string, v any) any {
 	}
 	cp := &object{keys: make([]string, 0, len(o.keys)), vals: make([]any, 0, len(o.keys))}
 	for i, ck := range o.keys {
-		if r.asked[ck] {
+		if asked[ck] {
 			cp.keys, cp.vals = append(cp.keys, ck), append(cp.vals, o.vals[i])
-		} else if cv := r.dropBulk(ck, o.vals[i]); cv != nil {
+		} else if cv := dropBulk(ck, o.vals[i], asked); cv != nil {
 			cp.keys, cp.vals = append(cp.keys, ck), append(cp.vals, cv)
 		}
 	}

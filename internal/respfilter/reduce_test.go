@@ -344,3 +344,12 @@ func TestDrilledRecordOverBudgetLosesItsBulkFirst(t *testing.T) {
 		t.Errorf("the record lost its own fields: %s", d.Output)
 	}
 }
+
+// excerpt cuts s to an excerpt of about n characters as a reduction step
+// does: flattened once for the longest excerpt, then cut.
+func excerpt(s string, n int) (string, bool) {
+	if len(s) <= n {
+		return s, false
+	}
+	return cutFlat(s, flatten(s, maxExcerpt), n)
+}
