@@ -1,5 +1,5 @@
 // Package action holds the resource types a team declares (Action, Credential,
-// Agent), their decoding from YAML and JSON resource files, and their
+// Agent, Provider), their decoding from YAML and JSON resource files, and their
 // validation with field paths and file positions.
 package action
 
@@ -17,6 +17,7 @@ const (
 	KindAction     Kind = "Action"
 	KindCredential Kind = "Credential"
 	KindAgent      Kind = "Agent"
+	KindProvider   Kind = "Provider"
 )
 
 // HTTP methods an action may use.
@@ -72,6 +73,21 @@ type Action struct {
 	Idempotency Idempotency `json:"idempotency,omitempty" yaml:"idempotency,omitempty"`
 	// Confirm is auto, always or never; empty means auto.
 	Confirm string `json:"confirm,omitempty" yaml:"confirm,omitempty"`
+	// ContactInputs declares the contact attributes the action's
+	// {{contact.x}} placeholders need, keyed by attribute name: what the
+	// agent runtime asks the contact for when one is missing.
+	ContactInputs map[string]*ContactInput `json:"contact_inputs,omitempty" yaml:"contact_inputs,omitempty"`
+}
+
+// ContactInput is one contact attribute an action needs, and how the agent
+// asks the contact for it.
+type ContactInput struct {
+	// Description tells the model what to ask for and why.
+	Description string `json:"description,omitempty" yaml:"description,omitempty"`
+	// Pattern is a regular expression the whole value must match.
+	Pattern string `json:"pattern,omitempty" yaml:"pattern,omitempty"`
+	// Required means nothing is sent until the contact has given it.
+	Required bool `json:"required,omitempty" yaml:"required,omitempty"`
 }
 
 // Idempotency is the header name that carries an action's idempotency key,
@@ -184,12 +200,118 @@ func (r SecretRef) String() string {
 	return "secret:" + r.Secret
 }
 
-// Agent is an AI agent with the actions activated for it.
+// Agent is an AI agent with the actions activated for it. An agent with a
+// Model also talks: the agent runtime runs its conversations.
 type Agent struct {
-	Name         string   `json:"name" yaml:"name"`
-	Description  string   `json:"description,omitempty" yaml:"description,omitempty"`
-	Instructions string   `json:"instructions,omitempty" yaml:"instructions,omitempty"`
-	Actions      []string `json:"actions,omitempty" yaml:"actions,omitempty"`
+	Name        string `json:"name" yaml:"name"`
+	Description string `json:"description,omitempty" yaml:"description,omitempty"`
+	// Instructions are the agent's system prompt; they may use
+	// {{contact.x}} and {{vars.x}} placeholders.
+	Instructions string      `json:"instructions,omitempty" yaml:"instructions,omitempty"`
+	Actions      []string    `json:"actions,omitempty" yaml:"actions,omitempty"`
+	Model        *AgentModel `json:"model,omitempty" yaml:"model,omitempty"`
+	Limits       *TurnLimits `json:"limits,omitempty" yaml:"limits,omitempty"`
+}
+
+// AgentModel is the LLM an agent talks with.
+type AgentModel struct {
+	// Provider names a Provider resource.
+	Provider string `json:"provider" yaml:"provider"`
+	// Name is the provider's model name ("gpt-4.1-mini", "claude-sonnet-4-5").
+	Name string `json:"name" yaml:"name"`
+	// Temperature is sent when set (0 to 2).
+	Temperature *float64 `json:"temperature,omitempty" yaml:"temperature,omitempty"`
+	// MaxOutputTokens bounds each model answer; 0 means DefaultMaxOutputTokens.
+	MaxOutputTokens int `json:"max_output_tokens,omitempty" yaml:"max_output_tokens,omitempty"`
+}
+
+// TurnLimits bound one conversation turn.
+type TurnLimits struct {
+	// MaxToolCallsPerTurn is how many tool calls one turn may make; 0 means
+	// DefaultMaxToolCallsPerTurn.
+	MaxToolCallsPerTurn int `json:"max_tool_calls_per_turn,omitempty" yaml:"max_tool_calls_per_turn,omitempty"`
+	// MaxTurnTokens bounds the model tokens (input plus output) one turn
+	// may spend; 0 means no bound beyond the model's own.
+	MaxTurnTokens int `json:"max_turn_tokens,omitempty" yaml:"max_turn_tokens,omitempty"`
+	// TurnTimeout is a Go duration string; empty means DefaultTurnTimeout.
+	TurnTimeout string `json:"turn_timeout,omitempty" yaml:"turn_timeout,omitempty"`
+}
+
+// Defaults and bounds of the agent runtime.
+const (
+	DefaultMaxToolCallsPerTurn = 8
+	MaxToolCallsPerTurn        = 64
+	DefaultMaxOutputTokens     = 1024
+	MaxOutputTokens            = 128000
+	DefaultTurnTimeout         = 2 * time.Minute
+	MaxTurnTimeout             = 30 * time.Minute
+	DefaultProviderTimeout     = 60 * time.Second
+	MaxProviderTimeout         = 10 * time.Minute
+)
+
+// ToolCallLimit returns the agent's tool calls per turn, the default when unset.
+func (a *Agent) ToolCallLimit() int {
+	if a.Limits == nil || a.Limits.MaxToolCallsPerTurn == 0 {
+		return DefaultMaxToolCallsPerTurn
+	}
+	return a.Limits.MaxToolCallsPerTurn
+}
+
+// TurnTokenLimit returns the agent's model token bound per turn, 0 for none.
+func (a *Agent) TurnTokenLimit() int {
+	if a.Limits == nil {
+		return 0
+	}
+	return a.Limits.MaxTurnTokens
+}
+
+// TurnTimeoutDuration returns the agent's turn timeout, the default when
+// unset. The value is assumed validated.
+func (a *Agent) TurnTimeoutDuration() time.Duration {
+	if a.Limits == nil || a.Limits.TurnTimeout == "" {
+		return DefaultTurnTimeout
+	}
+	d, err := time.ParseDuration(a.Limits.TurnTimeout)
+	if err != nil || d <= 0 {
+		return DefaultTurnTimeout
+	}
+	return d
+}
+
+// Provider types.
+const (
+	// ProviderOpenAI is any Chat Completions–compatible server.
+	ProviderOpenAI = "openai"
+	// ProviderAnthropic is Anthropic's Messages API.
+	ProviderAnthropic = "anthropic"
+)
+
+// Provider is an LLM endpoint agents talk through.
+type Provider struct {
+	Name string `json:"name" yaml:"name"`
+	// Type is ProviderOpenAI or ProviderAnthropic.
+	Type    string `json:"type" yaml:"type"`
+	BaseURL string `json:"base_url" yaml:"base_url"`
+	// APIKey is optional for local servers.
+	APIKey *SecretRef `json:"api_key,omitempty" yaml:"api_key,omitempty"`
+	// Headers are sent with every request (not secret: use APIKey for keys).
+	Headers map[string]string `json:"headers,omitempty" yaml:"headers,omitempty"`
+	// Timeout is a Go duration string bounding one model request; empty
+	// means DefaultProviderTimeout.
+	Timeout string `json:"timeout,omitempty" yaml:"timeout,omitempty"`
+}
+
+// TimeoutDuration returns the provider's request timeout, the default when
+// unset. The value is assumed validated.
+func (p *Provider) TimeoutDuration() time.Duration {
+	if p.Timeout == "" {
+		return DefaultProviderTimeout
+	}
+	d, err := time.ParseDuration(p.Timeout)
+	if err != nil || d <= 0 {
+		return DefaultProviderTimeout
+	}
+	return d
 }
 
 // IsWrite reports whether the method changes data (POST, PUT, PATCH, DELETE).
@@ -262,6 +384,7 @@ type Resource struct {
 	Action     *Action
 	Credential *Credential
 	Agent      *Agent
+	Provider   *Provider
 	// Source is "file:line:col" of the document start, empty when not from a file.
 	Source string
 	// File is the file the resource was decoded from, empty when not from a file.
@@ -284,6 +407,8 @@ func (r *Resource) Name() string {
 		return r.Credential.Name
 	case r.Agent != nil:
 		return r.Agent.Name
+	case r.Provider != nil:
+		return r.Provider.Name
 	}
 	return ""
 }

@@ -19,6 +19,35 @@ type (
 	RunFilter = store.RunFilter
 	// Confirmation is a call held for a person's approval.
 	Confirmation = store.Confirmation
+	// Contact is a person an agent talks with.
+	Contact = store.Contact
+	// ContactPatch changes some fields of a contact.
+	ContactPatch = store.ContactPatch
+	// ContactFilter selects and pages contacts.
+	ContactFilter = store.ContactFilter
+	// Conversation is an agent talking with a contact.
+	Conversation = store.Conversation
+	// ConversationFilter selects and pages conversations.
+	ConversationFilter = store.ConversationFilter
+	// Message is one entry of a conversation's transcript.
+	Message = store.Message
+	// MessageToolCall is one call an assistant message asked for.
+	MessageToolCall = store.ToolCall
+	// Usage counts model tokens.
+	Usage = store.Usage
+)
+
+// Conversation statuses, channels and message roles.
+const (
+	ConversationActive  = store.ConversationActive
+	ConversationRunning = store.ConversationRunning
+	ConversationWaiting = store.ConversationWaiting
+	ChannelAPI          = store.ChannelAPI
+	ChannelConsole      = store.ChannelConsole
+	ChannelOpenAI       = store.ChannelOpenAI
+	RoleUser            = store.RoleUser
+	RoleAssistant       = store.RoleAssistant
+	RoleTool            = store.RoleTool
 )
 
 // Changes reported by Apply, PutResource and SetSecret.
