@@ -203,7 +203,7 @@ func TestFromSpecJSONErrors(t *testing.T) {
 			name: "unknown kind",
 			kind: "Workflow",
 			body: `{}`,
-			want: []string{`unknown kind "Workflow": must be one of Action, Credential, Agent`},
+			want: []string{`unknown kind "Workflow": must be one of Action, Credential, Agent, Provider`},
 		},
 	}
 	for _, tt := range tests {
