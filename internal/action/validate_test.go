@@ -18,7 +18,7 @@ func TestValidateFixture(t *testing.T) {
 			creds[r.Credential.Type] = true
 		}
 	}
-	if kinds[KindAction] != 5 || kinds[KindCredential] != 5 || kinds[KindAgent] != 1 {
+	if kinds[KindAction] != 5 || kinds[KindCredential] != 5 || kinds[KindAgent] != 1 || kinds[KindProvider] != 2 {
 		t.Errorf("kinds = %v", kinds)
 	}
 	if len(creds) != 5 {
