@@ -47,6 +47,12 @@ func suiteCases() []suiteCase {
 		{"Migrate", testMigrate},
 		{"MarkEstimatedRawTokens", testMarkEstimatedRawTokens},
 		{"Concurrency", testConcurrency},
+		{"Contacts", testContacts},
+		{"ContactSearch", testContactSearch},
+		{"ContactPaging", testContactPaging},
+		{"Conversations", testConversations},
+		{"ConversationList", testConversationList},
+		{"ClaimRace", testClaimRace},
 	}
 }
 
