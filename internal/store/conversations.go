@@ -351,6 +351,14 @@ func (s *Store) SaveConversation(ctx context.Context, c *Conversation, add, upda
 // insertMessages appends ms to a conversation whose highest seq is last,
 // writing each message's Seq (and a zero CreatedAt as now) back into ms.
 func (s *Store) insertMessages(ctx context.Context, tx *sql.Tx, id string, last int, ms []Message, now time.Time) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	ins, err := tx.PrepareContext(ctx, s.q(`INSERT INTO messages (conversation_id, seq, turn, role, body, created_at) VALUES (?, ?, ?, ?, ?, ?)`))
+	if err != nil {
+		return fmt.Errorf("storing messages: %w", err)
+	}
+	defer ins.Close()
 	for i := range ms {
 		m := &ms[i]
 		body, err := json.Marshal(messageBody{Message: m})
@@ -361,8 +369,7 @@ func (s *Store) insertMessages(ctx context.Context, tx *sql.Tx, id string, last 
 			m.CreatedAt = now.UTC().Truncate(time.Millisecond)
 		}
 		seq := last + i + 1
-		_, err = s.execIn(ctx, tx, `INSERT INTO messages (conversation_id, seq, turn, role, body, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			id, seq, m.Turn, m.Role, string(body), millis(m.CreatedAt))
+		_, err = ins.ExecContext(ctx, id, seq, m.Turn, m.Role, string(body), millis(m.CreatedAt))
 		if isUniqueViolation(err) {
 			return fmt.Errorf("message %d: %w", seq, ErrConflict)
 		}

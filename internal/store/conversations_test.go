@@ -208,3 +208,21 @@ func testClaimRace(t *testing.T, newStore factory) {
 	_, err = s.ClaimConversation(ctx, s.NewID(), ConversationActive, later, now)
 	wantErr(t, err, ErrNotFound)
 }
+
+// testConversationNewestMessages checks that a conversation is read with
+// its newest MaxMessages messages, oldest first.
+func testConversationNewestMessages(t *testing.T, newStore factory) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	c := newConversation(t, s, "support")
+	add := make([]Message, MaxMessages+5)
+	for i := range add {
+		add[i] = Message{Turn: i/2 + 1, Role: RoleUser, Content: "m"}
+	}
+	must(t, s.SaveConversation(ctx, c, add, nil, time.Now()))
+	got, err := s.GetConversation(ctx, c.ID, true)
+	must(t, err)
+	if len(got.Messages) != MaxMessages || got.Messages[0].Seq != 6 || got.Messages[MaxMessages-1].Seq != MaxMessages+5 {
+		t.Fatalf("%d messages from seq %d to %d", len(got.Messages), got.Messages[0].Seq, got.Messages[len(got.Messages)-1].Seq)
+	}
+}

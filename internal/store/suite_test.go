@@ -53,6 +53,7 @@ func suiteCases() []suiteCase {
 		{"Conversations", testConversations},
 		{"ConversationList", testConversationList},
 		{"ClaimRace", testClaimRace},
+		{"ConversationNewestMessages", testConversationNewestMessages},
 	}
 }
 
