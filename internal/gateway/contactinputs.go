@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -44,7 +43,7 @@ func contactInputs(a *action.Action, contact map[string]any) (map[string]any, *t
 			out[name] = ""
 			continue
 		}
-		if in.Pattern != "" && !inputMatches(in.Pattern, fmt.Sprint(v)) {
+		if !in.Matches(fmt.Sprint(v)) {
 			return nil, missingInput(a, name, in, "the value the contact has on record does not have the expected form")
 		}
 	}
@@ -67,13 +66,6 @@ func missingInput(a *action.Action, name string, in *action.ContactInput, why st
 	fmt.Fprintf(&b, ". Ask the contact for it, then call %s with {\"name\": %q, \"value\": <their answer>}, then call %s again.",
 		RememberContactInputTool, name, a.Name)
 	return toolresult.Errorf(toolresult.KindContactInputRequired, "%s", b.String())
-}
-
-// inputMatches reports whether the whole of v matches pattern (patterns
-// are validated when the action is stored).
-func inputMatches(pattern, v string) bool {
-	re, err := regexp.Compile(`^(?:` + pattern + `)$`)
-	return err == nil && re.MatchString(v)
 }
 
 // ContactInput returns the contact input name that one of the agent's
@@ -133,9 +125,9 @@ func (g *Gateway) RememberContactInput(ctx context.Context, agentName, contactID
 		return nil, err
 	}
 	for _, actionName := range by {
-		if p := snap.Actions[actionName].ContactInputs[name].Pattern; p != "" && !inputMatches(p, s) {
+		if declared := snap.Actions[actionName].ContactInputs[name]; !declared.Matches(s) {
 			return toolresult.Errorf(toolresult.KindInvalidArguments,
-				"That is not a valid %s%s; nothing was stored. Ask the contact again.", name, describeInput(snap.Actions[actionName].ContactInputs[name])), nil
+				"That is not a valid %s%s; nothing was stored. Ask the contact again.", name, describeInput(declared)), nil
 		}
 	}
 	if _, err := g.UpdateContact(ctx, Operator(), contactID, ContactPatch{Attributes: map[string]any{name: s}}); err != nil {

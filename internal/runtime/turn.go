@@ -28,10 +28,10 @@ type turn struct {
 	// paused is the state kept while the turn waits for confirmations.
 	paused paused
 	// spent is the model usage not yet added to the conversation's.
-	spent gateway.Usage
-	result       TurnResult
-	emitMu       sync.Mutex
-	emitFn       func(Event)
+	spent  gateway.Usage
+	result TurnResult
+	emitMu sync.Mutex
+	emitFn func(Event)
 }
 
 // paused is what a turn waiting for confirmations keeps in the database,
