@@ -18,6 +18,7 @@ func Surfaces(g *gateway.Gateway, cfg *config.Config) []func(*http.ServeMux) {
 	return []func(*http.ServeMux){
 		func(m *http.ServeMux) { api.RegisterAdmin(m, g) },
 		func(m *http.ServeMux) { api.RegisterTools(m, g) },
+		func(m *http.ServeMux) { api.RegisterContacts(m, g) },
 		func(m *http.ServeMux) { mcpserver.Register(m, g, cfg.AllowedOrigins) },
 		func(m *http.ServeMux) { web.Register(m, g, web.Options{AllowedOrigins: cfg.AllowedOrigins}) },
 	}
