@@ -132,14 +132,25 @@ func (r *Runtime) Decide(ctx context.Context, p *gateway.Principal, confirmation
 	if err != nil || info.ConversationID == "" || info.State != gateway.ConfirmationPending {
 		return tr, nil, err
 	}
-	turn, err := r.resume(ctx, info, tr, approve, emit)
+	// Only a settled decision resumes the turn: a decision that lost the
+	// race to another, still sending, leaves the resuming to the winner.
+	after, err := r.g.ConfirmationInfo(ctx, confirmationID)
+	if err != nil {
+		return tr, nil, err
+	}
+	switch after.State {
+	case gateway.ConfirmationDone, gateway.ConfirmationRejected:
+	default:
+		return tr, nil, nil
+	}
+	turn, err := r.resume(ctx, after, tr, after.State == gateway.ConfirmationRejected, emit)
 	return tr, turn, err
 }
 
 // resume continues the turn that waited for the decided confirmation, once
 // the gateway has sent (or refused) its call. A conversation that is not
 // the runtime's, or no longer waits for it, is left alone.
-func (r *Runtime) resume(ctx context.Context, info *gateway.ConfirmationInfo, tr *gateway.ToolResult, approve bool, emit func(Event)) (*TurnResult, error) {
+func (r *Runtime) resume(ctx context.Context, info *gateway.ConfirmationInfo, tr *gateway.ToolResult, rejected bool, emit func(Event)) (*TurnResult, error) {
 	m, err := r.g.Model(ctx, info.Agent)
 	if errors.Is(err, gateway.ErrNoModel) || errors.Is(err, gateway.ErrUnknownAgent) {
 		return nil, nil // no turn of this agent can be waiting
@@ -166,7 +177,7 @@ func (r *Runtime) resume(ctx context.Context, info *gateway.ConfirmationInfo, tr
 		return nil, err
 	}
 	t.restore(pz)
-	t.decided(info.ID, tr, approve)
+	t.decided(info.ID, tr, rejected)
 	if len(t.paused.Waiting) > 0 {
 		return t.pause(ctx), nil
 	}
@@ -184,10 +195,10 @@ func (t *turn) restore(pz paused) {
 
 // decided writes a decided call's outcome into the transcript and the
 // turn's calls.
-func (t *turn) decided(id string, tr *gateway.ToolResult, approve bool) {
+func (t *turn) decided(id string, tr *gateway.ToolResult, rejected bool) {
 	t.paused.Waiting = slices.DeleteFunc(t.paused.Waiting, func(w string) bool { return w == id })
 	status := tr.Status
-	if !approve {
+	if rejected {
 		status = StatusRejected
 	}
 	for i := range t.msgs {
