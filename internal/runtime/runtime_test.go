@@ -142,14 +142,17 @@ func newEnv(t *testing.T, llm *providertest.Server, pg bool, limits *action.Turn
 		{Kind: action.KindProvider, Provider: p},
 		{Kind: action.KindAction, Action: &action.Action{
 			Name: "get_order", Description: "Look up an order.", Method: action.MethodGet,
-			URL:     base + "/orders/{{order_id}}",
-			Headers: map[string]string{"X-Token": "{{secret.UPSTREAM_TOKEN}}", "X-Region": "{{vars.region}}"},
-			Params:  map[string]*action.Param{"order_id": {Type: "string", Required: true, Pattern: "^[A-Z][0-9]+$"}},
+			URL:      base + "/orders/{{order_id}}",
+			Headers:  map[string]string{"X-Token": "{{secret.UPSTREAM_TOKEN}}", "X-Region": "{{vars.region}}"},
+			Params:   map[string]*action.Param{"order_id": {Type: "string", Required: true, Pattern: "^[A-Z][0-9]+$"}},
+			Response: &action.ResponseFilter{Exclude: []string{"*_url"}},
 		}},
 		{Kind: action.KindAction, Action: &action.Action{
 			Name: "create_ticket", Description: "Open a ticket.", Method: action.MethodPost, URL: base + "/tickets",
-			Body:   &action.Body{Type: "json", Content: map[string]any{"subject": "{{subject}}", "email": "{{contact.email}}", "plan": "{{contact.plan}}"}},
-			Params: map[string]*action.Param{"subject": {Type: "string", Required: true}},
+			Query:   map[string]string{"plan": "{{contact.plan}}"},
+			Headers: map[string]string{"X-Token": "{{secret.UPSTREAM_TOKEN}}"},
+			Body:    &action.Body{Type: "json", Content: map[string]any{"subject": "{{subject}}", "email": "{{contact.email}}", "plan": "{{contact.plan}}"}},
+			Params:  map[string]*action.Param{"subject": {Type: "string", Required: true}},
 		}},
 		{Kind: action.KindAction, Action: &action.Action{
 			Name: "get_account", Description: "Read the contact's account.", Method: action.MethodGet,
@@ -178,7 +181,7 @@ func (e *env) start(vars map[string]any) *gateway.Conversation {
 	e.t.Helper()
 	c, err := e.rt.Start(context.Background(), gateway.Operator(), runtime.StartRequest{
 		Agent: "helper", Vars: vars,
-		Contact: &gateway.Contact{ExternalID: "cus_1", Name: "Ada", Email: "ada@example.com", Attributes: map[string]any{"plan": `gold","admin":true`}},
+		Contact: &gateway.Contact{ExternalID: "cus_1", Name: "Ada", Email: "ada@example.com", Attributes: map[string]any{"plan": `gold&admin=true","admin":true`}},
 	})
 	if err != nil {
 		e.t.Fatalf("starting a conversation: %v", err)
@@ -236,7 +239,7 @@ func TestTurnWithOneToolCall(t *testing.T) {
 		if len(reqs) != 2 {
 			t.Fatalf("provider saw %d requests, want 2", len(reqs))
 		}
-		if want := `You help Ada (plan gold","admin":true) in eu.`; reqs[0].System != want {
+		if want := `You help Ada (plan gold&admin=true","admin":true) in eu.`; reqs[0].System != want {
 			t.Errorf("system = %q, want %q", reqs[0].System, want)
 		}
 		result := toolResultText(reqs[1])
@@ -513,22 +516,32 @@ func TestValuesReachTheUpstreamEscapedAndSecretsNeverReachTheModel(t *testing.T)
 			if _, turn, err := e.rt.Decide(context.Background(), gateway.Operator(), res.ConfirmationID, true, nil); err != nil || turn == nil {
 				t.Fatalf("decide: %+v, %v", turn, err)
 			}
+			// A var holding a line break cannot add a header: that call is
+			// refused, and the model is told why.
+			if res.ToolCalls[0].Status != gateway.StatusError || !strings.Contains(toolResultText(llm.Requests()[1]), "vars.region") {
+				t.Errorf("get_order with a line break in a header = %+v", res.ToolCalls[0])
+			}
 			reqs := e.up.requests()
-			if len(reqs) != 2 {
-				t.Fatalf("upstream saw %d requests", len(reqs))
+			if len(reqs) != 1 {
+				t.Fatalf("upstream saw %d requests, want only the ticket", len(reqs))
 			}
 			for _, r := range reqs {
+				if r.Header.Get("X-Injected") != "" {
+					t.Errorf("headers = %v", r.Header)
+				}
 				switch r.Path {
-				case "/orders/A1":
-					if r.Header.Get("X-Token") != canarySecret || r.Header.Get("X-Injected") != "" {
-						t.Errorf("headers = %v", r.Header)
-					}
 				case "/tickets":
+					if r.Header.Get("X-Token") != canarySecret {
+						t.Errorf("the upstream did not get its secret: %v", r.Header)
+					}
+					if q := r.Query; q != "plan=gold%26admin%3Dtrue%22%2C%22admin%22%3Atrue" {
+						t.Errorf("query = %q", q)
+					}
 					var body map[string]any
 					if err := json.Unmarshal([]byte(r.Body), &body); err != nil {
 						t.Fatalf("ticket body %q: %v", r.Body, err)
 					}
-					if body["plan"] != `gold","admin":true` || body["email"] != "ada@example.com" || body["subject"] != `Hi "there"` || body["admin"] != nil {
+					if body["plan"] != `gold&admin=true","admin":true` || body["email"] != "ada@example.com" || body["subject"] != `Hi "there"` || body["admin"] != nil {
 						t.Errorf("ticket body = %v", body)
 					}
 				}
