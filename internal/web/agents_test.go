@@ -15,7 +15,7 @@ import (
 // console each time: the old tokens are neither listed on the new agent's
 // page nor reach its tools.
 func TestDeletedAgentTokensAreNotInherited(t *testing.T) {
-	e := newEnv(t, api.RegisterAdmin, api.RegisterTools)
+	e := newEnv(t, api.RegisterAdmin, registerTools)
 	tokenPattern := regexp.MustCompile(`agt_[a-z2-7]+`)
 	b := e.browser()
 	b.signIn(e.admin)

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/runtime"
 )
 
 //go:embed templates/*.html
@@ -42,6 +43,8 @@ type Options struct {
 	TrustForwardedProto bool
 	// SessionTTL is how long a session lasts; zero means DefaultSessionTTL.
 	SessionTTL time.Duration
+	// Runtime runs the conversation turns of the chat playground.
+	Runtime *runtime.Runtime
 }
 
 // Console serves the console pages.
