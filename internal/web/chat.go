@@ -114,6 +114,9 @@ func (c *Console) showChatStart(w http.ResponseWriter, r *http.Request, s *sessi
 // chatStart starts a conversation (channel console) with the picked or
 // the new contact and the vars typed.
 func (c *Console) chatStart(w http.ResponseWriter, r *http.Request, s *session) {
+	if _, _, ok := c.chatAgent(w, r); !ok {
+		return
+	}
 	errs := fieldErrors{}
 	form := r.PostForm
 	f := &chatStartForm{
