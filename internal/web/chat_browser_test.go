@@ -30,10 +30,10 @@ func TestChatPlaygroundInBrowser(t *testing.T) {
 	u.open("/agents/support")
 	u.submit("open the playground", `a[href="/agents/support/chat"]`)
 	u.do("a new contact and a var",
-		chromedp.SetValue(chromedp.ID("f-contact.name"), "Ana Lopez"),
-		chromedp.SetValue(chromedp.ID("f-contact.email"), "ana@example.com"),
-		chromedp.SetValue(chromedp.ID("f-vars.0.key"), "channel"),
-		chromedp.SetValue(chromedp.ID("f-vars.0.value"), "web"),
+		chromedp.SetValue(chromedp.CSS(`#chat-start [name="contact.name"]`), "Ana Lopez"),
+		chromedp.SetValue(chromedp.CSS(`#chat-start [name="contact.email"]`), "ana@example.com"),
+		chromedp.SetValue(chromedp.CSS(`#chat-start [name="vars.0.key"]`), "channel"),
+		chromedp.SetValue(chromedp.CSS(`#chat-start [name="vars.0.value"]`), "web"),
 	)
 	u.submit("start", `#chat-start button[type=submit]`)
 	u.waitFor("the conversation", `location.pathname.startsWith("/agents/support/chat/")`)
