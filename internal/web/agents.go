@@ -171,8 +171,8 @@ func (c *Console) putAgent(r *http.Request, ag *action.Agent) fieldErrors {
 			errs.add("", e.Error())
 		case rel == "name" || rel == "description" || rel == "instructions" || slices.Contains(modelFields, rel):
 			errs.add(rel, e.Message)
-		case rel == "model" || rel == "limits":
-			errs.add(rel+"."+map[string]string{"model": "provider", "limits": "turn_timeout"}[rel], e.Message)
+		case rel == "model":
+			errs.add("model.provider", e.Message)
 		default:
 			errs.add("", rel+": "+e.Message)
 		}

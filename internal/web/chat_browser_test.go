@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/provider/providertest"
 	"github.com/chromedp/chromedp"
 )
 
@@ -17,10 +18,10 @@ import (
 // resumed turn's answer streams in.
 func TestChatPlaygroundInBrowser(t *testing.T) {
 	e := newChatEnv(t,
-		modelReply{Calls: []modelCall{{"lookup_order", `{"order_id":"SO-1042"}`}}},
-		modelReply{Text: "Your order SO-1042 is on its way."},
-		modelReply{Calls: []modelCall{{"cancel_order", `{"order_id":"SO-1042","reason":"late"}`}}},
-		modelReply{Text: "Done: SO-1042 is cancelled."},
+		providertest.Reply{ToolCalls: []providertest.Call{{Name: "lookup_order", Args: `{"order_id":"SO-1042"}`}}},
+		providertest.Reply{Text: "Your order SO-1042 is on its way."},
+		providertest.Reply{ToolCalls: []providertest.Call{{Name: "cancel_order", Args: `{"order_id":"SO-1042","reason":"late"}`}}},
+		providertest.Reply{Text: "Done: SO-1042 is cancelled."},
 	)
 	u := newUI(t, e.srv.URL)
 	u.open("/sign-in")

@@ -3,137 +3,43 @@ package web
 import (
 	"bufio"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/provider/providertest"
 	"github.com/actiongate/actiongate/internal/runtime"
 	"github.com/mccutchen/go-httpbin/v2/httpbin"
 )
-
-// modelReply is one scripted answer of the model: text, or tool calls.
-type modelReply struct {
-	Text  string
-	Calls []modelCall
-}
-
-// modelCall is one tool call a scripted answer asks for.
-type modelCall struct {
-	Name, Arguments string
-}
-
-// scriptedModel is a Chat Completions server on loopback that answers each
-// request with the next scripted reply, streamed the way the API streams
-// (content deltas, tool_calls deltas in pieces, a usage chunk, [DONE]) or
-// whole when the request does not ask for a stream.
-type scriptedModel struct {
-	*httptest.Server
-	mu       sync.Mutex
-	replies  []modelReply
-	requests []string
-}
-
-func newScriptedModel(t *testing.T, replies ...modelReply) *scriptedModel {
-	t.Helper()
-	m := &scriptedModel{replies: replies}
-	m.Server = httptest.NewServer(http.HandlerFunc(m.serve))
-	t.Cleanup(m.Close)
-	return m
-}
-
-func (m *scriptedModel) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	m.mu.Lock()
-	n := len(m.requests)
-	m.requests = append(m.requests, string(body))
-	m.mu.Unlock()
-	if !strings.HasSuffix(r.URL.Path, "/chat/completions") || n >= len(m.replies) {
-		http.Error(w, `{"error":{"message":"no scripted reply"}}`, http.StatusBadRequest)
-		return
-	}
-	rep := m.replies[n]
-	var req struct {
-		Stream bool `json:"stream"`
-	}
-	_ = json.Unmarshal(body, &req)
-	finish := "stop"
-	var calls []map[string]any
-	for i, c := range rep.Calls {
-		finish = "tool_calls"
-		calls = append(calls, map[string]any{"index": i, "id": fmt.Sprintf("call_%d_%d", n, i), "type": "function",
-			"function": map[string]any{"name": c.Name, "arguments": c.Arguments}})
-	}
-	usage := map[string]any{"prompt_tokens": 100 + n, "completion_tokens": 10 + n, "total_tokens": 110 + 2*n}
-	if !req.Stream {
-		msg := map[string]any{"role": "assistant", "content": rep.Text}
-		if calls != nil {
-			msg["tool_calls"] = calls
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{"id": "cmpl", "object": "chat.completion", "created": 1, "model": "scripted",
-			"choices": []any{map[string]any{"index": 0, "message": msg, "finish_reason": finish}}, "usage": usage})
-		return
-	}
-	w.Header().Set("Content-Type", "text/event-stream")
-	chunk := func(delta map[string]any, fin any, u any) {
-		c := map[string]any{"id": "cmpl", "object": "chat.completion.chunk", "created": 1, "model": "scripted", "choices": []any{}}
-		if delta != nil {
-			c["choices"] = []any{map[string]any{"index": 0, "delta": delta, "finish_reason": fin}}
-		}
-		if u != nil {
-			c["usage"] = u
-		}
-		b, _ := json.Marshal(c)
-		fmt.Fprintf(w, "data: %s\n\n", b)
-		w.(http.Flusher).Flush()
-	}
-	chunk(map[string]any{"role": "assistant", "content": ""}, nil, nil)
-	for _, word := range strings.SplitAfter(rep.Text, " ") {
-		if word != "" {
-			chunk(map[string]any{"content": word}, nil, nil)
-		}
-	}
-	for _, c := range calls {
-		fn := c["function"].(map[string]any)
-		args := fn["arguments"].(string)
-		half := len(args) / 2
-		chunk(map[string]any{"tool_calls": []any{map[string]any{"index": c["index"], "id": c["id"], "type": "function",
-			"function": map[string]any{"name": fn["name"], "arguments": args[:half]}}}}, nil, nil)
-		chunk(map[string]any{"tool_calls": []any{map[string]any{"index": c["index"], "function": map[string]any{"arguments": args[half:]}}}}, nil, nil)
-	}
-	chunk(map[string]any{}, finish, nil)
-	chunk(nil, nil, usage)
-	fmt.Fprint(w, "data: [DONE]\n\n")
-}
 
 // chatEnv is a console with the agent runtime, a scripted model and a
 // loopback upstream the agent's actions call.
 type chatEnv struct {
 	*env
-	model    *scriptedModel
+	model    *providertest.Server
 	upstream *httptest.Server
 }
 
-// newChatEnv stores a provider on the scripted model and the agent
+// newChatEnv stores a provider on a scripted Chat Completions server that
+// answers replies in order, and the agent support and the agent
 // support, with a read (lookup_order) and a write that needs confirmation
 // (cancel_order) against go-httpbin.
-func newChatEnv(t *testing.T, replies ...modelReply) *chatEnv {
+func newChatEnv(t *testing.T, replies ...providertest.Reply) *chatEnv {
 	t.Helper()
-	model := newScriptedModel(t, replies...)
+	model := providertest.NewOpenAI(t)
+	model.Push(replies...)
 	upstream := httptest.NewServer(httpbin.New())
 	t.Cleanup(upstream.Close)
 	e := newEnvWith(t, func(g *gateway.Gateway) Options { return Options{Runtime: runtime.New(g, runtime.Options{})} })
 	e.putYAML(`kind: Provider
 name: scripted
 type: openai
-base_url: ` + model.URL + `/v1
+base_url: ` + model.BaseURL() + `
 ---
 kind: Action
 name: lookup_order
@@ -226,7 +132,7 @@ func TestChatPostsNeedSameOriginAndToken(t *testing.T) {
 			}
 		}
 	}
-	if n := len(e.model.requests); n != 0 {
+	if n := len(e.model.Requests()); n != 0 {
 		t.Errorf("the model got %d requests", n)
 	}
 }
@@ -281,10 +187,10 @@ func streamPost(t *testing.T, b *browser, path string, form url.Values) []sseEve
 // playground sends it once and streams the resumed turn.
 func TestChatStreamsATurnAndResumesAfterApproval(t *testing.T) {
 	e := newChatEnv(t,
-		modelReply{Calls: []modelCall{{"lookup_order", `{"order_id":"SO-1042"}`}}},
-		modelReply{Text: "Your order SO-1042 is on its way."},
-		modelReply{Calls: []modelCall{{"cancel_order", `{"order_id":"SO-1042","reason":"late"}`}}},
-		modelReply{Text: "Done: SO-1042 is cancelled."},
+		providertest.Reply{ToolCalls: []providertest.Call{{Name: "lookup_order", Args: `{"order_id":"SO-1042"}`}}},
+		providertest.Reply{Text: "Your order SO-1042 is on its way."},
+		providertest.Reply{ToolCalls: []providertest.Call{{Name: "cancel_order", Args: `{"order_id":"SO-1042","reason":"late"}`}}},
+		providertest.Reply{Text: "Done: SO-1042 is cancelled."},
 	)
 	b := e.browser()
 	b.signIn(e.admin)
@@ -358,8 +264,8 @@ func TestChatStreamsATurnAndResumesAfterApproval(t *testing.T) {
 // transcript, and a rejected write is never sent.
 func TestChatWithoutScript(t *testing.T) {
 	e := newChatEnv(t,
-		modelReply{Calls: []modelCall{{"cancel_order", `{"order_id":"SO-7"}`}}},
-		modelReply{Text: "All right, I left SO-7 as it is."},
+		providertest.Reply{ToolCalls: []providertest.Call{{Name: "cancel_order", Args: `{"order_id":"SO-7"}`}}},
+		providertest.Reply{Text: "All right, I left SO-7 as it is."},
 	)
 	b := e.browser()
 	b.signIn(e.admin)
