@@ -3,6 +3,7 @@ package web
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -95,6 +96,14 @@ func TestChatStartRefusals(t *testing.T) {
 	p := b.post("/agents/support/chat", url.Values{"vars.0.key": {""}, "vars.0.value": {"orphan"}})
 	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `id="err-contact_id"`) || !strings.Contains(p.body, `id="err-vars.0.key"`) || !strings.Contains(p.body, `value="orphan"`) {
 		t.Fatalf("a start without contact: %d\n%s", p.status, p.body)
+	}
+	rows := url.Values{"contact.name": {"Ana"}}
+	for i := range maxFormRows + 1 {
+		rows.Set(fmt.Sprintf("vars.%d.key", i), fmt.Sprintf("v%d", i))
+		rows.Set(fmt.Sprintf("vars.%d.value", i), "x")
+	}
+	if p := b.post("/agents/support/chat", rows); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `id="err-vars"`) {
+		t.Errorf("more var rows than a form may post: %d", p.status)
 	}
 	if p := b.post("/agents/nobody/chat", url.Values{"contact.name": {"Ana"}}); p.status != http.StatusNotFound {
 		t.Errorf("an unknown agent: %d", p.status)
@@ -272,6 +281,12 @@ func TestChatWithoutScript(t *testing.T) {
 	chat := e.startChat(b)
 	if p := b.post(chat+"/messages", url.Values{"content": {"  "}}); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "Type a message first") {
 		t.Errorf("an empty message: %d", p.status)
+	}
+	if p := b.post(chat+"/messages", url.Values{"content": {strings.Repeat("x", runtime.MaxContentBytes+1)}}); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "content") {
+		t.Errorf("an oversized message: %d\n%s", p.status, p.body)
+	}
+	if n := len(e.model.Requests()); n != 0 {
+		t.Fatalf("refused messages reached the model %d times", n)
 	}
 	p := b.post(chat+"/messages", url.Values{"content": {"Cancel SO-7"}})
 	conf := regexp.MustCompile(`name="confirmation" value="([^"]+)"`).FindStringSubmatch(p.body)
