@@ -44,8 +44,7 @@ type Options struct {
 	TrustForwardedProto bool
 	// SessionTTL is how long a session lasts; zero means DefaultSessionTTL.
 	SessionTTL time.Duration
-	// Runtime runs the conversations of the chat playground; without it
-	// the playground says the server runs no agent runtime.
+	// Runtime runs the conversation turns of the chat playground.
 	Runtime *runtime.Runtime
 }
 
