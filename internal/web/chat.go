@@ -79,7 +79,7 @@ func (c *Console) chatAgent(w http.ResponseWriter, r *http.Request) (*action.Age
 func (c *Console) chatPage(w http.ResponseWriter, r *http.Request, s *session) {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	if len(q) > maxSearch {
-		c.badRequest(w, r, "The search is longer than 200 bytes.")
+		c.badRequest(w, r, "The search is longer than "+itoa(maxSearch)+" bytes.")
 		return
 	}
 	c.showChatStart(w, r, s, http.StatusOK, &chatStartForm{Query: q, Vars: []kv{{}, {}, {}}}, fieldErrors{})
