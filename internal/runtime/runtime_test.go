@@ -51,7 +51,7 @@ type upstream struct {
 	reqs []seen
 }
 
-func newUpstream(t *testing.T) *upstream {
+func newUpstream(t testing.TB) *upstream {
 	u := &upstream{}
 	u.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -94,7 +94,7 @@ const (
 
 // env is a gateway with an agent that talks through a scripted provider.
 type env struct {
-	t    *testing.T
+	t    testing.TB
 	g    *gateway.Gateway
 	rt   *runtime.Runtime
 	llm  *providertest.Server
@@ -116,7 +116,7 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 
 // newEnv opens a gateway (SQLite, or PostgreSQL when pg) with the agent
 // "helper" talking through llm, whose actions call the recording upstream.
-func newEnv(t *testing.T, llm *providertest.Server, pg bool, limits *action.TurnLimits) *env {
+func newEnv(t testing.TB, llm *providertest.Server, pg bool, limits *action.TurnLimits) *env {
 	t.Helper()
 	cfg := gatewaytest.Config(t)
 	if pg {
@@ -629,5 +629,77 @@ func TestRequestErrors(t *testing.T) {
 	}
 	if _, err := e.rt.Send(ctx, other, conv.ID, "hi", nil); !errors.Is(err, gateway.ErrNotFound) {
 		t.Errorf("another agent's conversation = %v, want not found", err)
+	}
+}
+
+func TestTurnMetrics(t *testing.T) {
+	llm := providertest.NewOpenAI(t)
+	e := newEnv(t, llm, false, nil)
+	conv := e.start(map[string]any{"region": "eu"})
+	llm.Push(
+		providertest.Reply{ToolCalls: []providertest.Call{call("get_order", `{"order_id":"A1"}`), call("get_order", `{"order_id":"A2"}`)}, Usage: providertest.Usage{InputTokens: 300, OutputTokens: 20}},
+		providertest.Reply{Text: "Both shipped.", Usage: providertest.Usage{InputTokens: 400, OutputTokens: 5}},
+		providertest.Reply{Status: 400, ErrorMessage: "bad request"},
+	)
+	e.send(conv, "A1 and A2?", nil)
+	e.send(conv, "and now?", nil)
+	families, err := e.g.Metrics().Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			key := f.GetName()
+			for _, l := range m.GetLabel() {
+				key += "," + l.GetName() + "=" + l.GetValue()
+			}
+			switch {
+			case m.Counter != nil:
+				got[key] = m.Counter.GetValue()
+			case m.Histogram != nil:
+				got[key] = m.Histogram.GetSampleSum()
+			}
+		}
+	}
+	want := map[string]float64{
+		"actiongate_turns_total,agent=helper,provider=llm,status=completed":              1,
+		"actiongate_turns_total,agent=helper,provider=llm,status=failed":                 1,
+		"actiongate_turn_tool_calls,agent=helper":                                        2,
+		"actiongate_model_tokens_total,agent=helper,direction=input,provider=llm":        700,
+		"actiongate_model_tokens_total,agent=helper,direction=output,provider=llm":       25,
+		"actiongate_calls_total,action=get_order,agent=helper,caller=runtime,outcome=ok": 2,
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %v, want %v", k, got[k], v)
+		}
+	}
+}
+
+func TestHistoryIsBounded(t *testing.T) {
+	llm := providertest.NewOpenAI(t)
+	e := newEnv(t, llm, false, nil)
+	history := make([]runtime.HistoryMessage, 0, 2*runtime.MaxHistory)
+	for i := range runtime.MaxHistory {
+		history = append(history, runtime.HistoryMessage{Role: "user", Content: "question " + strings.Repeat("x", i%7)},
+			runtime.HistoryMessage{Role: "assistant", Content: "answer"})
+	}
+	llm.Push(providertest.Reply{Text: "ok"})
+	res, err := e.rt.Complete(context.Background(), gateway.Operator(), runtime.CompletionRequest{
+		Start:   runtime.StartRequest{Agent: "helper", Contact: &gateway.Contact{Name: "Long"}},
+		History: history, Content: "the last question",
+	}, nil)
+	if err != nil || res.Status != runtime.TurnCompleted {
+		t.Fatalf("complete = %+v, %v", res, err)
+	}
+	sent := llm.Requests()[0].Messages
+	if len(sent) > runtime.MaxHistory || sent[0].Role != "user" || sent[len(sent)-1].Content != "the last question" {
+		t.Errorf("the model got %d messages (first %s, last %q), want at most %d starting with the contact's",
+			len(sent), sent[0].Role, sent[len(sent)-1].Content, runtime.MaxHistory)
+	}
+	conv, err := e.g.Conversation(context.Background(), gateway.Operator(), res.ConversationID)
+	if err != nil || conv.Channel != gateway.ChannelOpenAI {
+		t.Errorf("conversation = %+v, %v", conv, err)
 	}
 }
