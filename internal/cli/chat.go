@@ -226,9 +226,9 @@ func (c *chat) turn(ctx context.Context, lines <-chan chatLine, text string) err
 		if res.Status != runtime.TurnWaiting {
 			return nil
 		}
-		approve, err := c.ask(ctx, lines, pr, res.ConfirmationID)
-		if err != nil {
-			return err
+		approve, askErr := c.ask(ctx, lines, pr, res.ConfirmationID)
+		if askErr != nil {
+			return askErr
 		}
 		pr, res, err = c.decide(ctx, res.ConfirmationID, approve)
 	}
