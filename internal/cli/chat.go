@@ -289,14 +289,13 @@ func (c *chat) interruptible(ctx context.Context, step func(context.Context) (*r
 // ask shows the request waiting for confirmation and asks whether to send
 // it. The end of the input or /quit leaves it pending and ends the chat.
 func (c *chat) ask(ctx context.Context, lines <-chan chatLine, pr *printer, id string) (bool, error) {
-	preview := pr.preview
-	if preview == nil {
+	if !pr.previewed {
 		info, err := c.g.ConfirmationInfo(ctx, id)
 		if err != nil {
 			return false, fmt.Errorf("cli: chat: reading confirmation %s: %w", id, err)
 		}
-		preview = info.Preview
-		printPreview(c.e.stdout, preview)
+		fmt.Fprintf(c.e.stdout, "  ← %s waits for your confirmation\n", info.Action)
+		printPreview(c.e.stdout, info.Preview)
 	}
 	fmt.Fprint(c.e.stdout, "approve? [y/N] ")
 	l, ok, err := c.readLine(lines)
@@ -324,8 +323,9 @@ type printer struct {
 	// streamed is whether any of the answer arrived as deltas.
 	streamed bool
 	// failed is whether an error event was printed.
-	failed  bool
-	preview *runlog.Request
+	failed bool
+	// previewed is whether a confirmation's request was shown.
+	previewed bool
 }
 
 func (c *chat) newPrinter() *printer { return &printer{c: c, w: c.e.stdout} }
@@ -355,7 +355,7 @@ func (pr *printer) emit(ev runtime.Event) {
 		}
 	case runtime.EventConfirmationRequired:
 		pr.endText()
-		pr.preview = ev.Preview
+		pr.previewed = true
 		printPreview(pr.w, ev.Preview)
 	case runtime.EventError:
 		pr.endText()
@@ -391,13 +391,14 @@ func (pr *printer) finish(res *runtime.TurnResult) {
 	fmt.Fprintln(pr.w, line)
 }
 
-// printPreview shows the request a confirmation would send, secrets masked.
+// printPreview shows the request a confirmation would send, secrets
+// masked, under the call's line.
 func printPreview(w io.Writer, r *runlog.Request) {
 	if r == nil {
-		fmt.Fprintln(w, "  ! this call needs your confirmation before it is sent")
+		fmt.Fprintln(w, "    (the request has no preview)")
 		return
 	}
-	fmt.Fprintf(w, "  ! this call needs your confirmation before it is sent:\n    %s %s\n", r.Method, r.URL)
+	fmt.Fprintf(w, "    %s %s\n", r.Method, r.URL)
 	if r.Body != "" {
 		fmt.Fprintf(w, "  %s\n", strings.ReplaceAll(indentJSON(r.Body), "\n", "\n  "))
 	}
