@@ -266,9 +266,6 @@ func (c *chat) interruptible(ctx context.Context, step func(context.Context) (*r
 	for {
 		select {
 		case o := <-done:
-			if cancelled && o.err == nil && o.res != nil && o.res.Status == runtime.TurnFailed {
-				o.res.Error = "cancelled"
-			}
 			return o.res, o.err
 		case sig := <-c.sigs:
 			cancel()
@@ -305,6 +302,9 @@ func (c *chat) ask(ctx context.Context, lines <-chan chatLine, pr *printer, id s
 	}
 	if err != nil {
 		return false, err
+	}
+	if !c.prompt {
+		fmt.Fprintln(c.e.stdout, l.text) // what a terminal would have echoed
 	}
 	switch strings.ToLower(strings.TrimSpace(l.text)) {
 	case "y", "yes":
@@ -411,7 +411,7 @@ func callSummary(tc *runtime.ToolCall) string {
 	if tc.RunID != "" {
 		parts = append(parts, "run "+tc.RunID)
 	}
-	if tc.RawTokens > 0 || tc.OutputTokens > 0 {
+	if tc.Status != gateway.StatusConfirmationRequired && (tc.RawTokens > 0 || tc.OutputTokens > 0) {
 		parts = append(parts, fmt.Sprintf("%s → %s tokens", groupDigits(tc.RawTokens), groupDigits(tc.OutputTokens)))
 	}
 	return strings.Join(parts, " · ")

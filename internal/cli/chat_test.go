@@ -2,8 +2,20 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/actiongate/actiongate/internal/runtime"
 )
@@ -39,11 +51,300 @@ func TestChatCallSummary(t *testing.T) {
 	}{
 		{runtime.ToolCall{Status: "ok", RunID: "r_1", RawTokens: 1234, OutputTokens: 87}, "ok · run r_1 · 1,234 → 87 tokens"},
 		{runtime.ToolCall{Status: "error", RunID: "r_2", RawTokens: 1234567, OutputTokens: 1000}, "error · run r_2 · 1,234,567 → 1,000 tokens"},
-		{runtime.ToolCall{Status: "confirmation_required"}, "waiting for your confirmation"},
+		{runtime.ToolCall{Status: "confirmation_required", RunID: "r_3", OutputTokens: 62}, "waiting for your confirmation · run r_3"},
 		{runtime.ToolCall{Status: "rejected"}, "declined"},
 	} {
 		if got := callSummary(&tc.call); got != tc.want {
 			t.Errorf("callSummary(%+v) = %q, want %q", tc.call, got, tc.want)
 		}
+	}
+}
+
+// The resources of the chat tests: an agent that talks through the
+// scripted provider, with the standard actions and one reading vars.
+const regionalYAML = `---
+kind: Action
+name: regional
+description: Things of the conversation's region and plan.
+method: GET
+url: http://HOST/anything/region
+query:
+  region: "{{vars.region}}"
+  plan: "{{vars.plan}}"
+`
+
+const talkerYAML = `---
+kind: Agent
+name: talker
+description: Talks.
+instructions: Help the contact with their things.
+model: {provider: scripted, name: test-model}
+actions: [get_thing, create_thing, regional]
+`
+
+const chatProviderYAML = `kind: Provider
+name: scripted
+type: openai
+base_url: MODEL_URL
+`
+
+// newChatCLI applies the chat resources, with the model at modelURL, to a
+// fresh data directory. Egress is allowed to loopback only.
+func newChatCLI(t *testing.T, modelURL string) *cliHarness {
+	t.Helper()
+	h := newCLI(t)
+	h.vars["ACTIONGATE_EGRESS_ALLOW"] = "127.0.0.1/32"
+	h.ok("stored-token\n", "secret", "set", "bin_token")
+	h.file("res/1-credential.yaml", credentialYAML)
+	h.file("res/2-actions.yaml", actionsYAML+regionalYAML)
+	h.file("res/3-agent.yaml", agentYAML+talkerYAML)
+	h.file("res/4-provider.yaml", strings.ReplaceAll(chatProviderYAML, "MODEL_URL", modelURL))
+	h.ok("", "apply", filepath.Join(h.dir, "res"))
+	return h
+}
+
+var (
+	toolStartRe  = regexp.MustCompile(`(?m)^  → get_thing \{"id":"A1"\}$`)
+	toolFinishRe = regexp.MustCompile(`(?m)^  ← ok · run (\S+) · [\d,]+ → [\d,]+ tokens$`)
+)
+
+func TestChatShowsToolCallsInlineAndTheAnswer(t *testing.T) {
+	m := newScriptedModel(t,
+		modelStep{calls: []scriptCall{{"get_thing", `{"id": "A1"}`}}},
+		modelStep{text: "Thing A1 is on its way."})
+	h := newChatCLI(t, m.url())
+	long := strings.Repeat("x", maxChatLine+1)
+	r := h.ok("\n   \n"+long+"\nwhere is A1?\n", "chat", "talker")
+
+	if !toolStartRe.MatchString(r.stdout) {
+		t.Fatalf("no tool call line:\n%s", r.stdout)
+	}
+	fin := toolFinishRe.FindStringSubmatch(r.stdout)
+	if fin == nil {
+		t.Fatalf("no tool result line:\n%s", r.stdout)
+	}
+	for _, want := range []string{"agent> Thing A1 is on its way.\n", "  (model: 1,624 in, 128 out)\n", "longer than"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Fatalf("stdout lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Index(r.stdout, "  ← ok") > strings.Index(r.stdout, "agent> ") {
+		t.Fatalf("the answer came before the tool call:\n%s", r.stdout)
+	}
+	if strings.Contains(r.stdout, "you> ") || strings.Contains(r.stdout, long) {
+		t.Fatalf("a prompt without a terminal, or the long line echoed:\n%.300s", r.stdout)
+	}
+	if !strings.Contains(r.stderr, `new anonymous contact "terminal"`) {
+		t.Fatalf("stderr does not say a contact was created:\n%s", r.stderr)
+	}
+	// Empty and overlong lines were not sent: the model saw one message.
+	if n := len(m.requests()); n != 2 {
+		t.Fatalf("the model got %d requests, want 2", n)
+	}
+	reqs := h.up.requests()
+	if len(reqs) != 1 || reqs[0].Path != "/anything/things/A1" || reqs[0].Header.Get("Authorization") != "Bearer stored-token" {
+		t.Fatalf("upstream received %+v", reqs)
+	}
+	runs := h.runs()
+	if len(runs) != 1 || runs[0].ID != fin[1] || runs[0].ConversationID == "" {
+		t.Fatalf("the printed run %s is not the recorded one: %+v", fin[1], runs)
+	}
+	if strings.Contains(r.stdout+r.stderr+strings.Join(m.requests(), ""), "stored-token") {
+		t.Fatal("the secret reached the output or the model")
+	}
+}
+
+func TestChatConfirmationApprovedSendsOnceAndResumes(t *testing.T) {
+	m := newScriptedModel(t,
+		modelStep{calls: []scriptCall{{"create_thing", `{"name":"lamp"}`}}},
+		modelStep{text: "Created the lamp."})
+	h := newChatCLI(t, m.url())
+	r := h.ok("make a lamp\ny\n", "chat", "talker", "--contact", "cust-42")
+
+	for _, want := range []string{
+		`  → create_thing {"name":"lamp"}`,
+		"  ← waiting for your confirmation · run ",
+		"    POST http://" + h.up.host() + "/anything/things\n",
+		`"name": "lamp"`,
+		"approve? [y/N] y\n  ← ok · run ",
+		"agent> Created the lamp.\n",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Fatalf("stdout lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, "stored-token") {
+		t.Fatalf("the preview shows the secret:\n%s", r.stdout)
+	}
+	reqs := h.up.requests()
+	if len(reqs) != 1 || reqs[0].Method != "POST" || reqs[0].Body != `{"name":"lamp"}` {
+		t.Fatalf("upstream received %+v, want one POST", reqs)
+	}
+	if last := m.requests()[len(m.requests())-1]; !strings.Contains(last, "anything/things") {
+		t.Fatalf("the resumed turn did not give the model the call's result:\n%s", last)
+	}
+
+	// The same --contact talks as the same contact again.
+	contact := regexp.MustCompile(`as contact (\S+) \(external id cust-42\)`)
+	first := contact.FindStringSubmatch(r.stderr)
+	again := contact.FindStringSubmatch(h.ok("", "chat", "talker", "--contact", "cust-42").stderr)
+	if first == nil || again == nil || first[1] != again[1] {
+		t.Fatalf("--contact cust-42 found %v, then %v", first, again)
+	}
+}
+
+func TestChatConfirmationDeclinedTellsTheModel(t *testing.T) {
+	m := newScriptedModel(t,
+		modelStep{calls: []scriptCall{{"create_thing", `{"name":"lamp"}`}}},
+		modelStep{text: "All right, I did not create it."})
+	h := newChatCLI(t, m.url())
+	r := h.ok("make a lamp\nn\n", "chat", "talker")
+
+	for _, want := range []string{"approve? [y/N] n\n", "(declined; nothing was sent)", "  ← declined", "agent> All right, I did not create it."} {
+		if !strings.Contains(r.stdout, want) {
+			t.Fatalf("stdout lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if reqs := h.up.requests(); len(reqs) != 0 {
+		t.Fatalf("a declined write reached the upstream: %+v", reqs)
+	}
+	reqs := m.requests()
+	if len(reqs) != 2 || !toolMessageSays(t, reqs[1], "declined") {
+		t.Fatalf("the model was not told the call was declined:\n%s", strings.Join(reqs, "\n"))
+	}
+}
+
+// toolMessageSays reports whether a Chat Completions request body holds a
+// tool message containing word.
+func toolMessageSays(t *testing.T, body, word string) bool {
+	t.Helper()
+	var req struct {
+		Messages []struct {
+			Role    string `json:"role"`
+			Content any    `json:"content"`
+		} `json:"messages"`
+	}
+	if err := json.Unmarshal([]byte(body), &req); err != nil {
+		t.Fatalf("model request: %v", err)
+	}
+	for _, msg := range req.Messages {
+		if c, _ := json.Marshal(msg.Content); msg.Role == "tool" && strings.Contains(string(c), word) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestChatVarsReachTheUpstream(t *testing.T) {
+	m := newScriptedModel(t,
+		modelStep{calls: []scriptCall{{"regional", `{}`}}},
+		modelStep{text: "Here they are."})
+	h := newChatCLI(t, m.url())
+	h.ok("what is near me?\n", "chat", "talker", "--var", "region=eu-west=1", "--var", "plan=")
+
+	reqs := h.up.requests()
+	if len(reqs) != 1 {
+		t.Fatalf("upstream received %+v", reqs)
+	}
+	q, err := url.ParseQuery(reqs[0].Query)
+	if err != nil || q.Get("region") != "eu-west=1" || !q.Has("plan") || q.Get("plan") != "" {
+		t.Fatalf("upstream query %q, want region=eu-west=1 and an empty plan", reqs[0].Query)
+	}
+}
+
+func TestChatAgentWithoutModelSaysHowToGiveOne(t *testing.T) {
+	h := newChatCLI(t, "http://127.0.0.1:1/v1")
+	r := h.fails("hello\n", "chat", "helper")
+	for _, want := range []string{"agent helper has no model", "model: {provider: PROVIDER, name: MODEL}"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Fatalf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if r := h.fails("", "chat", "nobody"); !strings.Contains(r.stderr, "nobody") {
+		t.Fatalf("an unknown agent: %s", r.stderr)
+	}
+}
+
+func TestChatFailedTurnKeepsTheChatOpen(t *testing.T) {
+	m := newScriptedModel(t,
+		modelStep{status: http.StatusBadRequest},
+		modelStep{text: "Better now."})
+	h := newChatCLI(t, m.url())
+	r := h.ok("first\nsecond\n", "chat", "talker")
+	if !strings.Contains(r.stdout, "  ✗ ") || !strings.Contains(r.stdout, "agent> Better now.") {
+		t.Fatalf("stdout:\n%s", r.stdout)
+	}
+	if strings.Index(r.stdout, "  ✗ ") > strings.Index(r.stdout, "agent> Better now.") {
+		t.Fatalf("the failure is not the first turn's:\n%s", r.stdout)
+	}
+}
+
+// syncBuffer is a bytes.Buffer a test reads while a chat writes it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// waitOutput waits until out holds n copies of want.
+func waitOutput(t *testing.T, out *syncBuffer, want string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for strings.Count(out.String(), want) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("output lacks %d× %q:\n%s", n, want, out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestChatCtrlCCancelsTheTurnThenQuits(t *testing.T) {
+	m := newScriptedModel(t, modelStep{hang: true}, modelStep{text: "Back again."}, modelStep{hang: true})
+	h := newChatCLI(t, m.url())
+	g := h.gateway()
+	defer g.Close()
+	in, feed := io.Pipe()
+	defer feed.Close()
+	var out syncBuffer
+	sigs := make(chan os.Signal, 1)
+	e := &env{stdin: in, stdout: &out, stderr: io.Discard, getenv: func(k string) string { return h.vars[k] }}
+	c := newChat(e, runtime.New(g, runtime.Options{}), g, sigs)
+	done := make(chan error, 1)
+	go func() { done <- c.run(context.Background(), "talker", "", nil) }()
+
+	// The first Ctrl-C cancels the hanging turn and the chat goes on.
+	fmt.Fprintln(feed, "wait for it")
+	m.waitRequests(t, 1)
+	sigs <- os.Interrupt
+	waitOutput(t, &out, "  (model: ", 1)
+	fmt.Fprintln(feed, "are you there?")
+	waitOutput(t, &out, "agent> Back again.\n", 1)
+	if !strings.Contains(out.String(), "cancelling the turn") {
+		t.Fatalf("the cancel was not said:\n%s", out.String())
+	}
+
+	// Two Ctrl-C end the chat while a turn runs.
+	fmt.Fprintln(feed, "wait again")
+	m.waitRequests(t, 3)
+	sigs <- os.Interrupt
+	sigs <- os.Interrupt
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("chat ended with %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("a second Ctrl-C did not end the chat:\n%s", out.String())
 	}
 }
