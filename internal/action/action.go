@@ -203,14 +203,14 @@ func (r SecretRef) String() string {
 // Agent is an AI agent with the actions activated for it. An agent with a
 // Model also talks: the agent runtime runs its conversations.
 type Agent struct {
-	Name        string `json:"name" yaml:"name"`
-	Description string `json:"description,omitempty" yaml:"description,omitempty"`
+	Name        string      `json:"name" yaml:"name"`
+	Description string      `json:"description,omitempty" yaml:"description,omitempty"`
+	Model       *AgentModel `json:"model,omitempty" yaml:"model,omitempty"`
+	Limits      *TurnLimits `json:"limits,omitempty" yaml:"limits,omitempty"`
 	// Instructions are the agent's system prompt; they may use
 	// {{contact.x}} and {{vars.x}} placeholders.
-	Instructions string      `json:"instructions,omitempty" yaml:"instructions,omitempty"`
-	Actions      []string    `json:"actions,omitempty" yaml:"actions,omitempty"`
-	Model        *AgentModel `json:"model,omitempty" yaml:"model,omitempty"`
-	Limits       *TurnLimits `json:"limits,omitempty" yaml:"limits,omitempty"`
+	Instructions string   `json:"instructions,omitempty" yaml:"instructions,omitempty"`
+	Actions      []string `json:"actions,omitempty" yaml:"actions,omitempty"`
 }
 
 // AgentModel is the LLM an agent talks with.

@@ -68,10 +68,10 @@ params:
 			name: "unknown field without a near name lists the allowed ones",
 			src: `kind: Agent
 name: a
-model: gpt
+llm: gpt
 `,
 			want: []string{
-				`t.yaml:3:1: agents[a].model: unknown field; allowed: actions, description, instructions, name`,
+				`t.yaml:3:1: agents[a].llm: unknown field; allowed: actions, description, instructions, limits, model, name`,
 			},
 		},
 		{
@@ -112,9 +112,9 @@ name: b
 just text
 `,
 			want: []string{
-				`t.yaml:1:1: documents[#1]: missing kind: must be one of Action, Credential, Agent`,
-				`t.yaml:3:7: documents[#2].kind: must be one of Action, Credential, Agent (did you mean "Action"?)`,
-				`t.yaml:6:1: documents[#3]: must be a mapping with a kind (Action, Credential, Agent)`,
+				`t.yaml:1:1: documents[#1]: missing kind: must be one of Action, Credential, Agent, Provider`,
+				`t.yaml:3:7: documents[#2].kind: must be one of Action, Credential, Agent, Provider (did you mean "Action"?)`,
+				`t.yaml:6:1: documents[#3]: must be a mapping with a kind (Action, Credential, Agent, Provider)`,
 			},
 		},
 		{
@@ -374,7 +374,7 @@ func TestDecodeJSONFile(t *testing.T) {
 	src := "{\n\t\"kind\": \"Agent\",\n\t\"name\": \"support\",\n\t\"actions\": [\"a\", 1],\n\t\"extra\": true\n}\n"
 	rs, errs := Decode("agent.json", []byte(src))
 	assertLines(t, lines(errs), []string{
-		`agent.json:5:2: agents[support].extra: unknown field; allowed: actions, description, instructions, name`,
+		`agent.json:5:2: agents[support].extra: unknown field; allowed: actions, description, instructions, limits, model, name`,
 	})
 	if len(rs) != 1 || !slices.Equal(rs[0].Agent.Actions, []string{"a", "1"}) {
 		t.Errorf("got %+v", rs)

@@ -9,17 +9,20 @@ import (
 )
 
 // kindOrder is the order EncodeYAML writes kinds in: credentials before the
-// actions that use them, actions before the agents that list them.
+// actions that use them, providers and actions before the agents that name
+// them.
 func kindOrder(k Kind) int {
 	switch k {
 	case KindCredential:
 		return 0
-	case KindAction:
+	case KindProvider:
 		return 1
-	case KindAgent:
+	case KindAction:
 		return 2
+	case KindAgent:
+		return 3
 	}
-	return 3
+	return 4
 }
 
 // spec returns the typed body of r, or an error when it does not match r.Kind.
@@ -31,12 +34,14 @@ func spec(r *Resource) (any, error) {
 		return r.Credential, nil
 	case r.Kind == KindAgent && r.Agent != nil:
 		return r.Agent, nil
+	case r.Kind == KindProvider && r.Provider != nil:
+		return r.Provider, nil
 	}
 	return nil, fmt.Errorf("action: encoding %s: no %s spec", r.Key(), r.Kind)
 }
 
 // EncodeYAML writes resources as a multi-document YAML file: credentials,
-// then actions, then agents, each group by name; in every document `kind`
+// then providers, then actions, then agents, each group by name; in every document `kind`
 // comes first, then `name`. Decode reads it back to equal resources.
 func EncodeYAML(resources []Resource) ([]byte, error) {
 	sorted := slices.Clone(resources)

@@ -12,7 +12,7 @@ import (
 func bare(rs []Resource) []Resource {
 	out := make([]Resource, len(rs))
 	for i, r := range rs {
-		out[i] = Resource{Kind: r.Kind, Action: r.Action, Credential: r.Credential, Agent: r.Agent}
+		out[i] = Resource{Kind: r.Kind, Action: r.Action, Credential: r.Credential, Agent: r.Agent, Provider: r.Provider}
 	}
 	return out
 }
@@ -88,8 +88,13 @@ func TestEncodeYAMLRoundTrip(t *testing.T) {
 }
 
 func TestEncodeYAMLLayout(t *testing.T) {
+	temperature := 0.5
 	rs := []Resource{
-		{Kind: KindAgent, Agent: &Agent{Name: "support", Actions: []string{"b_action"}}},
+		{Kind: KindAgent, Agent: &Agent{Name: "support", Actions: []string{"b_action"}, Instructions: "Help {{contact.name}}.",
+			Model:  &AgentModel{Provider: "llm", Name: "gpt-4.1-mini", Temperature: &temperature, MaxOutputTokens: 500},
+			Limits: &TurnLimits{MaxToolCallsPerTurn: 3, TurnTimeout: "1m"}}},
+		{Kind: KindProvider, Provider: &Provider{Name: "llm", Type: ProviderOpenAI, BaseURL: "https://api.openai.com/v1",
+			APIKey: &SecretRef{Secret: "openai_key"}, Headers: map[string]string{"X-Title": "shop"}, Timeout: "30s"}},
 		{Kind: KindAction, Action: &Action{Name: "b_action", Method: "POST", URL: "https://x.example/", Idempotency: DefaultIdempotencyHeader}},
 		{Kind: KindAction, Action: &Action{Name: "a_action", Method: "GET", URL: "https://x.example/"}},
 		{Kind: KindCredential, Credential: &Credential{Name: "c", Type: CredBearer, Hosts: []string{"x.example"}, Token: &SecretRef{Env: "TOKEN"}}},
@@ -105,6 +110,15 @@ hosts:
   - x.example
 token: {env: TOKEN}
 ---
+kind: Provider
+name: llm
+type: openai
+base_url: https://api.openai.com/v1
+api_key: {secret: openai_key}
+headers:
+  X-Title: shop
+timeout: "30s"
+---
 kind: Action
 name: a_action
 method: GET
@@ -118,6 +132,15 @@ idempotency: Idempotency-Key
 ---
 kind: Agent
 name: support
+model:
+  provider: llm
+  name: gpt-4.1-mini
+  temperature: 0.5
+  max_output_tokens: 500
+limits:
+  max_tool_calls_per_turn: 3
+  turn_timeout: "1m"
+instructions: Help {{contact.name}}.
 actions:
   - b_action
 `
@@ -203,7 +226,7 @@ func TestFromSpecJSONErrors(t *testing.T) {
 			name: "unknown kind",
 			kind: "Workflow",
 			body: `{}`,
-			want: []string{`unknown kind "Workflow": must be one of Action, Credential, Agent`},
+			want: []string{`unknown kind "Workflow": must be one of Action, Credential, Agent, Provider`},
 		},
 	}
 	for _, tt := range tests {

@@ -134,6 +134,8 @@ func kindPlural(k Kind) string {
 		return "credentials"
 	case KindAgent:
 		return "agents"
+	case KindProvider:
+		return "providers"
 	}
 	return "documents"
 }

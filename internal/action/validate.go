@@ -8,7 +8,7 @@ import (
 )
 
 // Validate checks a whole set of resources, including references between
-// them (an action's credential, an agent's actions), and returns every
+// them (an action's credential, an agent's actions and provider), and returns every
 // problem found. Errors carry the field path and, for resources decoded
 // from files, the file:line:col of the field (or of its nearest decoded
 // ancestor when the field is missing).
@@ -16,6 +16,7 @@ func Validate(resources []Resource) Errors {
 	c := &checker{}
 	creds := map[string]*Credential{}
 	actions := map[string]bool{}
+	providers := map[string]bool{}
 	for i := range resources {
 		r := &resources[i]
 		switch {
@@ -25,6 +26,8 @@ func Validate(resources []Resource) Errors {
 			}
 		case r.Kind == KindAction && r.Action != nil:
 			actions[r.Action.Name] = true
+		case r.Kind == KindProvider && r.Provider != nil:
+			providers[r.Provider.Name] = true
 		}
 	}
 	c.duplicates(resources)
@@ -36,7 +39,9 @@ func Validate(resources []Resource) Errors {
 		case r.Kind == KindCredential && r.Credential != nil:
 			c.credential(r)
 		case r.Kind == KindAgent && r.Agent != nil:
-			c.agent(r, actions)
+			c.agent(r, actions, providers)
+		case r.Kind == KindProvider && r.Provider != nil:
+			c.provider(r)
 		case knownKind(r.Kind):
 			c.add(r, nil, "has no %s spec", r.Kind)
 		default:
@@ -133,27 +138,6 @@ func (c *checker) duplicates(resources []Resource) {
 				msg += "; also defined at " + w
 			}
 			c.add(r, namePath, "%s", msg)
-		}
-	}
-}
-
-// agent checks an Agent against the set's actions.
-func (c *checker) agent(r *Resource, actions map[string]bool) {
-	a := r.Agent
-	c.checkName(r, a.Name)
-	seen := map[string]int{}
-	for i, name := range a.Actions {
-		p := fieldPath{}.field("actions").index(i)
-		if first, dup := seen[name]; dup {
-			c.add(r, p, "action %q is listed twice (first at actions[%d])", name, first)
-			continue
-		}
-		seen[name] = i
-		switch {
-		case name == "":
-			c.add(r, p, "must name an action")
-		case !actions[name]:
-			c.add(r, p, "no Action named %q%s", name, closestName(name, actions))
 		}
 	}
 }

@@ -51,6 +51,7 @@ func (c *checker) action(r *Resource, creds map[string]*Credential) {
 	uses = append(uses, c.templateMap(r, fieldPath{}.field("headers"), a.Headers, true)...)
 	uses = append(uses, c.body(r)...)
 	c.params(r, uses)
+	c.contactInputs(r, uses)
 	c.auth(r, host, creds)
 	c.response(r)
 	c.policy(r)

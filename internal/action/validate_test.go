@@ -18,7 +18,7 @@ func TestValidateFixture(t *testing.T) {
 			creds[r.Credential.Type] = true
 		}
 	}
-	if kinds[KindAction] != 5 || kinds[KindCredential] != 5 || kinds[KindAgent] != 1 {
+	if kinds[KindAction] != 5 || kinds[KindCredential] != 5 || kinds[KindAgent] != 1 || kinds[KindProvider] != 2 {
 		t.Errorf("kinds = %v", kinds)
 	}
 	if len(creds) != 5 {
@@ -535,8 +535,8 @@ func TestManyErrorsAtOnce(t *testing.T) {
 		`testdata/broken.yaml:21:10: actions[get_order].timeout: must be a duration such as 10s or 1m30s`,
 		`testdata/broken.yaml:22:10: actions[get_order].confirm: must be one of auto, always, never`,
 		`testdata/broken.yaml:26:22: agents[support].actions[1]: no Action named "refund_order"`,
-		`testdata/broken.yaml:27:1: agents[support].tools: unknown field; allowed: actions, description, instructions, name`,
-		`testdata/broken.yaml:29:7: documents[#4].kind: must be one of Action, Credential, Agent (did you mean "Action"?)`,
+		`testdata/broken.yaml:27:1: agents[support].tools: unknown field; allowed: actions, description, instructions, limits, model, name`,
+		`testdata/broken.yaml:29:7: documents[#4].kind: must be one of Action, Credential, Agent, Provider (did you mean "Action"?)`,
 	}
 	got := lines(errs)
 	assertLines(t, got, want)

@@ -96,6 +96,10 @@ func referencedError(ref *gateway.ReferencedError) *httpkit.Error {
 		kind, name, _ := strings.Cut(by, "/")
 		switch action.Kind(kind) {
 		case action.KindAgent:
+			if ref.Kind == action.KindProvider {
+				fields["agents["+name+"].model.provider"] = fmt.Sprintf("still talks through provider %q", ref.Name)
+				continue
+			}
 			fields["agents["+name+"].actions"] = fmt.Sprintf("still activates action %q", ref.Name)
 		case action.KindAction:
 			fields["actions["+name+"].auth"] = fmt.Sprintf("still uses credential %q", ref.Name)

@@ -31,14 +31,7 @@ func credentialView(ctx context.Context, g *gateway.Gateway, c *action.Credentia
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("api: encoding credential %s: %w", c.Name, err)
 	}
-	status := func(ref *action.SecretRef) secretStatus {
-		st := secretStatus{Source: "secret", Name: ref.Secret}
-		if ref.Env != "" {
-			st = secretStatus{Source: "env", Name: ref.Env}
-		}
-		st.Set = g.SecretRefSet(ctx, *ref)
-		return st
-	}
+	status := func(ref *action.SecretRef) secretStatus { return refStatus(ctx, g, ref) }
 	for field, ref := range map[string]*action.SecretRef{"token": c.Token, "password": c.Password, "client_secret": c.ClientSecret} {
 		if ref != nil {
 			m[field] = status(ref)
@@ -57,6 +50,34 @@ func credentialView(ctx context.Context, g *gateway.Gateway, c *action.Credentia
 			}
 		}
 		m["headers"] = hv
+	}
+	return m, nil
+}
+
+// refStatus reduces a secret reference to where its value comes from and
+// whether it is set.
+func refStatus(ctx context.Context, g *gateway.Gateway, ref *action.SecretRef) secretStatus {
+	st := secretStatus{Source: "secret", Name: ref.Secret}
+	if ref.Env != "" {
+		st = secretStatus{Source: "env", Name: ref.Env}
+	}
+	st.Set = g.SecretRefSet(ctx, *ref)
+	return st
+}
+
+// providerView is a provider as responses show it: its api_key reduced to
+// a secretStatus.
+func providerView(ctx context.Context, g *gateway.Gateway, p *action.Provider) (map[string]any, error) {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("api: encoding provider %s: %w", p.Name, err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("api: encoding provider %s: %w", p.Name, err)
+	}
+	if p.APIKey != nil {
+		m["api_key"] = refStatus(ctx, g, p.APIKey)
 	}
 	return m, nil
 }

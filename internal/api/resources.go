@@ -23,6 +23,7 @@ var resourceKinds = []struct {
 	{action.KindAction, "actions"},
 	{action.KindCredential, "credentials"},
 	{action.KindAgent, "agents"},
+	{action.KindProvider, "providers"},
 }
 
 // resourceHandlers serve one kind's collection.
@@ -57,6 +58,8 @@ func (h *resourceHandlers) list(w http.ResponseWriter, r *http.Request) error {
 		names = slices.Sorted(maps.Keys(snap.Credentials))
 	case action.KindAgent:
 		names = slices.Sorted(maps.Keys(snap.Agents))
+	case action.KindProvider:
+		names = slices.Sorted(maps.Keys(snap.Providers))
 	}
 	items := make([]any, 0, len(names))
 	for _, n := range names {
@@ -95,6 +98,8 @@ func (h *resourceHandlers) get(w http.ResponseWriter, r *http.Request) error {
 		}
 	case action.KindCredential:
 		out["used_by"] = usedBy(snap, name)
+	case action.KindProvider:
+		out["used_by"] = providerUsers(snap, name)
 	}
 	httpkit.WriteJSON(w, http.StatusOK, out)
 	return nil
@@ -141,12 +146,14 @@ func (h *resourceHandlers) remove(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-// view is the resource as responses show it: credentials with their secret
-// references reduced to whether they are set.
+// view is the resource as responses show it: credentials and providers
+// with their secret references reduced to whether they are set.
 func (h *resourceHandlers) view(ctx context.Context, res action.Resource) (any, error) {
 	switch {
 	case res.Credential != nil:
 		return credentialView(ctx, h.g, res.Credential)
+	case res.Provider != nil:
+		return providerView(ctx, h.g, res.Provider)
 	case res.Action != nil:
 		return res.Action, nil
 	}
@@ -164,6 +171,13 @@ func (h *resourceHandlers) summary(ctx context.Context, snap *gateway.Snapshot, 
 			return nil, err
 		}
 		v["used_by"] = usedBy(snap, name)
+		return v, nil
+	case action.KindProvider:
+		v, err := providerView(ctx, h.g, snap.Providers[name])
+		if err != nil {
+			return nil, err
+		}
+		v["used_by"] = providerUsers(snap, name)
 		return v, nil
 	}
 	return snap.Agents[name], nil
@@ -202,6 +216,10 @@ func lookup(snap *gateway.Snapshot, kind action.Kind, name string) (action.Resou
 		if a := snap.Agents[name]; a != nil {
 			return action.Resource{Kind: kind, Agent: a}, true
 		}
+	case action.KindProvider:
+		if p := snap.Providers[name]; p != nil {
+			return action.Resource{Kind: kind, Provider: p}, true
+		}
 	}
 	return action.Resource{}, false
 }
@@ -212,6 +230,19 @@ func usedBy(snap *gateway.Snapshot, credential string) []string {
 	for _, a := range snap.Actions {
 		if a.Auth == credential {
 			out = append(out, a.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// providerUsers lists the agents whose model goes through the named
+// provider.
+func providerUsers(snap *gateway.Snapshot, provider string) []string {
+	out := []string{}
+	for _, ag := range snap.Agents {
+		if ag.Model != nil && ag.Model.Provider == provider {
+			out = append(out, ag.Name)
 		}
 	}
 	sort.Strings(out)

@@ -166,8 +166,8 @@ func newSecretDeleteCmd(e *env) *cobra.Command {
 }
 
 // secretUsers lists the resources ("Kind/name") that refer to the secret
-// called name: credentials through {secret: NAME}, actions through
-// {{secret.NAME}}.
+// called name: credentials and providers through {secret: NAME}, actions
+// through {{secret.NAME}}.
 func secretUsers(rs []action.Resource, name string) []string {
 	var out []string
 	for _, r := range rs {
@@ -178,6 +178,10 @@ func secretUsers(rs []action.Resource, name string) []string {
 			}
 		case r.Action != nil:
 			if actionUses(r.Action, name) {
+				out = append(out, r.Key())
+			}
+		case r.Provider != nil:
+			if r.Provider.APIKey != nil && r.Provider.APIKey.Secret == name {
 				out = append(out, r.Key())
 			}
 		}

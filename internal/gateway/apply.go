@@ -8,9 +8,10 @@ import (
 )
 
 // ValidateWithStored validates rs together with every stored resource that
-// rs does not replace, so resources may refer to credentials and actions
-// that are already stored, and a change that would break a stored resource
-// (a credential's hosts no longer covering a stored action) is found. It
+// rs does not replace, so resources may refer to credentials, actions and
+// providers that are already stored, and a change that would break a
+// stored resource (a credential's hosts no longer covering a stored action)
+// is found. It
 // returns the field errors; the error result is for a failing store.
 func (g *Gateway) ValidateWithStored(ctx context.Context, rs []action.Resource) (action.Errors, error) {
 	set, err := g.withStored(ctx, rs)

@@ -57,8 +57,8 @@ func (g *Gateway) PutResource(ctx context.Context, r action.Resource) (Change, e
 }
 
 // DeleteResource deletes one resource. An action still activated for an
-// agent, or a credential still used by an action, is refused with a
-// *ReferencedError; an unknown resource is ErrNotFound. Deleting an agent
+// agent, a credential still used by an action, or a provider an agent's
+// model still names, is refused with a *ReferencedError; an unknown resource is ErrNotFound. Deleting an agent
 // revokes its tokens in the same transaction, so an agent created later
 // under the same name does not inherit them.
 func (g *Gateway) DeleteResource(ctx context.Context, kind action.Kind, name string) error {
@@ -72,6 +72,8 @@ func (g *Gateway) DeleteResource(ctx context.Context, kind action.Kind, name str
 		case kind == action.KindAction && r.Agent != nil && contains(r.Agent.Actions, name):
 			by = append(by, r.Key())
 		case kind == action.KindCredential && r.Action != nil && r.Action.Auth == name:
+			by = append(by, r.Key())
+		case kind == action.KindProvider && r.Agent != nil && r.Agent.Model != nil && r.Agent.Model.Provider == name:
 			by = append(by, r.Key())
 		}
 	}

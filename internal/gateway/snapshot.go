@@ -2,12 +2,16 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
 
 	"github.com/actiongate/actiongate/internal/action"
 )
+
+// ErrUnknownProvider means no Provider of the asked name is stored.
+var ErrUnknownProvider = errors.New("unknown provider")
 
 // Snapshot is an immutable view of all resources at one store version.
 // Callers must not modify what it returns.
@@ -16,6 +20,7 @@ type Snapshot struct {
 	Actions     map[string]*action.Action
 	Credentials map[string]*action.Credential
 	Agents      map[string]*action.Agent
+	Providers   map[string]*action.Provider
 	checkedAt   time.Time
 }
 
@@ -45,6 +50,7 @@ func (g *Gateway) Snapshot(ctx context.Context) (*Snapshot, error) {
 		Actions:     map[string]*action.Action{},
 		Credentials: map[string]*action.Credential{},
 		Agents:      map[string]*action.Agent{},
+		Providers:   map[string]*action.Provider{},
 		checkedAt:   now,
 	}
 	for _, r := range all {
@@ -55,6 +61,8 @@ func (g *Gateway) Snapshot(ctx context.Context) (*Snapshot, error) {
 			s.Credentials[r.Credential.Name] = r.Credential
 		case r.Agent != nil:
 			s.Agents[r.Agent.Name] = r.Agent
+		case r.Provider != nil:
+			s.Providers[r.Provider.Name] = r.Provider
 		}
 	}
 	g.snap = s
@@ -72,7 +80,7 @@ func (g *Gateway) Invalidate() {
 // Resources returns the snapshot's resources as a list, for validation of
 // the whole set.
 func (s *Snapshot) Resources() []action.Resource {
-	out := make([]action.Resource, 0, len(s.Actions)+len(s.Credentials)+len(s.Agents))
+	out := make([]action.Resource, 0, len(s.Actions)+len(s.Credentials)+len(s.Agents)+len(s.Providers))
 	for _, c := range s.Credentials {
 		out = append(out, action.Resource{Kind: action.KindCredential, Credential: c})
 	}
@@ -81,6 +89,9 @@ func (s *Snapshot) Resources() []action.Resource {
 	}
 	for _, a := range s.Agents {
 		out = append(out, action.Resource{Kind: action.KindAgent, Agent: a})
+	}
+	for _, p := range s.Providers {
+		out = append(out, action.Resource{Kind: action.KindProvider, Provider: p})
 	}
 	return out
 }
@@ -92,6 +103,16 @@ func (s *Snapshot) Agent(name string) (*action.Agent, error) {
 		return nil, fmt.Errorf("gateway: %w: %q", ErrUnknownAgent, name)
 	}
 	return ag, nil
+}
+
+// Provider returns the named provider, or an error wrapping
+// ErrUnknownProvider.
+func (s *Snapshot) Provider(name string) (*action.Provider, error) {
+	p := s.Providers[name]
+	if p == nil {
+		return nil, fmt.Errorf("gateway: %w: %q", ErrUnknownProvider, name)
+	}
+	return p, nil
 }
 
 // AgentActions returns the actions activated for agent, by name. Names in

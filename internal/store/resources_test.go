@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 
@@ -223,4 +224,58 @@ func specs(t *testing.T, rs []action.Resource) []string {
 		out[i] = specOf(t, r)
 	}
 	return out
+}
+
+// testProviderResources stores a Provider and an Agent with a model and
+// limits, and an action with contact inputs, and reads every field back;
+// storing an equal spec again changes nothing.
+func testProviderResources(t *testing.T, newStore factory) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	temperature := 0.25
+	rs := []action.Resource{
+		{Kind: action.KindProvider, Provider: &action.Provider{
+			Name: "llm", Type: action.ProviderAnthropic, BaseURL: "https://api.anthropic.com",
+			APIKey: &action.SecretRef{Secret: "anthropic_key"}, Headers: map[string]string{"anthropic-beta": "x"}, Timeout: "45s",
+		}},
+		{Kind: action.KindAgent, Agent: &action.Agent{
+			Name: "talker", Instructions: "Help {{contact.name}}.", Actions: []string{"lookup"},
+			Model:  &action.AgentModel{Provider: "llm", Name: "claude-sonnet-4-5", Temperature: &temperature, MaxOutputTokens: 900},
+			Limits: &action.TurnLimits{MaxToolCallsPerTurn: 5, MaxTurnTokens: 10000, TurnTimeout: "90s"},
+		}},
+		{Kind: action.KindAction, Action: &action.Action{
+			Name: "lookup", Method: action.MethodGet, URL: "https://api.example.com/{{contact.zip}}",
+			ContactInputs: map[string]*action.ContactInput{"zip": {Description: "Postal code", Pattern: "[0-9]{5}", Required: true}},
+		}},
+	}
+	applied, err := s.Apply(ctx, rs)
+	must(t, err)
+	for _, a := range applied {
+		if a.Change != Created {
+			t.Errorf("%s/%s: %s, want created", a.Kind, a.Name, a.Change)
+		}
+	}
+	for _, r := range rs {
+		got, err := s.Get(ctx, r.Kind, r.Name())
+		must(t, err)
+		if specOf(t, *got) != specOf(t, r) {
+			t.Errorf("%s read back as %s, want %s", r.Key(), specOf(t, *got), specOf(t, r))
+		}
+	}
+	providers, err := s.List(ctx, action.KindProvider)
+	must(t, err)
+	if len(providers) != 1 || providers[0].Provider == nil || providers[0].Provider.APIKey.Secret != "anthropic_key" {
+		t.Fatalf("List(Provider) = %+v", providers)
+	}
+	again, err := s.Apply(ctx, rs)
+	must(t, err)
+	for _, a := range again {
+		if a.Change != Unchanged {
+			t.Errorf("%s/%s applied again: %s, want unchanged", a.Kind, a.Name, a.Change)
+		}
+	}
+	must(t, s.Delete(ctx, action.KindProvider, "llm"))
+	if _, err := s.Get(ctx, action.KindProvider, "llm"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Get after Delete: %v", err)
+	}
 }

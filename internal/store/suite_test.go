@@ -23,6 +23,7 @@ type suiteCase struct {
 func suiteCases() []suiteCase {
 	return []suiteCase{
 		{"Resources", testResources},
+		{"ProviderResources", testProviderResources},
 		{"Apply", testApply},
 		{"ApplyAllOrNothing", testApplyAllOrNothing},
 		{"Secrets", testSecrets},
