@@ -360,7 +360,7 @@ func (pr *printer) emit(ev runtime.Event) {
 	case runtime.EventError:
 		pr.endText()
 		pr.failed = true
-		fmt.Fprintf(pr.w, "  ✗ %s\n", ev.Error)
+		fmt.Fprintf(pr.w, "  ✗ turn failed: %s\n", ev.Error)
 	case runtime.EventMessageCompleted:
 		pr.endText()
 	}

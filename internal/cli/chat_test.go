@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/actiongate/actiongate/internal/provider/providertest"
 	"github.com/actiongate/actiongate/internal/runtime"
 )
 
@@ -103,23 +103,19 @@ func newChatCLI(t *testing.T, modelURL string) *cliHarness {
 	return h
 }
 
-var (
-	toolStartRe  = regexp.MustCompile(`(?m)^  → get_thing \{"id":"A1"\}$`)
-	toolFinishRe = regexp.MustCompile(`(?m)^  ← ok · run (\S+) · [\d,]+ → [\d,]+ tokens$`)
-)
-
 func TestChatShowsToolCallsInlineAndTheAnswer(t *testing.T) {
-	m := newScriptedModel(t,
-		modelStep{calls: []scriptCall{{"get_thing", `{"id": "A1"}`}}},
-		modelStep{text: "Thing A1 is on its way."})
-	h := newChatCLI(t, m.url())
+	usage := providertest.Usage{InputTokens: 812, OutputTokens: 64}
+	m := providertest.NewOpenAI(t)
+	m.Push(providertest.Reply{ToolCalls: []providertest.Call{{Name: "get_thing", Args: `{"id": "A1"}`}}, Usage: usage},
+		providertest.Reply{Text: "Thing A1 is on its way.", Usage: usage})
+	h := newChatCLI(t, m.BaseURL())
 	long := strings.Repeat("x", maxChatLine+1)
 	r := h.ok("\n   \n"+long+"\nwhere is A1?\n", "chat", "talker")
 
-	if !toolStartRe.MatchString(r.stdout) {
+	if !regexp.MustCompile(`(?m)^  → get_thing \{"id":"A1"\}$`).MatchString(r.stdout) {
 		t.Fatalf("no tool call line:\n%s", r.stdout)
 	}
-	fin := toolFinishRe.FindStringSubmatch(r.stdout)
+	fin := regexp.MustCompile(`(?m)^  ← ok · run (\S+) · [\d,]+ → [\d,]+ tokens$`).FindStringSubmatch(r.stdout)
 	if fin == nil {
 		t.Fatalf("no tool result line:\n%s", r.stdout)
 	}
@@ -138,7 +134,7 @@ func TestChatShowsToolCallsInlineAndTheAnswer(t *testing.T) {
 		t.Fatalf("stderr does not say a contact was created:\n%s", r.stderr)
 	}
 	// Empty and overlong lines were not sent: the model saw one message.
-	if n := len(m.requests()); n != 2 {
+	if n := len(m.Requests()); n != 2 {
 		t.Fatalf("the model got %d requests, want 2", n)
 	}
 	reqs := h.up.requests()
@@ -149,16 +145,17 @@ func TestChatShowsToolCallsInlineAndTheAnswer(t *testing.T) {
 	if len(runs) != 1 || runs[0].ID != fin[1] || runs[0].ConversationID == "" {
 		t.Fatalf("the printed run %s is not the recorded one: %+v", fin[1], runs)
 	}
-	if strings.Contains(r.stdout+r.stderr+strings.Join(m.requests(), ""), "stored-token") {
+	if strings.Contains(r.stdout+r.stderr+fmt.Sprint(m.Requests()), "stored-token") {
 		t.Fatal("the secret reached the output or the model")
 	}
 }
 
 func TestChatConfirmationApprovedSendsOnceAndResumes(t *testing.T) {
-	m := newScriptedModel(t,
-		modelStep{calls: []scriptCall{{"create_thing", `{"name":"lamp"}`}}},
-		modelStep{text: "Created the lamp."})
-	h := newChatCLI(t, m.url())
+	usage := providertest.Usage{InputTokens: 812, OutputTokens: 64}
+	m := providertest.NewOpenAI(t)
+	m.Push(providertest.Reply{ToolCalls: []providertest.Call{{Name: "create_thing", Args: `{"name":"lamp"}`}}, Usage: usage},
+		providertest.Reply{Text: "Created the lamp.", Usage: usage})
+	h := newChatCLI(t, m.BaseURL())
 	r := h.ok("make a lamp\ny\n", "chat", "talker", "--contact", "cust-42")
 
 	for _, want := range []string{
@@ -180,8 +177,8 @@ func TestChatConfirmationApprovedSendsOnceAndResumes(t *testing.T) {
 	if len(reqs) != 1 || reqs[0].Method != "POST" || reqs[0].Body != `{"name":"lamp"}` {
 		t.Fatalf("upstream received %+v, want one POST", reqs)
 	}
-	if last := m.requests()[len(m.requests())-1]; !strings.Contains(last, "anything/things") {
-		t.Fatalf("the resumed turn did not give the model the call's result:\n%s", last)
+	if reqs := m.Requests(); len(reqs) != 2 || !toolMessageSays(reqs[1], "/anything/things") {
+		t.Fatalf("the resumed turn did not give the model the call's result: %+v", reqs)
 	}
 
 	// The same --contact talks as the same contact again.
@@ -194,10 +191,10 @@ func TestChatConfirmationApprovedSendsOnceAndResumes(t *testing.T) {
 }
 
 func TestChatConfirmationDeclinedTellsTheModel(t *testing.T) {
-	m := newScriptedModel(t,
-		modelStep{calls: []scriptCall{{"create_thing", `{"name":"lamp"}`}}},
-		modelStep{text: "All right, I did not create it."})
-	h := newChatCLI(t, m.url())
+	m := providertest.NewOpenAI(t)
+	m.Push(providertest.Reply{ToolCalls: []providertest.Call{{Name: "create_thing", Args: `{"name":"lamp"}`}}},
+		providertest.Reply{Text: "All right, I did not create it."})
+	h := newChatCLI(t, m.BaseURL())
 	r := h.ok("make a lamp\nn\n", "chat", "talker")
 
 	for _, want := range []string{"approve? [y/N] n\n", "(declined; nothing was sent)", "  ← declined", "agent> All right, I did not create it."} {
@@ -208,27 +205,17 @@ func TestChatConfirmationDeclinedTellsTheModel(t *testing.T) {
 	if reqs := h.up.requests(); len(reqs) != 0 {
 		t.Fatalf("a declined write reached the upstream: %+v", reqs)
 	}
-	reqs := m.requests()
-	if len(reqs) != 2 || !toolMessageSays(t, reqs[1], "declined") {
-		t.Fatalf("the model was not told the call was declined:\n%s", strings.Join(reqs, "\n"))
+	reqs := m.Requests()
+	if len(reqs) != 2 || !toolMessageSays(reqs[1], "declined") {
+		t.Fatalf("the model was not told the call was declined: %+v", reqs)
 	}
 }
 
-// toolMessageSays reports whether a Chat Completions request body holds a
-// tool message containing word.
-func toolMessageSays(t *testing.T, body, word string) bool {
-	t.Helper()
-	var req struct {
-		Messages []struct {
-			Role    string `json:"role"`
-			Content any    `json:"content"`
-		} `json:"messages"`
-	}
-	if err := json.Unmarshal([]byte(body), &req); err != nil {
-		t.Fatalf("model request: %v", err)
-	}
+// toolMessageSays reports whether a model request holds a tool message
+// containing text.
+func toolMessageSays(req providertest.Captured, text string) bool {
 	for _, msg := range req.Messages {
-		if c, _ := json.Marshal(msg.Content); msg.Role == "tool" && strings.Contains(string(c), word) {
+		if msg.Role == "tool" && strings.Contains(msg.Content, text) {
 			return true
 		}
 	}
@@ -236,10 +223,10 @@ func toolMessageSays(t *testing.T, body, word string) bool {
 }
 
 func TestChatVarsReachTheUpstream(t *testing.T) {
-	m := newScriptedModel(t,
-		modelStep{calls: []scriptCall{{"regional", `{}`}}},
-		modelStep{text: "Here they are."})
-	h := newChatCLI(t, m.url())
+	m := providertest.NewOpenAI(t)
+	m.Push(providertest.Reply{ToolCalls: []providertest.Call{{Name: "regional", Args: `{}`}}},
+		providertest.Reply{Text: "Here they are."})
+	h := newChatCLI(t, m.BaseURL())
 	h.ok("what is near me?\n", "chat", "talker", "--var", "region=eu-west=1", "--var", "plan=")
 
 	reqs := h.up.requests()
@@ -266,15 +253,15 @@ func TestChatAgentWithoutModelSaysHowToGiveOne(t *testing.T) {
 }
 
 func TestChatFailedTurnKeepsTheChatOpen(t *testing.T) {
-	m := newScriptedModel(t,
-		modelStep{status: http.StatusBadRequest},
-		modelStep{text: "Better now."})
-	h := newChatCLI(t, m.url())
+	m := providertest.NewOpenAI(t)
+	m.Push(providertest.Reply{Status: http.StatusBadRequest, ErrorMessage: "the model is unwell"},
+		providertest.Reply{Text: "Better now."})
+	h := newChatCLI(t, m.BaseURL())
 	r := h.ok("first\nsecond\n", "chat", "talker")
-	if !strings.Contains(r.stdout, "  ✗ ") || !strings.Contains(r.stdout, "agent> Better now.") {
+	if !strings.Contains(r.stdout, "  ✗ turn failed: ") || !strings.Contains(r.stdout, "the model is unwell") || !strings.Contains(r.stdout, "agent> Better now.") {
 		t.Fatalf("stdout:\n%s", r.stdout)
 	}
-	if strings.Index(r.stdout, "  ✗ ") > strings.Index(r.stdout, "agent> Better now.") {
+	if strings.Index(r.stdout, "  ✗ turn failed: ") > strings.Index(r.stdout, "agent> Better now.") {
 		t.Fatalf("the failure is not the first turn's:\n%s", r.stdout)
 	}
 }
@@ -297,6 +284,18 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+// waitRequests waits until the model has received n requests.
+func waitRequests(t *testing.T, m *providertest.Server, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(m.Requests()) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("the model got %d requests, want %d", len(m.Requests()), n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // waitOutput waits until out holds n copies of want.
 func waitOutput(t *testing.T, out *syncBuffer, want string, n int) {
 	t.Helper()
@@ -310,8 +309,9 @@ func waitOutput(t *testing.T, out *syncBuffer, want string, n int) {
 }
 
 func TestChatCtrlCCancelsTheTurnThenQuits(t *testing.T) {
-	m := newScriptedModel(t, modelStep{hang: true}, modelStep{text: "Back again."}, modelStep{hang: true})
-	h := newChatCLI(t, m.url())
+	m := providertest.NewOpenAI(t)
+	m.Push(providertest.Reply{Hang: true}, providertest.Reply{Text: "Back again."}, providertest.Reply{Hang: true})
+	h := newChatCLI(t, m.BaseURL())
 	g := h.gateway()
 	defer g.Close()
 	in, feed := io.Pipe()
@@ -325,7 +325,7 @@ func TestChatCtrlCCancelsTheTurnThenQuits(t *testing.T) {
 
 	// The first Ctrl-C cancels the hanging turn and the chat goes on.
 	fmt.Fprintln(feed, "wait for it")
-	m.waitRequests(t, 1)
+	waitRequests(t, m, 1)
 	sigs <- os.Interrupt
 	waitOutput(t, &out, "  (model: ", 1)
 	fmt.Fprintln(feed, "are you there?")
@@ -336,7 +336,7 @@ func TestChatCtrlCCancelsTheTurnThenQuits(t *testing.T) {
 
 	// Two Ctrl-C end the chat while a turn runs.
 	fmt.Fprintln(feed, "wait again")
-	m.waitRequests(t, 3)
+	waitRequests(t, m, 3)
 	sigs <- os.Interrupt
 	sigs <- os.Interrupt
 	select {
