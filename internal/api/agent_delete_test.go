@@ -7,6 +7,7 @@ import (
 
 	"github.com/actiongate/actiongate/internal/api"
 	"github.com/actiongate/actiongate/internal/gateway/gatewaytest"
+	"github.com/actiongate/actiongate/internal/runtime"
 )
 
 // TestDeletedAgentTokensDoNotReachItsSuccessor deletes an agent through the
@@ -20,7 +21,7 @@ func TestDeletedAgentTokensDoNotReachItsSuccessor(t *testing.T) {
 	f := gatewaytest.New(t, tok)
 	mux := http.NewServeMux()
 	api.RegisterAdmin(mux, f.G)
-	api.RegisterTools(mux, f.G)
+	api.RegisterTools(mux, f.G, runtime.New(f.G, runtime.Options{}))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	send := func(method, path, token, body string) int {

@@ -10,6 +10,7 @@ import (
 	"github.com/actiongate/actiongate/internal/gateway"
 	"github.com/actiongate/actiongate/internal/httpkit"
 	"github.com/actiongate/actiongate/internal/runlog"
+	"github.com/actiongate/actiongate/internal/runtime"
 	"github.com/actiongate/actiongate/internal/toolresult"
 	"github.com/actiongate/actiongate/internal/toolschema"
 )
@@ -17,7 +18,9 @@ import (
 // RegisterTools mounts the agent-facing tools API on mux. Agent routes take
 // an admin token or a token of the agent in the path; a confirmation is
 // read or rejected with an admin token or a token of its agent, and
-// approved as the gateway allows (ACTIONGATE_CONFIRM_APPROVERS).
+// approved as the gateway allows (ACTIONGATE_CONFIRM_APPROVERS), through
+// rt, so that deciding a write a conversation's turn waits for resumes
+// that turn.
 //
 //	GET  /api/v1/agents/{agent}/tools?format=openai|anthropic|mcp  tool definitions
 //	POST /api/v1/agents/{agent}/tools/{action}                     one call
@@ -33,8 +36,8 @@ import (
 // arguments that are not one JSON object or nest too deeply included. Only
 // transport problems (token, unknown agent or action, a malformed body
 // around the arguments) are HTTP errors.
-func RegisterTools(mux *http.ServeMux, g *gateway.Gateway) {
-	h := &toolHandlers{g: g}
+func RegisterTools(mux *http.ServeMux, g *gateway.Gateway, rt *runtime.Runtime) {
+	h := &toolHandlers{g: g, rt: rt}
 	toolRoute(mux, g, "GET /api/v1/agents/{agent}/tools", httpkit.RequireAgent, h.list)
 	toolRoute(mux, g, "POST /api/v1/agents/{agent}/tools/{action}", httpkit.RequireAgent, h.call)
 	toolRoute(mux, g, "POST /api/v1/agents/{agent}/tools", httpkit.RequireAgent, h.batch)
@@ -46,7 +49,10 @@ func RegisterTools(mux *http.ServeMux, g *gateway.Gateway) {
 }
 
 // toolHandlers serve the tools API.
-type toolHandlers struct{ g *gateway.Gateway }
+type toolHandlers struct {
+	g  *gateway.Gateway
+	rt *runtime.Runtime
+}
 
 // callRequest is the body of POST /api/v1/agents/{agent}/tools/{action},
 // its arguments kept raw for toolresult.DecodeArguments.

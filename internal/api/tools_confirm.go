@@ -8,6 +8,7 @@ import (
 
 	"github.com/actiongate/actiongate/internal/gateway"
 	"github.com/actiongate/actiongate/internal/httpkit"
+	"github.com/actiongate/actiongate/internal/runtime"
 )
 
 // decideRequest is the body of POST /api/v1/confirmations/{id}.
@@ -29,10 +30,19 @@ func (h *toolHandlers) confirmation(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
+// decideAnswer is the tool result of a decision and, when the
+// confirmation paused a conversation's turn, what the resumed turn came to.
+type decideAnswer struct {
+	*gateway.ToolResult
+	Turn *runtime.TurnResult `json:"turn,omitempty"`
+}
+
 // decide approves or rejects a confirmation and answers the tool result:
-// the sent request's result on approval, a rejection otherwise. The request
-// is sent at most once; deciding again answers the recorded result. The
-// gateway decides who may approve (ACTIONGATE_CONFIRM_APPROVERS).
+// the sent request's result on approval, a rejection otherwise, with
+// "turn" the resumed turn's result when a conversation's turn waited for
+// it. The request is sent at most once; deciding again answers the
+// recorded result. The gateway decides who may approve
+// (ACTIONGATE_CONFIRM_APPROVERS).
 func (h *toolHandlers) decide(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	var body decideRequest
@@ -43,11 +53,11 @@ func (h *toolHandlers) decide(w http.ResponseWriter, r *http.Request) error {
 		return &httpkit.Error{Status: http.StatusBadRequest, Code: httpkit.CodeBadRequest, Message: "approve: required, true to send the request or false to reject it",
 			Fields: map[string]string{"approve": "required: true or false"}}
 	}
-	res, err := h.g.Decide(r.Context(), httpkit.PrincipalFrom(r.Context()), id, *body.Approve)
+	res, turn, err := h.rt.Decide(r.Context(), httpkit.PrincipalFrom(r.Context()), id, *body.Approve, nil)
 	if err != nil {
-		return err
+		return turnRequestError(err)
 	}
-	httpkit.WriteJSON(w, http.StatusOK, res)
+	httpkit.WriteJSON(w, http.StatusOK, decideAnswer{ToolResult: res, Turn: turn})
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/actiongate/actiongate/internal/api"
 	"github.com/actiongate/actiongate/internal/gateway/gatewaytest"
 	"github.com/actiongate/actiongate/internal/respfilter"
+	"github.com/actiongate/actiongate/internal/runtime"
 )
 
 // toolsTokenizer loads the token counter once for the tools API tests.
@@ -34,7 +35,7 @@ func newToolsEnv(t *testing.T) *toolsEnv {
 	}
 	e := &toolsEnv{Fixture: gatewaytest.New(t, tok)}
 	mux := http.NewServeMux()
-	api.RegisterTools(mux, e.G)
+	api.RegisterTools(mux, e.G, runtime.New(e.G, runtime.Options{}))
 	e.srv = httptest.NewServer(mux)
 	t.Cleanup(e.srv.Close)
 	e.support = e.Token("support")

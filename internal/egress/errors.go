@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"syscall"
 	"time"
 
@@ -56,6 +57,8 @@ type Error struct {
 	// Err is the underlying cause, stripped of URLs (which may carry query
 	// credentials).
 	Err error
+	// refusal is the guard's reason and refused address, for KindBlocked.
+	refusal Refusal
 }
 
 // Error returns the model-readable message prefixed with the package name.
@@ -71,10 +74,36 @@ func AsError(err error) (*Error, bool) {
 	return e, ok
 }
 
+// Refusal is why the guard refused a destination.
+type Refusal struct {
+	// Host is the host as the request named it (a name or an address).
+	Host string
+	// Addr is the refused address, when the refusal is about one (it is
+	// not for a refused scheme or an odd number spelling).
+	Addr netip.Addr
+	// Why explains the refusal ("127.0.0.1 is a loopback address").
+	Why string
+}
+
+// IsBlocked reports whether err holds a guard refusal, and which.
+func IsBlocked(err error) (Refusal, bool) {
+	var e *Error
+	if errors.As(err, &e) && e.Kind == KindBlocked {
+		return e.refusal, true
+	}
+	return Refusal{}, false
+}
+
 func blockedErr(host, why string) *Error {
+	return blockedAddrErr(host, netip.Addr{}, why)
+}
+
+// blockedAddrErr is blockedErr for a refusal of the address addr.
+func blockedAddrErr(host string, addr netip.Addr, why string) *Error {
 	return &Error{
 		Kind:    KindBlocked,
 		Host:    host,
+		refusal: Refusal{Host: host, Addr: addr, Why: why},
 		Message: fmt.Sprintf("the request to %s was refused: %s; only public internet addresses can be called, so use the API's public address or ask the operator to allow this network", host, why),
 	}
 }

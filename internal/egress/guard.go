@@ -188,7 +188,7 @@ func (g *guard) control(_, address string, _ syscall.RawConn) error {
 		return blockedErr(address, "the address could not be checked")
 	}
 	if why := g.refusal(ap.Addr()); why != "" {
-		return blockedErr(ap.Addr().String(), why)
+		return blockedAddrErr(ap.Addr().String(), ap.Addr().Unmap().WithZone(""), why)
 	}
 	return nil
 }
@@ -218,7 +218,7 @@ func (g *guard) checkURL(u *url.URL) *Error {
 	}
 	if a, err := netip.ParseAddr(host); err == nil {
 		if why := g.refusal(a); why != "" {
-			return blockedErr(host, why)
+			return blockedAddrErr(host, a.Unmap().WithZone(""), why)
 		}
 		return nil
 	}
@@ -271,12 +271,13 @@ func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 		}
 	}
 	var firstRefusal string
+	var refusedAddr netip.Addr
 	var lastErr error
 	for _, a := range addrs {
 		a = a.Unmap().WithZone("")
 		if why := d.guard.refusal(a); why != "" {
 			if firstRefusal == "" {
-				firstRefusal = why
+				firstRefusal, refusedAddr = why, a
 			}
 			continue
 		}
@@ -293,7 +294,7 @@ func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 		return nil, lastErr
 	}
 	if firstRefusal != "" {
-		return nil, blockedErr(host, firstRefusal)
+		return nil, blockedAddrErr(host, refusedAddr, firstRefusal)
 	}
 	return nil, &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
 }

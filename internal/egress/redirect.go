@@ -56,3 +56,29 @@ func effectivePort(u *url.URL) string {
 	}
 	return "80"
 }
+
+// HTTPClient returns an *http.Client over the client's transport, for
+// callers that speak to a service through its own SDK: every address it
+// dials passes the SSRF guard, and it follows a redirect only to the first
+// request's own host (http may become https), at most MaxRedirects times.
+// Unlike Do it applies no credential, size cap, timeout or retry: the
+// caller bounds the call with its context and reads the body itself.
+func (c *Client) HTTPClient() *http.Client {
+	return &http.Client{Transport: c.transport, CheckRedirect: c.checkPlainRedirect}
+}
+
+// checkPlainRedirect is HTTPClient's redirect rule.
+func (c *Client) checkPlainRedirect(req *http.Request, via []*http.Request) error {
+	origin := via[0].URL
+	from := origin.Hostname()
+	if len(via) > MaxRedirects {
+		return redirectErr(from, fmt.Sprintf("more than %d times", MaxRedirects))
+	}
+	if e := c.guard.checkURL(req.URL); e != nil {
+		return redirectErr(from, "to an address that is not allowed ("+e.Message+")")
+	}
+	if !sameOrigin(origin, req.URL) {
+		return redirectErr(from, "to another host or scheme ("+req.URL.Scheme+"://"+req.URL.Host+")")
+	}
+	return nil
+}

@@ -99,6 +99,9 @@ func (g *Gateway) Test(ctx context.Context, req TestRequest) (*invoke.Result, er
 	if refused == nil {
 		refused = toolresult.CheckArguments(req.Arguments)
 	}
+	if refused == nil {
+		req.Contact, refused = contactInputs(a, req.Contact)
+	}
 	if refused != nil {
 		run := &runlog.Run{Caller: req.Caller, Action: a.Name, Arguments: req.Arguments}
 		if req.Refused != nil {
@@ -240,8 +243,19 @@ func (g *Gateway) CallTool(ctx context.Context, caller, agentName, tool string, 
 	return tr, err
 }
 
-// callAction runs an activated action for an agent.
+// callAction runs an activated action for an agent. A call whose contact
+// lacks a required contact input is refused (nothing is sent), telling the
+// model what to ask the contact for.
 func (g *Gateway) callAction(ctx context.Context, snap *Snapshot, caller, agentName string, a *action.Action, args map[string]any, cc CallContext) (*ToolResult, error) {
+	contact, missing := contactInputs(a, cc.Contact)
+	if missing != nil {
+		run := &runlog.Run{Caller: caller, Agent: agentName, Action: a.Name, Arguments: args, ConversationID: cc.ConversationID, CallID: cc.CallID}
+		if err := g.refuse(ctx, run, a, missing); err != nil {
+			return nil, err
+		}
+		return toolResult(run), nil
+	}
+	cc.Contact = contact
 	res := g.invoke(ctx, &invoke.Call{
 		Action:         a,
 		Credential:     snap.Credentials[a.Auth],

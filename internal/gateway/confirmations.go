@@ -32,6 +32,10 @@ type ConfirmationInfo struct {
 	Preview *runlog.Request `json:"preview,omitempty"`
 	// Result is the outcome once an approved request was sent.
 	Result *ToolResult `json:"result,omitempty"`
+	// ConversationID and CallID name the conversation turn's tool call
+	// that waits for the decision, when a conversation made the call.
+	ConversationID string `json:"conversation_id,omitempty"`
+	CallID         string `json:"call_id,omitempty"`
 }
 
 // ConfirmationInfo returns a confirmation's state, the request it would
@@ -53,6 +57,7 @@ func (g *Gateway) confirmationInfo(c *store.Confirmation) (*ConfirmationInfo, er
 	info := &ConfirmationInfo{
 		ID: c.ID, Agent: c.Agent, Action: c.Action, State: c.State,
 		CreatedAt: c.CreatedAt, ExpiresAt: c.ExpiresAt, Preview: p.Preview,
+		ConversationID: p.Context.ConversationID, CallID: p.Context.CallID,
 	}
 	if c.State == store.ConfirmationPending && !g.now().Before(c.ExpiresAt) {
 		info.State = ConfirmationExpired

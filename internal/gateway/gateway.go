@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/actiongate/actiongate/internal/config"
+	"github.com/actiongate/actiongate/internal/egress"
 	"github.com/actiongate/actiongate/internal/invoke"
 	"github.com/actiongate/actiongate/internal/respfilter"
 	"github.com/actiongate/actiongate/internal/secret"
@@ -39,8 +40,11 @@ type Gateway struct {
 	keyring *secret.Keyring
 	secrets *secret.Resolver
 	engine  *invoke.Engine
-	metrics *Metrics
-	runs    *recorder
+	// providers carries model requests, under the same SSRF guard and
+	// allowed networks as action calls.
+	providers *egress.Client
+	metrics   *Metrics
+	runs      *recorder
 	// asyncRuns is Options.AsyncRuns.
 	asyncRuns bool
 	log       *slog.Logger
@@ -117,12 +121,17 @@ func open(ctx context.Context, cfg *config.Config, st *store.Store, key masterKe
 	if err != nil {
 		return nil, err
 	}
+	models, err := egress.New(egress.Config{Allow: cfg.EgressAllow, MaxResponseBytes: cfg.MaxResponseBytes})
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
 	g := &Gateway{
 		cfg:       cfg,
 		store:     st,
 		keyring:   kr,
 		secrets:   res,
 		engine:    eng,
+		providers: models,
 		metrics:   NewMetrics(),
 		runs:      newRecorder(st, opts.Logger),
 		asyncRuns: opts.AsyncRuns,

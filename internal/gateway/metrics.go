@@ -14,6 +14,9 @@ type Metrics struct {
 	duration     *prometheus.HistogramVec
 	rawTokens    *prometheus.CounterVec
 	outputTokens *prometheus.CounterVec
+	turns        *prometheus.CounterVec
+	turnCalls    *prometheus.HistogramVec
+	modelTokens  *prometheus.CounterVec
 }
 
 // NewMetrics registers the call metrics and the Go runtime collectors.
@@ -37,8 +40,21 @@ func NewMetrics() *Metrics {
 			Name: "actiongate_output_tokens_total",
 			Help: "Tokens of the filtered output given to models.",
 		}, []string{"action", "agent"}),
+		turns: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "actiongate_turns_total",
+			Help: "Conversation turns by agent, provider and how they ended (completed, failed).",
+		}, []string{"agent", "provider", "status"}),
+		turnCalls: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "actiongate_turn_tool_calls",
+			Help:    "Tool calls per conversation turn.",
+			Buckets: []float64{0, 1, 2, 3, 4, 6, 8, 12, 16, 32, 64},
+		}, []string{"agent"}),
+		modelTokens: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "actiongate_model_tokens_total",
+			Help: "Model tokens by agent, provider and direction (input, output).",
+		}, []string{"agent", "provider", "direction"}),
 	}
-	m.Registry.MustRegister(m.calls, m.duration, m.rawTokens, m.outputTokens,
+	m.Registry.MustRegister(m.calls, m.duration, m.rawTokens, m.outputTokens, m.turns, m.turnCalls, m.modelTokens,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -49,4 +65,16 @@ func (m *Metrics) observe(r *runlog.Run) {
 	m.duration.WithLabelValues(r.Action, r.Agent).Observe(r.DurationMS / 1000)
 	m.rawTokens.WithLabelValues(r.Action, r.Agent).Add(float64(r.RawTokens))
 	m.outputTokens.WithLabelValues(r.Action, r.Agent).Add(float64(r.OutputTokens))
+}
+
+// ObserveTurn records a part of a conversation turn of agent through
+// provider: the model tokens it used and, when the turn ended (completed
+// or failed, not waiting for a confirmation), the turn and its tool calls.
+func (m *Metrics) ObserveTurn(agent, provider, status string, toolCalls int, u Usage) {
+	if status != "waiting_confirmation" {
+		m.turns.WithLabelValues(agent, provider, status).Inc()
+		m.turnCalls.WithLabelValues(agent).Observe(float64(toolCalls))
+	}
+	m.modelTokens.WithLabelValues(agent, provider, "input").Add(float64(u.InputTokens))
+	m.modelTokens.WithLabelValues(agent, provider, "output").Add(float64(u.OutputTokens))
 }

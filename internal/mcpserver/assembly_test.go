@@ -12,6 +12,7 @@ import (
 
 	"github.com/actiongate/actiongate/internal/api"
 	"github.com/actiongate/actiongate/internal/mcpserver"
+	"github.com/actiongate/actiongate/internal/runtime"
 	"github.com/actiongate/actiongate/internal/server"
 )
 
@@ -22,7 +23,7 @@ func TestServedBesideTheAPIs(t *testing.T) {
 	e := newEnv(t)
 	h := server.New(e.G, e.Cfg, nil,
 		func(m *http.ServeMux) { api.RegisterAdmin(m, e.G) },
-		func(m *http.ServeMux) { api.RegisterTools(m, e.G) },
+		func(m *http.ServeMux) { api.RegisterTools(m, e.G, runtime.New(e.G, runtime.Options{})) },
 		func(m *http.ServeMux) { mcpserver.Register(m, e.G, nil) },
 	).Handler()
 	srv := httptest.NewServer(h)

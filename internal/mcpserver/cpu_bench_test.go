@@ -22,6 +22,7 @@ import (
 	"github.com/actiongate/actiongate/internal/gateway"
 	"github.com/actiongate/actiongate/internal/gateway/gatewaytest"
 	"github.com/actiongate/actiongate/internal/mcpserver"
+	"github.com/actiongate/actiongate/internal/runtime"
 	"github.com/actiongate/actiongate/internal/server"
 )
 
@@ -74,7 +75,7 @@ func TestCPUBenchServer(t *testing.T) {
 		gatewaytest.Agent("bench", "noop"),
 	)
 	mounts := []func(*http.ServeMux){
-		func(m *http.ServeMux) { api.RegisterTools(m, f.G) },
+		func(m *http.ServeMux) { api.RegisterTools(m, f.G, runtime.New(f.G, runtime.Options{})) },
 		func(m *http.ServeMux) { mcpserver.Register(m, f.G, nil) },
 		func(m *http.ServeMux) { m.Handle("/sdk", minimalSDKHandler()) },
 		func(m *http.ServeMux) { m.HandleFunc("GET /cpu", serveCPU) },

@@ -3,15 +3,24 @@
 // tools API, with the conversation's contact and vars), then the model
 // again, until it answers, a limit stops it, or a write waits for a
 // person's confirmation, which pauses the turn until it is decided.
+//
+// The runtime keeps no state of its own between requests: a conversation
+// and a paused turn live in the database, so any replica continues them.
 package runtime
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/jsonlimit"
 )
 
 // Errors callers branch on.
@@ -19,15 +28,34 @@ var (
 	// ErrBusy: another turn of the conversation is running.
 	ErrBusy = errors.New("a turn of this conversation is already running")
 	// ErrNoModel: the agent has no model, so it is a tool server only.
-	ErrNoModel = errors.New("agent has no model")
+	ErrNoModel = gateway.ErrNoModel
 	// ErrWaiting: the conversation waits for a confirmation to be decided.
 	ErrWaiting = errors.New("conversation is waiting for a confirmation")
 )
 
+// Bounds of what a conversation's callers send.
+const (
+	// MaxContentBytes bounds one message of the contact.
+	MaxContentBytes = 32 << 10
+	// MaxVarsBytes bounds a conversation's vars, encoded as JSON.
+	MaxVarsBytes = 16 << 10
+	// MaxVars bounds how many vars a conversation has.
+	MaxVars = 100
+	// MaxHistory is how many earlier messages a model request carries at
+	// most; older ones are left out, cut at a message of the contact.
+	MaxHistory = 200
+	// leaseSlack is how long past the turn timeout a running turn counts
+	// as alive (saving it, the last tool call finishing).
+	leaseSlack = time.Minute
+)
+
 // Options are optional parts of a Runtime.
 type Options struct {
+	// Logger receives a line per turn (never its content); nil means the
+	// gateway's logger.
 	Logger *slog.Logger
-	Now    func() time.Time
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
 }
 
 // Runtime runs conversation turns. It is safe for concurrent use.
@@ -48,30 +76,115 @@ func New(g *gateway.Gateway, opts Options) *Runtime {
 	return &Runtime{g: g, log: opts.Logger, now: opts.Now}
 }
 
-// Start begins a conversation of an agent that has a model with a contact.
+// Start begins a conversation of an agent that has a model with a contact:
+// req.ContactID names one, or req.Contact is found by its external id or
+// created.
 func (r *Runtime) Start(ctx context.Context, p *gateway.Principal, req StartRequest) (*gateway.Conversation, error) {
-	panic("runtime: Start lands with the runtime")
+	if !p.CanUseAgent(req.Agent) {
+		return nil, fmt.Errorf("runtime: %w: %q", gateway.ErrUnknownAgent, req.Agent)
+	}
+	ag, err := r.g.Agent(ctx, req.Agent)
+	if err != nil {
+		return nil, err
+	}
+	if ag.Model == nil {
+		return nil, fmt.Errorf("runtime: agent %q: %w", ag.Name, ErrNoModel)
+	}
+	if errs := checkStart(req); len(errs) > 0 {
+		return nil, errs
+	}
+	contact, err := r.contactOf(ctx, p, req)
+	if err != nil {
+		return nil, err
+	}
+	channel := req.Channel
+	if channel == "" {
+		channel = gateway.ChannelAPI
+	}
+	c := &gateway.Conversation{
+		Agent: ag.Name, ContactID: contact.ID, Channel: channel, Vars: req.Vars,
+		Status: gateway.ConversationActive, CreatedBy: p.Agent,
+	}
+	if err := r.g.CreateConversation(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
-// Send runs one turn on the contact's message content. emit (which may be
-// nil) receives the turn's events as they happen. A turn that fails (the
-// provider, a limit) is a TurnResult with TurnFailed, not an error; errors
-// are for the request itself (unknown conversation, ErrBusy, ErrWaiting,
-// ErrNoModel, an invalid message as action.Errors).
-func (r *Runtime) Send(ctx context.Context, p *gateway.Principal, conversationID, content string, emit func(Event)) (*TurnResult, error) {
-	panic("runtime: Send lands with the runtime")
+// contactOf returns the contact a conversation starts with.
+func (r *Runtime) contactOf(ctx context.Context, p *gateway.Principal, req StartRequest) (*gateway.Contact, error) {
+	if req.ContactID != "" {
+		return r.g.Contact(ctx, p, req.ContactID)
+	}
+	c, _, err := r.g.FindOrCreateContact(ctx, p, req.Contact)
+	return c, err
 }
 
-// Decide approves or rejects a confirmation. When the confirmation paused
-// a conversation's turn, the turn resumes with the call's result (or the
-// refusal) and its outcome is returned too; otherwise the TurnResult is nil.
-func (r *Runtime) Decide(ctx context.Context, p *gateway.Principal, confirmationID string, approve bool, emit func(Event)) (*gateway.ToolResult, *TurnResult, error) {
-	panic("runtime: Decide lands with the runtime")
+// checkStart finds what is wrong with a StartRequest, by field.
+func checkStart(req StartRequest) action.Errors {
+	var errs action.Errors
+	add := func(path, format string, args ...any) {
+		errs = append(errs, &action.FieldError{Path: path, Message: fmt.Sprintf(format, args...)})
+	}
+	switch {
+	case req.ContactID == "" && req.Contact == nil:
+		add("contact_id", "give contact_id, or contact to find by its external_id or create")
+	case req.ContactID != "" && req.Contact != nil:
+		add("contact", "give contact_id or contact, not both")
+	}
+	switch req.Channel {
+	case "", gateway.ChannelAPI, gateway.ChannelConsole, gateway.ChannelOpenAI:
+	default:
+		add("channel", "must be %s, %s or %s", gateway.ChannelAPI, gateway.ChannelConsole, gateway.ChannelOpenAI)
+	}
+	return append(errs, checkVars(req.Vars)...)
 }
 
-// Complete runs the turn of one Chat Completions request: it continues
-// req.ConversationID, or starts a conversation (channel openai) seeded
-// with req.History, then runs the turn on req.Content.
-func (r *Runtime) Complete(ctx context.Context, p *gateway.Principal, req CompletionRequest, emit func(Event)) (*TurnResult, error) {
-	panic("runtime: Complete lands with the runtime")
+// checkVars bounds a conversation's vars: names a placeholder can use,
+// values of bounded size and depth.
+func checkVars(vars map[string]any) action.Errors {
+	var errs action.Errors
+	if len(vars) > MaxVars {
+		return action.Errors{&action.FieldError{Path: "vars", Message: fmt.Sprintf("at most %d vars", MaxVars)}}
+	}
+	for k := range vars {
+		if !validName(k) {
+			errs = append(errs, &action.FieldError{Path: "vars." + k,
+				Message: "a var name starts with a letter and has only letters, digits and underscores (at most 64)"})
+		}
+	}
+	if err := jsonlimit.CheckValue(vars, jsonlimit.MaxDepth); err != nil {
+		return append(errs, &action.FieldError{Path: "vars", Message: err.Error()})
+	}
+	if b, err := json.Marshal(vars); err != nil || len(b) > MaxVarsBytes {
+		errs = append(errs, &action.FieldError{Path: "vars", Message: fmt.Sprintf("must be JSON of at most %d bytes", MaxVarsBytes)})
+	}
+	return errs
+}
+
+// validName reports whether s can name a var in a {{vars.x}} placeholder.
+func validName(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i, c := range s {
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && (i == 0 || c != '_' && (c < '0' || c > '9')) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkContent finds what is wrong with a message of the contact.
+func checkContent(content string) action.Errors {
+	switch {
+	case strings.TrimSpace(content) == "":
+		return action.Errors{&action.FieldError{Path: "content", Message: "is empty"}}
+	case len(content) > MaxContentBytes:
+		return action.Errors{&action.FieldError{Path: "content", Message: fmt.Sprintf("is longer than %d bytes", MaxContentBytes)}}
+	case !utf8.ValidString(content):
+		return action.Errors{&action.FieldError{Path: "content", Message: "is not valid UTF-8 text"}}
+	}
+	return nil
 }

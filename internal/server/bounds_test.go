@@ -21,6 +21,7 @@ import (
 	"github.com/actiongate/actiongate/internal/jsonlimit/jsonlimittest"
 	"github.com/actiongate/actiongate/internal/mcpserver"
 	"github.com/actiongate/actiongate/internal/runlog"
+	"github.com/actiongate/actiongate/internal/runtime"
 	"github.com/actiongate/actiongate/internal/server"
 )
 
@@ -65,7 +66,7 @@ func newBoundsEnv(t *testing.T, extra ...func(*http.ServeMux, *boundsEnv)) *boun
 	)
 	mounts := []func(*http.ServeMux){
 		func(m *http.ServeMux) { api.RegisterAdmin(m, e.G) },
-		func(m *http.ServeMux) { api.RegisterTools(m, e.G) },
+		func(m *http.ServeMux) { api.RegisterTools(m, e.G, runtime.New(e.G, runtime.Options{})) },
 		func(m *http.ServeMux) { mcpserver.Register(m, e.G, nil) },
 	}
 	for _, mount := range extra {

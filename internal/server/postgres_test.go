@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/actiongate/actiongate/internal/api"
+	"github.com/actiongate/actiongate/internal/runtime"
 	"github.com/actiongate/actiongate/internal/secret"
 	"github.com/actiongate/actiongate/internal/server"
 	"github.com/actiongate/actiongate/internal/store/storetest"
@@ -82,7 +83,7 @@ func TestAgentDeletedOnOneReplicaRevokesItsTokensOnBoth(t *testing.T) {
 			admin = adminToken(t, g)
 		}
 		handlers = append(handlers, server.New(g, cfg, nil,
-			func(m *http.ServeMux) { api.RegisterAdmin(m, g) }, func(m *http.ServeMux) { api.RegisterTools(m, g) }).Handler())
+			func(m *http.ServeMux) { api.RegisterAdmin(m, g) }, func(m *http.ServeMux) { api.RegisterTools(m, g, runtime.New(g, runtime.Options{})) }).Handler())
 	}
 	a, b := handlers[0], handlers[1]
 	if resp, out := call(t, a, "PUT", "/api/v1/agents/sales", admin, `{"actions":[]}`); resp.StatusCode != 201 {

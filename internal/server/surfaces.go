@@ -7,18 +7,26 @@ import (
 	"github.com/actiongate/actiongate/internal/config"
 	"github.com/actiongate/actiongate/internal/gateway"
 	"github.com/actiongate/actiongate/internal/mcpserver"
+	"github.com/actiongate/actiongate/internal/runtime"
 	"github.com/actiongate/actiongate/internal/web"
 )
 
 // Surfaces returns the mounts of everything `actiongate serve` answers
-// besides the operational endpoints: the admin and tools APIs, MCP over
-// streamable HTTP and the console, each a peer reaching state only
-// through g.
+// besides the operational endpoints: the admin, tools and conversations
+// APIs, the OpenAI-compatible door, MCP over streamable HTTP and the
+// console, each a peer reaching state only through g. The surfaces that
+// run conversation turns share one agent runtime over g.
 func Surfaces(g *gateway.Gateway, cfg *config.Config) []func(*http.ServeMux) {
+	rt := runtime.New(g, runtime.Options{})
 	return []func(*http.ServeMux){
 		func(m *http.ServeMux) { api.RegisterAdmin(m, g) },
-		func(m *http.ServeMux) { api.RegisterTools(m, g) },
+		func(m *http.ServeMux) { api.RegisterTools(m, g, rt) },
+		func(m *http.ServeMux) { api.RegisterContacts(m, g) },
+		func(m *http.ServeMux) { api.RegisterConversations(m, g, rt) },
+		func(m *http.ServeMux) { api.RegisterOpenAI(m, g, rt) },
 		func(m *http.ServeMux) { mcpserver.Register(m, g, cfg.AllowedOrigins) },
-		func(m *http.ServeMux) { web.Register(m, g, web.Options{AllowedOrigins: cfg.AllowedOrigins}) },
+		func(m *http.ServeMux) {
+			web.Register(m, g, web.Options{AllowedOrigins: cfg.AllowedOrigins, Runtime: rt})
+		},
 	}
 }

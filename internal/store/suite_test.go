@@ -48,6 +48,13 @@ func suiteCases() []suiteCase {
 		{"Migrate", testMigrate},
 		{"MarkEstimatedRawTokens", testMarkEstimatedRawTokens},
 		{"Concurrency", testConcurrency},
+		{"Contacts", testContacts},
+		{"ContactSearch", testContactSearch},
+		{"ContactPaging", testContactPaging},
+		{"Conversations", testConversations},
+		{"ConversationList", testConversationList},
+		{"ClaimRace", testClaimRace},
+		{"ConversationNewestMessages", testConversationNewestMessages},
 	}
 }
 

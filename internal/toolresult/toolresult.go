@@ -48,6 +48,9 @@ const (
 	KindInProgress Kind = "in_progress"
 	// KindInternal: a server problem, not the model's.
 	KindInternal Kind = "internal"
+	// KindContactInputRequired: the action needs something the contact has
+	// not given yet; the model asks the contact for it.
+	KindContactInputRequired Kind = "contact_input_required"
 )
 
 // Kinds of a call that waited for a person.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,11 +29,71 @@ type agentsData struct {
 	Errors fieldErrors
 }
 
-// agentForm holds an agent's editable fields.
+// agentForm holds an agent's editable fields, the model settings as typed.
 type agentForm struct {
 	Name         string
 	Description  string
 	Instructions string
+	Provider     string
+	Model        string
+	Temperature  string
+	MaxOutput    string
+	MaxToolCalls string
+	MaxTokens    string
+	TurnTimeout  string
+}
+
+// modelFields are the agent form's model and limit fields, named by their
+// resource paths.
+var modelFields = []string{"model.provider", "model.name", "model.temperature", "model.max_output_tokens",
+	"limits.max_tool_calls_per_turn", "limits.max_turn_tokens", "limits.turn_timeout"}
+
+// formOfAgent fills the form from a stored agent.
+func formOfAgent(ag *action.Agent) agentForm {
+	f := agentForm{Name: ag.Name, Description: ag.Description, Instructions: ag.Instructions}
+	if m := ag.Model; m != nil {
+		f.Provider, f.Model = m.Provider, m.Name
+		if m.Temperature != nil {
+			f.Temperature = strconv.FormatFloat(*m.Temperature, 'f', -1, 64)
+		}
+		f.MaxOutput = intText(m.MaxOutputTokens)
+	}
+	if l := ag.Limits; l != nil {
+		f.MaxToolCalls, f.MaxTokens, f.TurnTimeout = intText(l.MaxToolCallsPerTurn), intText(l.MaxTurnTokens), l.TurnTimeout
+	}
+	return f
+}
+
+// modelSettings converts the form's model and limit fields; both are nil
+// when left empty. Text that is not a number is reported beside its field.
+func (f *agentForm) modelSettings(errs fieldErrors) (*action.AgentModel, *action.TurnLimits) {
+	whole := func(key, v string) int {
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			errs.add(key, "must be a whole number")
+		}
+		return n
+	}
+	var model *action.AgentModel
+	if f.Provider != "" || f.Model != "" || f.Temperature != "" || f.MaxOutput != "" {
+		model = &action.AgentModel{Provider: f.Provider, Name: f.Model, MaxOutputTokens: whole("model.max_output_tokens", f.MaxOutput)}
+		if f.Temperature != "" {
+			t, err := strconv.ParseFloat(f.Temperature, 64)
+			if err != nil {
+				errs.add("model.temperature", "must be a number from 0 to 2")
+			}
+			model.Temperature = &t
+		}
+	}
+	var limits *action.TurnLimits
+	if f.MaxToolCalls != "" || f.MaxTokens != "" || f.TurnTimeout != "" {
+		limits = &action.TurnLimits{MaxToolCallsPerTurn: whole("limits.max_tool_calls_per_turn", f.MaxToolCalls),
+			MaxTurnTokens: whole("limits.max_turn_tokens", f.MaxTokens), TurnTimeout: f.TurnTimeout}
+	}
+	return model, limits
 }
 
 // agentsList shows every agent and a form to add one.
@@ -75,10 +136,18 @@ func (c *Console) agentCreate(w http.ResponseWriter, r *http.Request, s *session
 }
 
 func agentFormFrom(r *http.Request) agentForm {
+	g := func(k string) string { return strings.TrimSpace(r.PostForm.Get(k)) }
 	return agentForm{
-		Name:         strings.TrimSpace(r.PostForm.Get("name")),
-		Description:  strings.TrimSpace(r.PostForm.Get("description")),
+		Name:         g("name"),
+		Description:  g("description"),
 		Instructions: strings.TrimSpace(normalizeNewlines(r.PostForm.Get("instructions"))),
+		Provider:     g("model.provider"),
+		Model:        g("model.name"),
+		Temperature:  g("model.temperature"),
+		MaxOutput:    g("model.max_output_tokens"),
+		MaxToolCalls: g("limits.max_tool_calls_per_turn"),
+		MaxTokens:    g("limits.max_turn_tokens"),
+		TurnTimeout:  g("limits.turn_timeout"),
 	}
 }
 
@@ -100,8 +169,10 @@ func (c *Console) putAgent(r *http.Request, ag *action.Agent) fieldErrors {
 		switch {
 		case !ok:
 			errs.add("", e.Error())
-		case rel == "name" || rel == "description" || rel == "instructions":
+		case rel == "name" || rel == "description" || rel == "instructions" || slices.Contains(modelFields, rel):
 			errs.add(rel, e.Message)
+		case rel == "model":
+			errs.add("model.provider", e.Message)
 		default:
 			errs.add("", rel+": "+e.Message)
 		}
@@ -149,6 +220,10 @@ type agentData struct {
 	NewToken  string
 	TokenName string
 	Snippet   string
+	// Providers names the providers a model can run on.
+	Providers []string
+	// Chat is true when the server runs the agent runtime.
+	Chat bool
 }
 
 // agentPage shows an agent: the Actions tab (switches, tool definitions,
@@ -168,14 +243,14 @@ func (c *Console) showAgent(w http.ResponseWriter, r *http.Request, s *session, 
 		c.notFound(w, r, "The agent "+r.PathValue("name"))
 		return
 	}
-	d := &agentData{Agent: ag, Errors: errs, Tab: "actions", NewToken: newToken}
+	d := &agentData{Agent: ag, Errors: errs, Tab: "actions", NewToken: newToken, Providers: slices.Sorted(maps.Keys(snap.Providers)), Chat: c.rt != nil}
 	if r.URL.Query().Get("tab") == "settings" || form != nil {
 		d.Tab = "settings"
 	}
 	if form != nil {
 		d.Form = *form
 	} else {
-		d.Form = agentForm{Name: ag.Name, Description: ag.Description, Instructions: ag.Instructions}
+		d.Form = formOfAgent(ag)
 	}
 	for _, name := range slices.Sorted(maps.Keys(snap.Actions)) {
 		a := snap.Actions[name]
@@ -223,7 +298,8 @@ func (c *Console) showAgent(w http.ResponseWriter, r *http.Request, s *session, 
 	c.render(w, r, status, "agent", s, d)
 }
 
-// agentUpdate saves an agent's description and instructions.
+// agentUpdate saves an agent's description, instructions, model settings
+// and limits.
 func (c *Console) agentUpdate(w http.ResponseWriter, r *http.Request, s *session) {
 	ag, err := c.g.Agent(r.Context(), r.PathValue("name"))
 	if errors.Is(err, gateway.ErrUnknownAgent) {
@@ -236,8 +312,13 @@ func (c *Console) agentUpdate(w http.ResponseWriter, r *http.Request, s *session
 	}
 	f := agentFormFrom(r)
 	f.Name = ag.Name
-	next := &action.Agent{Name: ag.Name, Description: f.Description, Instructions: f.Instructions, Actions: slices.Clone(ag.Actions)}
-	if errs := c.putAgent(r, next); len(errs) > 0 {
+	errs := fieldErrors{}
+	model, limits := f.modelSettings(errs)
+	next := &action.Agent{Name: ag.Name, Description: f.Description, Instructions: f.Instructions, Actions: slices.Clone(ag.Actions), Model: model, Limits: limits}
+	if len(errs) == 0 {
+		errs = c.putAgent(r, next)
+	}
+	if len(errs) > 0 {
 		c.showAgent(w, r, s, http.StatusUnprocessableEntity, &f, errs, "")
 		return
 	}
@@ -277,8 +358,9 @@ func (c *Console) agentToggle(w http.ResponseWriter, r *http.Request, s *session
 	if on {
 		list = append(list, name)
 	}
-	next := &action.Agent{Name: ag.Name, Description: ag.Description, Instructions: ag.Instructions, Actions: list}
-	if errs := c.putAgent(r, next); len(errs) > 0 {
+	next := *ag
+	next.Actions = list
+	if errs := c.putAgent(r, &next); len(errs) > 0 {
 		c.message(w, r, http.StatusUnprocessableEntity, "Not changed", strings.Join(errs.general(), " "))
 		return
 	}

@@ -163,7 +163,7 @@ func tokens(t *testing.T, s string) int {
 // loopback upstream, tune the filter while the token count drops, activate
 // it for an agent, see its tool definition, and find the run.
 func TestConsoleInBrowser(t *testing.T) {
-	e := newEnv(t, api.RegisterAdmin, api.RegisterTools)
+	e := newEnv(t, api.RegisterAdmin, registerTools)
 	u := newUI(t, e.srv.URL)
 	upstream := httptest.NewServer(httpbin.New())
 	t.Cleanup(upstream.Close)

@@ -37,6 +37,13 @@ type env struct {
 // any extra mounts) and creates the first admin token.
 func newEnv(t *testing.T, mounts ...func(*http.ServeMux, *gateway.Gateway)) *env {
 	t.Helper()
+	return newEnvWith(t, func(*gateway.Gateway) Options { return Options{} }, mounts...)
+}
+
+// newEnvWith is newEnv with the console's options made from the gateway
+// (a runtime over it, for the chat playground).
+func newEnvWith(t *testing.T, options func(*gateway.Gateway) Options, mounts ...func(*http.ServeMux, *gateway.Gateway)) *env {
+	t.Helper()
 	tok, err := sharedTokenizer()
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +55,7 @@ func newEnv(t *testing.T, mounts ...func(*http.ServeMux, *gateway.Gateway)) *env
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	Register(mux, g, Options{})
+	Register(mux, g, options(g))
 	for _, m := range mounts {
 		m(mux, g)
 	}

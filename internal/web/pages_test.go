@@ -12,7 +12,7 @@ import (
 // renders with its heading and without template errors.
 func TestEveryPageRenders(t *testing.T) {
 	// The API's routes mount beside the console's without clashing.
-	e := newEnv(t, api.RegisterAdmin, api.RegisterTools)
+	e := newEnv(t, api.RegisterAdmin, registerTools)
 	e.putYAML(`kind: Credential
 name: shop
 type: bearer

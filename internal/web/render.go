@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -54,6 +55,10 @@ var navSection = map[string]string{
 	"secrets": "secrets",
 	"runs":    "runs", "run": "runs",
 	"confirmations": "confirmations",
+	"chat":          "agents",
+	"contacts":      "contacts", "contact": "contacts",
+	"conversations": "conversations", "conversation": "conversations",
+	"providers": "providers", "provider": "providers",
 }
 
 // flashes are the confirmations a redirect may ask a page to show (by
@@ -201,6 +206,8 @@ func funcs() template.FuncMap {
 		"ms":           func(v float64) string { return formatMS(v) },
 		"join":         strings.Join,
 		"isWrite":      action.IsWrite,
+		"hasString":    slices.Contains[[]string],
+		"contactLabel": contactLabel,
 		"num":          num,
 		"sortedHeaders": func(h map[string][]string) []headerLine {
 			return sortedHeaders(h)

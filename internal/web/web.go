@@ -1,10 +1,11 @@
 // Package web serves the browser console at "/": sign-in with an admin
 // token, the actions list and editor with a test panel, agents with their
-// activated actions and tool definitions, credentials and secrets, and the
-// run log. Pages are rendered on the server with html/template from
+// activated actions, tool definitions, model settings and a chat
+// playground, LLM providers, credentials and secrets, contacts and their
+// conversations, and the run log. Pages are rendered on the server with html/template from
 // embedded files; a small hand-written script improves them where it helps
-// (adding table rows, live re-filtering, confirming writes) but every form
-// works without it.
+// (adding table rows, live re-filtering, confirming writes, streaming a
+// chat turn as it happens) but every form works without it.
 //
 // Sessions are stateless: the cookie holds the admin token sealed with the
 // master key (AES-256-GCM), so any replica sharing the key accepts it, and
@@ -20,6 +21,7 @@ import (
 	"time"
 
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/runtime"
 )
 
 //go:embed templates/*.html
@@ -42,11 +44,14 @@ type Options struct {
 	TrustForwardedProto bool
 	// SessionTTL is how long a session lasts; zero means DefaultSessionTTL.
 	SessionTTL time.Duration
+	// Runtime runs the conversation turns of the chat playground.
+	Runtime *runtime.Runtime
 }
 
 // Console serves the console pages.
 type Console struct {
 	g     *gateway.Gateway
+	rt    *runtime.Runtime
 	opts  Options
 	pages *pages
 	cop   *http.CrossOriginProtection
@@ -54,8 +59,9 @@ type Console struct {
 }
 
 // Register mounts the console on mux: the pages at "/", "/actions",
-// "/agents", "/credentials", "/secrets", "/runs", "/confirmations" and below, the sign-in
-// pages, and the static assets under "/assets/". It panics when an allowed
+// "/agents" (with each agent's chat playground), "/credentials",
+// "/secrets", "/runs", "/confirmations", "/contacts", "/conversations",
+// "/providers" and below, the sign-in pages, and the static assets under "/assets/". It panics when an allowed
 // origin is malformed, as a configuration mistake found at start-up.
 func Register(mux *http.ServeMux, g *gateway.Gateway, opts Options) {
 	if opts.SessionTTL <= 0 {
@@ -67,7 +73,7 @@ func Register(mux *http.ServeMux, g *gateway.Gateway, opts Options) {
 			panic("web: allowed origin: " + err.Error())
 		}
 	}
-	c := &Console{g: g, opts: opts, pages: loadPages(), cop: cop, now: time.Now}
+	c := &Console{g: g, rt: opts.Runtime, opts: opts, pages: loadPages(), cop: cop, now: time.Now}
 	c.routes(mux)
 }
 
@@ -117,6 +123,29 @@ func (c *Console) routes(mux *http.ServeMux) {
 
 	mux.Handle("GET /confirmations", c.page(c.confirmationsList))
 	mux.Handle("POST /confirmations/{id}", c.post(c.confirmationDecide))
+
+	mux.Handle("GET /agents/{name}/chat", c.page(c.chatPage))
+	mux.Handle("POST /agents/{name}/chat", c.post(c.chatStart))
+	mux.Handle("GET /agents/{name}/chat/{id}", c.page(c.chatConversation))
+	mux.Handle("POST /agents/{name}/chat/{id}/messages", c.post(c.chatSend))
+	mux.Handle("POST /agents/{name}/chat/{id}/decide", c.post(c.chatDecide))
+
+	mux.Handle("GET /contacts", c.page(c.contactsList))
+	mux.Handle("GET /contacts/new", c.page(c.contactNew))
+	mux.Handle("POST /contacts/new", c.post(c.contactCreate))
+	mux.Handle("GET /contacts/{id}", c.page(c.contactPage))
+	mux.Handle("POST /contacts/{id}", c.post(c.contactUpdate))
+	mux.Handle("POST /contacts/{id}/delete", c.post(c.contactDelete))
+
+	mux.Handle("GET /conversations", c.page(c.conversationsList))
+	mux.Handle("GET /conversations/{id}", c.page(c.conversationPage))
+
+	mux.Handle("GET /providers", c.page(c.providersList))
+	mux.Handle("GET /providers/new", c.page(c.providerNew))
+	mux.Handle("POST /providers/new", c.post(c.providerSave))
+	mux.Handle("GET /providers/{name}", c.page(c.providerEdit))
+	mux.Handle("POST /providers/{name}", c.post(c.providerSave))
+	mux.Handle("POST /providers/{name}/delete", c.post(c.providerDelete))
 }
 
 // cacheFor sets a Cache-Control max-age on static responses.

@@ -1,0 +1,249 @@
+package runtime
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/toolresult"
+)
+
+// Send runs one turn on the contact's message content. emit (which may be
+// nil) receives the turn's events as they happen. A turn that fails (the
+// provider, a limit) is a TurnResult with TurnFailed, not an error; errors
+// are for the request itself (unknown conversation, ErrBusy, ErrWaiting,
+// ErrNoModel, an invalid message as action.Errors).
+func (r *Runtime) Send(ctx context.Context, p *gateway.Principal, conversationID, content string, emit func(Event)) (*TurnResult, error) {
+	if errs := checkContent(content); len(errs) > 0 {
+		return nil, errs
+	}
+	conv, err := r.g.Conversation(ctx, p, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	m, err := r.g.Model(ctx, conv.Agent)
+	if err != nil {
+		return nil, err
+	}
+	claimed, err := r.claim(ctx, conv, m)
+	if err != nil {
+		return nil, err
+	}
+	t, err := r.newTurn(ctx, claimed, m, emit)
+	if err != nil {
+		r.release(ctx, claimed)
+		return nil, err
+	}
+	t.number = claimed.Turns + 1
+	t.add(gateway.Message{Role: gateway.RoleUser, Content: content})
+	return t.run(ctx), nil
+}
+
+// claim takes the conversation for a new turn. A conversation waiting for
+// confirmations that have all expired is taken too: their calls are
+// recorded as expired, and the new turn starts.
+func (r *Runtime) claim(ctx context.Context, conv *gateway.Conversation, m *gateway.Model) (*gateway.Conversation, error) {
+	lease := r.now().Add(m.Agent.TurnTimeoutDuration() + leaseSlack)
+	claimed, err := r.g.ClaimConversation(ctx, conv.ID, gateway.ConversationActive, lease)
+	if err == nil {
+		return claimed, nil
+	}
+	if !errors.Is(err, gateway.ErrConflict) {
+		return nil, err
+	}
+	if conv.Status != gateway.ConversationWaiting {
+		return nil, fmt.Errorf("runtime: conversation %s: %w", conv.ID, ErrBusy)
+	}
+	var pz paused
+	if json.Unmarshal(conv.Pending, &pz) != nil || !r.allExpired(ctx, pz.Waiting) {
+		return nil, fmt.Errorf("runtime: conversation %s: %w", conv.ID, ErrWaiting)
+	}
+	claimed, err = r.g.ClaimConversation(ctx, conv.ID, gateway.ConversationWaiting, lease)
+	if errors.Is(err, gateway.ErrConflict) {
+		return nil, fmt.Errorf("runtime: conversation %s: %w", conv.ID, ErrBusy)
+	}
+	if err != nil {
+		return nil, err
+	}
+	expired := &gateway.ToolResult{Status: gateway.StatusError,
+		Output: toolresult.Output(toolresult.KindExpired, "Nobody approved this request in time; it was not sent.")}
+	var update []gateway.Message
+	for i := range claimed.Messages {
+		if slices.Contains(pz.Waiting, claimed.Messages[i].ConfirmationID) && claimed.Messages[i].Role == gateway.RoleTool {
+			settle(&claimed.Messages[i], expired)
+			update = append(update, claimed.Messages[i])
+		}
+	}
+	claimed.Status, claimed.Pending = gateway.ConversationActive, nil
+	if err := r.g.SaveConversation(ctx, claimed, nil, update); err != nil {
+		return nil, err
+	}
+	claimed, err = r.g.ClaimConversation(ctx, conv.ID, gateway.ConversationActive, lease)
+	if errors.Is(err, gateway.ErrConflict) {
+		return nil, fmt.Errorf("runtime: conversation %s: %w", conv.ID, ErrBusy)
+	}
+	return claimed, err
+}
+
+// allExpired reports whether every one of the confirmations has expired
+// undecided.
+func (r *Runtime) allExpired(ctx context.Context, ids []string) bool {
+	for _, id := range ids {
+		info, err := r.g.ConfirmationInfo(ctx, id)
+		if err != nil || info.State != gateway.ConfirmationExpired {
+			return false
+		}
+	}
+	return len(ids) > 0
+}
+
+// release gives back a conversation claimed for a turn that did not start.
+func (r *Runtime) release(ctx context.Context, conv *gateway.Conversation) {
+	conv.Status = gateway.ConversationActive
+	if len(conv.Pending) > 0 {
+		conv.Status = gateway.ConversationWaiting
+	}
+	if err := r.g.SaveConversation(context.WithoutCancel(ctx), conv, nil, nil); err != nil {
+		r.log.ErrorContext(ctx, "releasing a conversation failed", "conversation", conv.ID, "err", err)
+	}
+}
+
+// settle writes a decided call's result into its tool message.
+func settle(m *gateway.Message, tr *gateway.ToolResult) {
+	m.Content, m.Status = tr.Output, tr.Status
+	if tr.RunID != "" {
+		m.RunID = tr.RunID
+	}
+	m.RawTokens, m.OutputTokens = tr.Tokens.Raw, tr.Tokens.Output
+}
+
+// Decide approves or rejects a confirmation. When the confirmation paused
+// a conversation's turn, the turn resumes with the call's result (or the
+// refusal) and its outcome is returned too; otherwise the TurnResult is nil.
+func (r *Runtime) Decide(ctx context.Context, p *gateway.Principal, confirmationID string, approve bool, emit func(Event)) (*gateway.ToolResult, *TurnResult, error) {
+	info, err := r.g.ConfirmationInfo(ctx, confirmationID)
+	if err != nil {
+		return nil, nil, err
+	}
+	tr, err := r.g.Decide(ctx, p, confirmationID, approve)
+	if err != nil || info.ConversationID == "" || info.State != gateway.ConfirmationPending {
+		return tr, nil, err
+	}
+	// Only a settled decision resumes the turn: a decision that lost the
+	// race to another, still sending, leaves the resuming to the winner.
+	after, err := r.g.ConfirmationInfo(ctx, confirmationID)
+	if err != nil {
+		return tr, nil, err
+	}
+	switch after.State {
+	case gateway.ConfirmationDone, gateway.ConfirmationRejected:
+	default:
+		return tr, nil, nil
+	}
+	turn, err := r.resume(ctx, after, tr, after.State == gateway.ConfirmationRejected, emit)
+	return tr, turn, err
+}
+
+// resume continues the turn that waited for the decided confirmation, once
+// the gateway has sent (or refused) its call. A conversation that is not
+// the runtime's, or no longer waits for it, is left alone.
+func (r *Runtime) resume(ctx context.Context, info *gateway.ConfirmationInfo, tr *gateway.ToolResult, rejected bool, emit func(Event)) (*TurnResult, error) {
+	m, err := r.g.Model(ctx, info.Agent)
+	if errors.Is(err, gateway.ErrNoModel) || errors.Is(err, gateway.ErrUnknownAgent) {
+		return nil, nil // no turn of this agent can be waiting
+	}
+	if err != nil {
+		return nil, err
+	}
+	lease := r.now().Add(m.Agent.TurnTimeoutDuration() + leaseSlack)
+	conv, err := r.g.ClaimConversation(ctx, info.ConversationID, gateway.ConversationWaiting, lease)
+	if errors.Is(err, gateway.ErrConflict) || errors.Is(err, gateway.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var pz paused
+	if err := json.Unmarshal(conv.Pending, &pz); err != nil || !slices.Contains(pz.Waiting, info.ID) {
+		r.release(ctx, conv)
+		return nil, nil
+	}
+	t, err := r.newTurn(ctx, conv, m, emit)
+	if err != nil {
+		r.release(ctx, conv)
+		return nil, err
+	}
+	t.restore(pz)
+	t.decided(info.ID, tr, rejected)
+	if len(t.paused.Waiting) > 0 {
+		return t.pause(ctx), nil
+	}
+	t.conv.Pending = nil
+	return t.run(ctx), nil
+}
+
+// restore takes up a paused turn's state.
+func (t *turn) restore(pz paused) {
+	t.paused = pz
+	t.number = pz.Turn
+	t.result.Usage = pz.Usage
+	t.result.ToolCalls = pz.Calls
+}
+
+// decided writes a decided call's outcome into the transcript and the
+// turn's calls.
+func (t *turn) decided(id string, tr *gateway.ToolResult, rejected bool) {
+	t.paused.Waiting = slices.DeleteFunc(t.paused.Waiting, func(w string) bool { return w == id })
+	status := tr.Status
+	if rejected {
+		status = StatusRejected
+	}
+	for i := range t.msgs {
+		if t.msgs[i].Role == gateway.RoleTool && t.msgs[i].ConfirmationID == id {
+			settle(&t.msgs[i], tr)
+			t.msgs[i].Status = status
+			t.dirty[t.msgs[i].Seq] = true
+		}
+	}
+	for i := range t.result.ToolCalls {
+		if c := &t.result.ToolCalls[i]; c.ConfirmationID == id {
+			*c = callInfo(*c, tr)
+			c.ConfirmationID, c.Status = id, status
+			t.emit(Event{Type: EventToolCallFinished, ToolCall: c})
+		}
+	}
+}
+
+// Complete runs the turn of one Chat Completions request: it continues
+// req.ConversationID, or starts a conversation (channel openai) seeded
+// with req.History, then runs the turn on req.Content.
+func (r *Runtime) Complete(ctx context.Context, p *gateway.Principal, req CompletionRequest, emit func(Event)) (*TurnResult, error) {
+	if req.ConversationID != "" {
+		return r.Send(ctx, p, req.ConversationID, req.Content, emit)
+	}
+	if errs := checkContent(req.Content); len(errs) > 0 {
+		return nil, errs
+	}
+	if len(req.History) > MaxHistory {
+		req.History = req.History[len(req.History)-MaxHistory:]
+	}
+	start := req.Start
+	start.Channel = gateway.ChannelOpenAI
+	conv, err := r.Start(ctx, p, start)
+	if err != nil {
+		return nil, err
+	}
+	if len(req.History) > 0 {
+		seed := make([]gateway.Message, 0, len(req.History))
+		for _, h := range req.History {
+			seed = append(seed, gateway.Message{Role: h.Role, Content: h.Content, CreatedAt: r.now().UTC()})
+		}
+		if err := r.g.SaveConversation(ctx, conv, seed, nil); err != nil {
+			return nil, err
+		}
+	}
+	return r.Send(ctx, p, conv.ID, req.Content, emit)
+}
