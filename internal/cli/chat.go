@@ -422,7 +422,7 @@ func statusWords(status string) string {
 	switch status {
 	case gateway.StatusConfirmationRequired:
 		return "waiting for your confirmation"
-	case "rejected":
+	case runtime.StatusRejected:
 		return "declined"
 	case "":
 		return "done"

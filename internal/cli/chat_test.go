@@ -18,6 +18,8 @@ import (
 
 	"github.com/actiongate/actiongate/internal/provider/providertest"
 	"github.com/actiongate/actiongate/internal/runtime"
+	"github.com/actiongate/actiongate/internal/secret"
+	"github.com/actiongate/actiongate/internal/store/storetest"
 )
 
 func TestChatVarWithoutEqualsNamesTheFlag(t *testing.T) {
@@ -89,10 +91,15 @@ base_url: MODEL_URL
 `
 
 // newChatCLI applies the chat resources, with the model at modelURL, to a
-// fresh data directory. Egress is allowed to loopback only.
+// fresh data directory. Egress is allowed to 127.0.0.1 only.
 func newChatCLI(t *testing.T, modelURL string) *cliHarness {
 	t.Helper()
-	h := newCLI(t)
+	return chatResources(newCLI(t), modelURL)
+}
+
+// chatResources applies the chat resources in h.
+func chatResources(h *cliHarness, modelURL string) *cliHarness {
+	h.t.Helper()
 	h.vars["ACTIONGATE_EGRESS_ALLOW"] = "127.0.0.1/32"
 	h.ok("stored-token\n", "secret", "set", "bin_token")
 	h.file("res/1-credential.yaml", credentialYAML)
@@ -101,6 +108,26 @@ func newChatCLI(t *testing.T, modelURL string) *cliHarness {
 	h.file("res/4-provider.yaml", strings.ReplaceAll(chatProviderYAML, "MODEL_URL", modelURL))
 	h.ok("", "apply", filepath.Join(h.dir, "res"))
 	return h
+}
+
+// A confirmation pauses a turn in the database and the approval resumes it
+// from there, so PostgreSQL runs that flow too.
+func TestChatConfirmationOnPostgres(t *testing.T) {
+	h := newCLI(t)
+	h.vars["ACTIONGATE_DATABASE_URL"] = storetest.PostgresURL(t, "chattest")
+	h.vars["ACTIONGATE_MASTER_KEY"] = secret.EncodeKey(mustKey(t))
+	h.ok("", "migrate")
+	m := providertest.NewOpenAI(t)
+	m.Push(providertest.Reply{ToolCalls: []providertest.Call{{Name: "create_thing", Args: `{"name":"lamp"}`}}},
+		providertest.Reply{Text: "Created the lamp."})
+	chatResources(h, m.BaseURL())
+	r := h.ok("make a lamp\ny\n", "chat", "talker", "--contact", "pg-1")
+	if !strings.Contains(r.stdout, "approve? [y/N] y\n  ← ok · run ") || !strings.Contains(r.stdout, "agent> Created the lamp.") {
+		t.Fatalf("stdout:\n%s", r.stdout)
+	}
+	if reqs := h.up.requests(); len(reqs) != 1 || reqs[0].Method != "POST" {
+		t.Fatalf("upstream received %+v, want one POST", reqs)
+	}
 }
 
 func TestChatShowsToolCallsInlineAndTheAnswer(t *testing.T) {
