@@ -36,7 +36,10 @@ func TestSurfacesReachStateOnlyThroughTheGateway(t *testing.T) {
 		{dir: "internal/httpkit", never: append([]string{"internal/api", "internal/mcpserver", "internal/web", "internal/server", "internal/cli"}, store...)},
 		{dir: "internal/server", never: store, notInCode: []string{"internal/cli"}},
 		{dir: "internal/cli", never: store, notInCode: []string{"internal/api", "internal/web"}},
+		{dir: "internal/runtime", never: append([]string{"internal/api", "internal/mcpserver", "internal/web", "internal/server", "internal/cli", "internal/secret"}, store...)},
+		{dir: "internal/provider", never: append([]string{"internal/gateway", "internal/secret"}, store...)},
 		{dir: "test/mcpclient", never: store},
+		{dir: "test/openaiclient", never: store},
 	}
 	root := filepath.Join("..", "..")
 	for _, rule := range rules {

@@ -37,8 +37,6 @@ type chatStartForm struct {
 // chatData is the playground's model.
 type chatData struct {
 	Agent *action.Agent
-	// NoRuntime is true when the server runs no agent runtime.
-	NoRuntime bool
 	// Providers names the providers there are, for the no-model hint.
 	Providers []string
 	Form      *chatStartForm
@@ -90,7 +88,7 @@ func (c *Console) showChatStart(w http.ResponseWriter, r *http.Request, s *sessi
 	if !ok {
 		return
 	}
-	d := &chatData{Agent: ag, NoRuntime: c.rt == nil, Providers: providers, Form: f, Errors: errs, CSRF: s.CSRF}
+	d := &chatData{Agent: ag, Providers: providers, Form: f, Errors: errs, CSRF: s.CSRF}
 	if ag.Model != nil && c.rt != nil {
 		found, _, err := c.g.ListContacts(r.Context(), s.Principal, gateway.ContactFilter{Query: f.Query, Limit: chatSearchShown})
 		if err != nil {
@@ -138,9 +136,6 @@ func (c *Console) chatStart(w http.ResponseWriter, r *http.Request, s *session) 
 		req.Contact = &gateway.Contact{Name: f.Name, Email: f.Email, ExternalID: f.ExternalID}
 	default:
 		errs.add("contact_id", "pick a contact, or give the new contact's name, email or external id")
-	}
-	if c.rt == nil {
-		errs.add("", "This server runs no agent runtime, so no conversation can start.")
 	}
 	if len(errs) == 0 {
 		conv, err := c.rt.Start(r.Context(), s.Principal, req)
@@ -230,7 +225,7 @@ func (c *Console) showChat(w http.ResponseWriter, r *http.Request, s *session, s
 	if !ok {
 		return
 	}
-	d := &chatData{Agent: ag, NoRuntime: c.rt == nil, Providers: providers, Conversation: conv, CSRF: s.CSRF,
+	d := &chatData{Agent: ag, Providers: providers, Conversation: conv, CSRF: s.CSRF,
 		Contact: c.contactName(r, s, conv.ContactID, map[string]string{}), Transcript: buildTranscript(conv),
 		Decide: chatURL(ag.Name, conv.ID) + "/decide", Turn: turn, Problem: problem}
 	c.render(w, r, status, "chat", s, d)
@@ -253,10 +248,6 @@ func (c *Console) chatSend(w http.ResponseWriter, r *http.Request, s *session) {
 		c.chatRefused(w, r, s, http.StatusUnprocessableEntity, "Type a message first.")
 		return
 	}
-	if c.rt == nil {
-		c.chatRefused(w, r, s, http.StatusServiceUnavailable, "This server runs no agent runtime.")
-		return
-	}
 	id := r.PathValue("id")
 	if wantsStream(r) {
 		c.stream(w, r, func(emit func(runtime.Event)) (*runtime.TurnResult, error) {
@@ -277,10 +268,6 @@ func (c *Console) chatDecide(w http.ResponseWriter, r *http.Request, s *session)
 	cid, do := r.PostForm.Get("confirmation"), r.PostForm.Get("do")
 	if cid == "" || (do != "approve" && do != "reject") {
 		c.chatRefused(w, r, s, http.StatusBadRequest, "Choose approve or reject for a pending confirmation.")
-		return
-	}
-	if c.rt == nil {
-		c.chatRefused(w, r, s, http.StatusServiceUnavailable, "This server runs no agent runtime.")
 		return
 	}
 	decide := func(emit func(runtime.Event)) (*runtime.TurnResult, error) {

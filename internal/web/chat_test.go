@@ -310,3 +310,36 @@ func TestChatWithoutScript(t *testing.T) {
 		t.Errorf("the conversation under another agent: %d", p.status)
 	}
 }
+
+// TestInboxApprovalResumesTheTurn: a write a conversation waits for,
+// approved from the Confirmations page rather than the playground, is sent
+// once and the paused turn goes on to its answer.
+func TestInboxApprovalResumesTheTurn(t *testing.T) {
+	e := newChatEnv(t,
+		providertest.Reply{ToolCalls: []providertest.Call{{Name: "cancel_order", Args: `{"order_id":"SO-9"}`}}},
+		providertest.Reply{Text: "SO-9 is cancelled."},
+	)
+	b := e.browser()
+	b.signIn(e.admin)
+	chat := e.startChat(b)
+	p := b.post(chat+"/messages", url.Values{"content": {"Cancel SO-9"}})
+	conf := regexp.MustCompile(`name="confirmation" value="([^"]+)"`).FindStringSubmatch(p.body)
+	if conf == nil {
+		t.Fatalf("no pending confirmation on the turn's page: %d\n%s", p.status, p.body)
+	}
+	if p := b.get("/confirmations"); !strings.Contains(p.body, conf[1]) {
+		t.Fatalf("the inbox does not list %s", conf[1])
+	}
+	if p := b.post("/confirmations/"+conf[1], url.Values{"do": {"approve"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("approving from the inbox: %d\n%s", p.status, p.body)
+	}
+	if sent := e.cancelsSent(t); sent != 1 {
+		t.Errorf("the approved write reached the upstream %d times, want 1", sent)
+	}
+	if p := b.get(chat); !strings.Contains(p.body, "SO-9 is cancelled.") {
+		t.Errorf("the turn did not resume after approval from the inbox:\n%s", p.body)
+	}
+	if n := e.model.Pending(); n != 0 {
+		t.Errorf("%d scripted answers were never asked for", n)
+	}
+}

@@ -40,7 +40,7 @@ func (c *Console) confirmationDecide(w http.ResponseWriter, r *http.Request, s *
 	done := r.PostForm.Get("do")
 	switch done {
 	case "approve", "reject":
-		_, err = c.g.Decide(ctx, s.Principal, id, done == "approve")
+		_, _, err = c.rt.Decide(ctx, s.Principal, id, done == "approve", nil)
 	case "retry":
 		_, err = c.g.RetryConfirmation(ctx, s.Principal, id)
 	case "close":

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/actiongate/actiongate/internal/gateway"
-	"github.com/actiongate/actiongate/internal/store"
 )
 
 // contactPath matches a contact page's path in a redirect.
@@ -98,7 +97,7 @@ func TestContactsListSearchesAndPages(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	p := adminPrincipal(t, e)
-	for i := range store.DefaultContactLimit + 3 {
+	for i := range gateway.DefaultContactLimit + 3 {
 		if _, err := e.g.CreateContact(ctx, p, &gateway.Contact{Name: fmt.Sprintf("Person %02d", i), Email: fmt.Sprintf("p%02d@example.com", i)}); err != nil {
 			t.Fatal(err)
 		}
@@ -111,7 +110,7 @@ func TestContactsListSearchesAndPages(t *testing.T) {
 	first := b.get("/contacts")
 	rows := strings.Count(first.body, `<a class="strong" href="/contacts/`)
 	next := regexp.MustCompile(`href="(/contacts\?[^"]*cursor=[^"]+)" rel="next"`).FindStringSubmatch(first.body)
-	if rows != store.DefaultContactLimit || next == nil {
+	if rows != gateway.DefaultContactLimit || next == nil {
 		t.Fatalf("first page: %d rows, next link %v", rows, next)
 	}
 	second := b.get(strings.ReplaceAll(next[1], "&amp;", "&"))

@@ -44,7 +44,9 @@ type Options struct {
 	TrustForwardedProto bool
 	// SessionTTL is how long a session lasts; zero means DefaultSessionTTL.
 	SessionTTL time.Duration
-	// Runtime runs the conversation turns of the chat playground.
+	// Runtime runs the conversation turns of the chat playground and
+	// resumes a turn whose confirmation is decided here; nil means one of
+	// the console's own over g.
 	Runtime *runtime.Runtime
 }
 
@@ -72,6 +74,9 @@ func Register(mux *http.ServeMux, g *gateway.Gateway, opts Options) {
 		if err := cop.AddTrustedOrigin(o); err != nil {
 			panic("web: allowed origin: " + err.Error())
 		}
+	}
+	if opts.Runtime == nil {
+		opts.Runtime = runtime.New(g, runtime.Options{})
 	}
 	c := &Console{g: g, rt: opts.Runtime, opts: opts, pages: loadPages(), cop: cop, now: time.Now}
 	c.routes(mux)
