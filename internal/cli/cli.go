@@ -65,6 +65,7 @@ func newRoot(e *env) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.AddCommand(newChatCmd(e))
 	root.PersistentFlags().StringVar(&e.configFile, "config", "", "configuration file (YAML); environment variables override it")
 	root.AddCommand(newValidateCmd(e), newActionCmd(e), newServeCmd(e), newApplyCmd(e), newExportCmd(e), newMigrateCmd(e), newTokenCmd(e), newSecretCmd(e), newToolsCmd(e), newMCPCmd(e), newConfirmationCmd(e), newContactCmd(e))
 	return root
