@@ -222,6 +222,13 @@ func (t *turn) decided(id string, tr *gateway.ToolResult, rejected bool) {
 // with req.History, then runs the turn on req.Content.
 func (r *Runtime) Complete(ctx context.Context, p *gateway.Principal, req CompletionRequest, emit func(Event)) (*TurnResult, error) {
 	if req.ConversationID != "" {
+		conv, err := r.g.Conversation(ctx, p, req.ConversationID)
+		if err != nil {
+			return nil, err
+		}
+		if conv.Agent != req.Start.Agent {
+			return nil, fmt.Errorf("runtime: conversation %s is not agent %q's: %w", conv.ID, req.Start.Agent, gateway.ErrNotFound)
+		}
 		return r.Send(ctx, p, req.ConversationID, req.Content, emit)
 	}
 	if errs := checkContent(req.Content); len(errs) > 0 {

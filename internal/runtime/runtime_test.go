@@ -703,3 +703,27 @@ func TestHistoryIsBounded(t *testing.T) {
 		t.Errorf("conversation = %+v, %v", conv, err)
 	}
 }
+
+func TestCompleteContinuesOnlyTheAgentsOwnConversation(t *testing.T) {
+	llm := providertest.NewOpenAI(t)
+	e := newEnv(t, llm, false, nil)
+	ctx := context.Background()
+	conv := e.start(nil)
+	if _, err := e.g.Apply(ctx, []action.Resource{{Kind: action.KindAgent, Agent: &action.Agent{Name: "other", Model: &action.AgentModel{Provider: "llm", Name: "m"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.rt.Complete(ctx, gateway.Operator(), runtime.CompletionRequest{
+		Start: runtime.StartRequest{Agent: "other"}, ConversationID: conv.ID, Content: "hi"}, nil)
+	if !errors.Is(err, gateway.ErrNotFound) {
+		t.Errorf("continuing helper's conversation as agent other = %v, want not found", err)
+	}
+	if n := len(llm.Requests()); n != 0 {
+		t.Errorf("the model was asked %d times", n)
+	}
+	llm.Push(providertest.Reply{Text: "hello again"})
+	res, err := e.rt.Complete(ctx, gateway.Operator(), runtime.CompletionRequest{
+		Start: runtime.StartRequest{Agent: "helper"}, ConversationID: conv.ID, Content: "hi"}, nil)
+	if err != nil || res.ConversationID != conv.ID || res.Message.Content != "hello again" {
+		t.Errorf("continuing helper's own conversation = %+v, %v", res, err)
+	}
+}
