@@ -256,20 +256,9 @@ func (c *Console) showEditor(w http.ResponseWriter, r *http.Request, s *session,
 }
 
 // actionDelete deletes an action that no agent uses.
-func (c *Console) actionDelete(w http.ResponseWriter, r *http.Request, s *session) {
+func (c *Console) actionDelete(w http.ResponseWriter, r *http.Request, _ *session) {
 	name := r.PathValue("name")
-	err := c.g.DeleteResource(r.Context(), action.KindAction, name)
-	var ref *gateway.ReferencedError
-	switch {
-	case errors.As(err, &ref):
-		c.message(w, r, http.StatusConflict, "Still in use", "The action "+name+" is activated for "+strings.Join(ref.By, ", ")+". Deactivate it there first.")
-		return
-	case errors.Is(err, gateway.ErrNotFound):
-		c.notFound(w, r, "The action "+name)
-		return
-	case err != nil:
-		c.serverError(w, r, err)
-		return
-	}
-	redirectDone(w, r, "/actions", "deleted")
+	c.deleteUnused(w, r, action.KindAction, name, "/actions", func(by []string) string {
+		return "The action " + name + " is activated for " + strings.Join(by, ", ") + ". Deactivate it there first."
+	})
 }

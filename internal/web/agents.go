@@ -153,31 +153,18 @@ func agentFormFrom(r *http.Request) agentForm {
 
 // putAgent validates and stores an agent, returning problems by field.
 func (c *Console) putAgent(r *http.Request, ag *action.Agent) fieldErrors {
-	errs := fieldErrors{}
-	_, err := c.g.PutResource(r.Context(), action.Resource{Kind: action.KindAgent, Agent: ag, Index: 1})
-	if err == nil {
-		return errs
+	return c.putForm(r, action.Resource{Kind: action.KindAgent, Agent: ag, Index: 1}, ag.Name, agentFieldKey)
+}
+
+// agentFieldKey maps an agent field path to its form field.
+func agentFieldKey(rel string) string {
+	switch {
+	case rel == "name" || rel == "description" || rel == "instructions" || slices.Contains(modelFields, rel):
+		return rel
+	case rel == "model":
+		return "model.provider"
 	}
-	var verrs action.Errors
-	if !errors.As(err, &verrs) {
-		c.g.Logger().Error("saving agent from the console", "err", err)
-		errs.add("", "The agent could not be saved; the details are in the server log.")
-		return errs
-	}
-	for _, e := range verrs {
-		rel, ok := relPath(e.Path, "agents", ag.Name)
-		switch {
-		case !ok:
-			errs.add("", e.Error())
-		case rel == "name" || rel == "description" || rel == "instructions" || slices.Contains(modelFields, rel):
-			errs.add(rel, e.Message)
-		case rel == "model":
-			errs.add("model.provider", e.Message)
-		default:
-			errs.add("", rel+": "+e.Message)
-		}
-	}
-	return errs
+	return ""
 }
 
 // toolTab is one tool-definition format tab.

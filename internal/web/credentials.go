@@ -378,33 +378,54 @@ func (c *Console) credentialSave(w http.ResponseWriter, r *http.Request, s *sess
 
 // putCredential decodes, validates and stores the form's credential.
 func (c *Console) putCredential(r *http.Request, f *credForm) fieldErrors {
-	errs := fieldErrors{}
 	spec, err := f.spec()
 	if err != nil {
+		errs := fieldErrors{}
 		errs.add("", "the form could not be encoded")
 		return errs
 	}
 	res, verrs := action.FromSpecJSON(action.KindCredential, spec)
-	if len(verrs) == 0 {
-		_, err := c.g.PutResource(r.Context(), res)
-		if err != nil && !errors.As(err, &verrs) {
-			c.g.Logger().Error("saving credential from the console", "err", err)
-			errs.add("", "The credential could not be saved; the details are in the server log.")
-			return errs
-		}
+	if len(verrs) > 0 {
+		return fieldProblems(verrs, "credentials", f.Name, f.fieldKey)
 	}
+	return c.putForm(r, res, f.Name, f.fieldKey)
+}
+
+// putForm stores a resource a console form made, through the gateway's
+// validation, and returns its problems by form field: fieldKey maps a
+// field path within the resource to the form field it belongs to ("" when
+// none does, and the problem is shown above the form, path and all).
+func (c *Console) putForm(r *http.Request, res action.Resource, name string, fieldKey func(rel string) string) fieldErrors {
+	_, err := c.g.PutResource(r.Context(), res)
+	var verrs action.Errors
+	switch {
+	case err == nil:
+		return fieldErrors{}
+	case !errors.As(err, &verrs):
+		noun := strings.ToLower(string(res.Kind))
+		c.g.Logger().Error("saving "+noun+" from the console", "err", err)
+		errs := fieldErrors{}
+		errs.add("", "The "+noun+" could not be saved; the details are in the server log.")
+		return errs
+	}
+	return fieldProblems(verrs, strings.ToLower(string(res.Kind))+"s", name, fieldKey)
+}
+
+// fieldProblems sorts validation problems of the resource section/name
+// by form field (see putForm).
+func fieldProblems(verrs action.Errors, section, name string, fieldKey func(rel string) string) fieldErrors {
+	errs := fieldErrors{}
 	for _, e := range verrs {
-		rel, ok := relPath(e.Path, "credentials", f.Name)
+		rel, ok := relPath(e.Path, section, name)
 		if !ok {
 			errs.add("", e.Error())
 			continue
 		}
-		key := f.fieldKey(rel)
-		if key == "" {
-			errs.add("", rel+": "+e.Message)
+		if key := fieldKey(rel); key != "" {
+			errs.add(key, e.Message)
 			continue
 		}
-		errs.add(key, e.Message)
+		errs.add("", rel+": "+e.Message)
 	}
 	return errs
 }
@@ -439,18 +460,25 @@ func (f *credForm) fieldKey(rel string) string {
 // credentialDelete deletes a credential no action uses.
 func (c *Console) credentialDelete(w http.ResponseWriter, r *http.Request, _ *session) {
 	name := r.PathValue("name")
-	err := c.g.DeleteResource(r.Context(), action.KindCredential, name)
+	c.deleteUnused(w, r, action.KindCredential, name, "/credentials", func(by []string) string {
+		return "The credential " + name + " is used by " + strings.Join(by, ", ") + ". Change those actions first."
+	})
+}
+
+// deleteUnused deletes the resource kind/name and goes back to the list
+// at back; a resource others still use is kept, and inUse says which
+// (the resources' keys) and what to do.
+func (c *Console) deleteUnused(w http.ResponseWriter, r *http.Request, kind action.Kind, name, back string, inUse func(by []string) string) {
+	err := c.g.DeleteResource(r.Context(), kind, name)
 	var ref *gateway.ReferencedError
 	switch {
 	case errors.As(err, &ref):
-		c.message(w, r, http.StatusConflict, "Still in use", "The credential "+name+" is used by "+strings.Join(ref.By, ", ")+". Change those actions first.")
-		return
+		c.message(w, r, http.StatusConflict, "Still in use", inUse(ref.By))
 	case errors.Is(err, gateway.ErrNotFound):
-		c.notFound(w, r, "The credential "+name)
-		return
+		c.notFound(w, r, "The "+strings.ToLower(string(kind))+" "+name)
 	case err != nil:
 		c.serverError(w, r, err)
-		return
+	default:
+		redirectDone(w, r, back, "deleted")
 	}
-	redirectDone(w, r, "/credentials", "deleted")
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"maps"
 	"net/http"
 	"net/url"
@@ -279,30 +278,7 @@ func (c *Console) providerSave(w http.ResponseWriter, r *http.Request, s *sessio
 // putProvider validates and stores a provider through the gateway,
 // returning its problems by form field.
 func (c *Console) putProvider(r *http.Request, f *providerForm, p *action.Provider) fieldErrors {
-	errs := fieldErrors{}
-	_, err := c.g.PutResource(r.Context(), action.Resource{Kind: action.KindProvider, Provider: p, Index: 1})
-	if err == nil {
-		return errs
-	}
-	var verrs action.Errors
-	if !errors.As(err, &verrs) {
-		c.g.Logger().Error("saving provider from the console", "err", err)
-		errs.add("", "The provider could not be saved; the details are in the server log.")
-		return errs
-	}
-	for _, e := range verrs {
-		rel, ok := relPath(e.Path, "providers", f.Name)
-		if !ok {
-			errs.add("", e.Error())
-			continue
-		}
-		if key := f.fieldKey(rel); key != "" {
-			errs.add(key, e.Message)
-			continue
-		}
-		errs.add("", rel+": "+e.Message)
-	}
-	return errs
+	return c.putForm(r, action.Resource{Kind: action.KindProvider, Provider: p, Index: 1}, f.Name, f.fieldKey)
 }
 
 // fieldKey maps a provider field path to its form field.
@@ -331,18 +307,7 @@ func (f *providerForm) fieldKey(rel string) string {
 // with the agents named.
 func (c *Console) providerDelete(w http.ResponseWriter, r *http.Request, _ *session) {
 	name := r.PathValue("name")
-	err := c.g.DeleteResource(r.Context(), action.KindProvider, name)
-	var ref *gateway.ReferencedError
-	switch {
-	case errors.As(err, &ref):
-		c.message(w, r, http.StatusConflict, "Still in use", "The provider "+name+" is the model provider of "+strings.Join(ref.By, ", ")+". Give those agents another provider or remove their model first.")
-		return
-	case errors.Is(err, gateway.ErrNotFound):
-		c.notFound(w, r, "The provider "+name)
-		return
-	case err != nil:
-		c.serverError(w, r, err)
-		return
-	}
-	redirectDone(w, r, "/providers", "deleted")
+	c.deleteUnused(w, r, action.KindProvider, name, "/providers", func(by []string) string {
+		return "The provider " + name + " is the model provider of " + strings.Join(by, ", ") + ". Give those agents another provider or remove their model first."
+	})
 }
