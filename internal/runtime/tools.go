@@ -77,7 +77,7 @@ func (t *turn) request() *provider.Request {
 		Model:           ag.Model.Name,
 		System:          instructions(ag.Instructions, gateway.ContactValues(t.contact), t.conv.Vars),
 		Messages:        history(t.msgs),
-		Tools:           tools(t.model.Actions),
+		Tools:           t.tools,
 		Temperature:     ag.Model.Temperature,
 		MaxOutputTokens: ag.Model.MaxOutputTokens,
 	}

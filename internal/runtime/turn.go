@@ -20,7 +20,9 @@ type turn struct {
 	conv    *gateway.Conversation
 	model   *gateway.Model
 	contact *gateway.Contact
-	number  int
+	// tools are the definitions the model gets, made once per turn.
+	tools  []provider.Tool
+	number int
 	// msgs is the transcript: stored messages (Seq > 0) then new ones.
 	msgs []gateway.Message
 	// dirty holds the Seq of stored messages this run changed.
@@ -63,7 +65,7 @@ func (r *Runtime) newTurn(ctx context.Context, conv *gateway.Conversation, m *ga
 	if err != nil {
 		return nil, err
 	}
-	t := &turn{r: r, conv: conv, model: m, contact: contact, msgs: conv.Messages, dirty: map[int]bool{}, emitFn: emit}
+	t := &turn{r: r, conv: conv, model: m, contact: contact, tools: tools(m.Actions), msgs: conv.Messages, dirty: map[int]bool{}, emitFn: emit}
 	t.result = TurnResult{ConversationID: conv.ID, ToolCalls: []ToolCall{}, Message: AssistantMessage{Role: gateway.RoleAssistant}}
 	return t, nil
 }
