@@ -29,6 +29,21 @@ const (
 	MethodDelete = "DELETE"
 )
 
+// Names of the tools every agent gets besides its actions, which no
+// action may take.
+const (
+	// MoreResultsTool reads more of a result the token budget cut.
+	MoreResultsTool = "more_results"
+	// RememberContactInputTool stores what the contact said for an
+	// action's contact input (agents that talk).
+	RememberContactInputTool = "remember_contact_input"
+)
+
+// IsBuiltinTool reports whether name is a built-in tool's.
+func IsBuiltinTool(name string) bool {
+	return name == MoreResultsTool || name == RememberContactInputTool
+}
+
 // Confirmation policies.
 const (
 	ConfirmAuto   = "auto"

@@ -39,6 +39,9 @@ type placeholderUse struct {
 func (c *checker) action(r *Resource, creds map[string]*Credential) {
 	a := r.Action
 	c.checkName(r, a.Name)
+	if IsBuiltinTool(a.Name) {
+		c.add(r, fieldPath{}.field("name"), "%q is the name of a built-in tool; choose another", a.Name)
+	}
 	switch a.Method {
 	case MethodGet, MethodPost, MethodPut, MethodPatch, MethodDelete:
 	case "":

@@ -39,6 +39,11 @@ func TestValidateAction(t *testing.T) {
 		want []string
 	}{
 		{
+			name: "built-in tool name",
+			src:  "kind: Action\nname: remember_contact_input\nmethod: GET\nurl: https://x.example/\n",
+			want: []string{`t.yaml:2:7: actions[remember_contact_input].name: "remember_contact_input" is the name of a built-in tool; choose another`},
+		},
+		{
 			name: "method",
 			src:  action("method: FETCH\nurl: https://x.example/\n"),
 			want: []string{`t.yaml:3:9: actions[a].method: must be one of GET, POST, PUT, PATCH, DELETE`},

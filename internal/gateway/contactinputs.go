@@ -14,7 +14,7 @@ import (
 
 // RememberContactInputTool is the agent runtime's built-in tool that stores
 // what the contact said for an action's contact input.
-const RememberContactInputTool = "remember_contact_input"
+const RememberContactInputTool = action.RememberContactInputTool
 
 // MaxContactInputBytes bounds one remembered contact input.
 const MaxContactInputBytes = 1000

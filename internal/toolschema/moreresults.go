@@ -7,7 +7,7 @@ import (
 // MoreResultsTool is the name of the built-in tool, listed for every agent,
 // that returns the next part of a result cut to fit the token budget, or
 // one item or some fields of it in full.
-const MoreResultsTool = "more_results"
+const MoreResultsTool = action.MoreResultsTool
 
 // The built-in tool's arguments: the handle a cut result carries (the only
 // required one), an item of its list and field names to read in full.
