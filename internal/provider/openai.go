@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
@@ -35,10 +37,32 @@ func newOpenAI(p *action.Provider, apiKey string, hc *http.Client, mw option.Mid
 	for k, v := range p.Headers {
 		opts = append(opts, option.WithHeader(k, v))
 	}
-	if apiKey != "" {
+	switch {
+	case apiKey == "":
+	case azureHost(p.BaseURL):
+		// Azure OpenAI takes its keys in an api-key header, not as a bearer token.
+		opts = append(opts, option.WithHeader("api-key", apiKey))
+	default:
 		opts = append(opts, option.WithAPIKey(apiKey))
 	}
 	return &openaiBackend{svc: openai.NewChatCompletionService(opts...)}
+}
+
+// azureHost reports whether baseURL is an Azure OpenAI endpoint
+// (RESOURCE.openai.azure.com, RESOURCE.cognitiveservices.azure.com or
+// RESOURCE.services.ai.azure.com).
+func azureHost(baseURL string) bool {
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return false
+	}
+	host := strings.ToLower(u.Hostname())
+	for _, suffix := range []string{".openai.azure.com", ".cognitiveservices.azure.com", ".services.ai.azure.com"} {
+		if strings.HasSuffix(host, suffix) {
+			return true
+		}
+	}
+	return false
 }
 
 // stream implements backend.

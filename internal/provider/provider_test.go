@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -529,4 +530,34 @@ func startPlain(t *testing.T, h http.Handler) string {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// TestAzureKeyHeader: an Azure OpenAI endpoint gets its key in the
+// api-key header, never as a bearer token; other servers get the bearer.
+func TestAzureKeyHeader(t *testing.T) {
+	srv := providertest.NewOpenAI(t)
+	addr := strings.TrimPrefix(srv.URL(), "http://")
+	// Every host dials the scripted server, standing in for DNS.
+	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}}}
+	for _, tc := range []struct{ base, header, bearer string }{
+		{"http://shop-ai.openai.azure.com/v1", testKey, ""},
+		{"http://shop-ai.cognitiveservices.azure.com/v1", testKey, ""},
+		{"http://llm.internal.example/v1", "", "Bearer " + testKey},
+	} {
+		srv.Push(providertest.Reply{Text: "ok"})
+		c, err := provider.New(&action.Provider{Name: "p", Type: action.ProviderOpenAI, BaseURL: tc.base}, testKey, hc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Complete(context.Background(), ask("hi"), nil); err != nil {
+			t.Fatalf("%s: %v", tc.base, err)
+		}
+		reqs := srv.Requests()
+		h := reqs[len(reqs)-1].Header
+		if h.Get("Api-Key") != tc.header || h.Get("Authorization") != tc.bearer {
+			t.Errorf("%s: api-key %q, Authorization %q", tc.base, h.Get("Api-Key"), h.Get("Authorization"))
+		}
+	}
 }
