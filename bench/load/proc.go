@@ -44,23 +44,30 @@ func cpuTime(pid int) (time.Duration, error) {
 
 // peakRSS returns the largest resident set size the process pid has had
 // (VmHWM in /proc/PID/status), in bytes.
-func peakRSS(pid int) (int64, error) {
+func peakRSS(pid int) (int64, error) { return statusBytes(pid, "VmHWM") }
+
+// anonRSS returns the anonymous resident memory of process pid now
+// (RssAnon in /proc/PID/status), in bytes.
+func anonRSS(pid int) (int64, error) { return statusBytes(pid, "RssAnon") }
+
+// statusBytes reads the field of /proc/PID/status given in kB, in bytes.
+func statusBytes(pid int, field string) (int64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, fmt.Errorf("reading the peak memory of process %d: %w", pid, err)
+		return 0, fmt.Errorf("reading the memory of process %d: %w", pid, err)
 	}
 	for line := range strings.SplitSeq(string(b), "\n") {
-		rest, ok := strings.CutPrefix(line, "VmHWM:")
+		rest, ok := strings.CutPrefix(line, field+":")
 		if !ok {
 			continue
 		}
 		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
 		if err != nil {
-			return 0, fmt.Errorf("reading the peak memory of process %d: VmHWM %q: %w", pid, rest, err)
+			return 0, fmt.Errorf("reading the memory of process %d: %s %q: %w", pid, field, rest, err)
 		}
 		return kb * 1024, nil
 	}
-	return 0, fmt.Errorf("reading the peak memory of process %d: no VmHWM in /proc/%d/status", pid, pid)
+	return 0, fmt.Errorf("reading the memory of process %d: no %s in /proc/%d/status", pid, field, pid)
 }
 
 // loadAverage is the one-minute load average of the machine, or -1 when

@@ -115,7 +115,8 @@ func (r *report) print(w io.Writer) {
 	}
 	if f := r.Flood; f != nil {
 		fmt.Fprintf(w, "\nFlood: %d calls in flight at once (at most %d seen) to an upstream answering after %.0f s: %d answered correctly in %.1f s, "+
-			"%d runs recorded, server peak RSS %.1f MB (target < 150 MB).\n", f.Calls, f.MaxInFlight, f.SlowSeconds, f.Answered, f.Seconds, f.Runs, f.PeakRSSMB)
+			"%d runs recorded, server peak anonymous memory %.1f MB (target < %d MB), peak RSS %.1f MB (target < %d MB).\n",
+			f.Calls, f.MaxInFlight, f.SlowSeconds, f.Answered, f.Seconds, f.Runs, f.PeakAnonMB, floodMaxAnonMB, f.PeakRSSMB, floodMaxRSSMB)
 	}
 }
 
