@@ -183,7 +183,7 @@ attributes stay.`,
 			if err != nil {
 				return err
 			}
-			g, err := openGateway(cmd, e)
+			g, err := openExistingGateway(cmd, e)
 			if err != nil {
 				return err
 			}
@@ -238,7 +238,7 @@ func newContactDeleteCmd(e *env) *cobra.Command {
 		Short: "Delete a contact with its conversations",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			g, err := openGateway(cmd, e)
+			g, err := openExistingGateway(cmd, e)
 			if err != nil {
 				return err
 			}

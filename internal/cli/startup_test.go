@@ -234,6 +234,8 @@ func TestReadOnlyCommandsWithoutDataRefuseAndCreateNothing(t *testing.T) {
 	for _, args := range [][]string{
 		{"mcp", "--agent", "helper"}, {"tools", "helper"}, {"export"}, {"token", "list"}, {"secret", "list"},
 		{"action", "test", "get_thing", "--arg", "id=1"},
+		{"contact", "list"}, {"contact", "get", "c1"}, {"contact", "set", "c1", "--name", "x"}, {"contact", "delete", "c1"},
+		{"chat", "helper"},
 	} {
 		r := h.fails("", args...)
 		assertNoDataRefusal(t, r, h.userDataDir())
