@@ -176,6 +176,25 @@ func pendingOf(c *store.Confirmation) (*pendingCall, error) {
 	return &pc, nil
 }
 
+// ConfirmationOutcome returns what the model reads about a confirmation
+// that is settled: decided, expired undecided, or of unknown outcome. It
+// returns false while the confirmation is pending or being sent.
+func (g *Gateway) ConfirmationOutcome(ctx context.Context, id string) (*ToolResult, bool, error) {
+	c, err := g.Confirmation(ctx, id)
+	if err != nil {
+		return nil, false, err
+	}
+	switch {
+	case c.State == store.ConfirmationPending && !g.now().Before(c.ExpiresAt):
+		return &ToolResult{Status: StatusError, Output: toolresult.Output(toolresult.KindExpired,
+			"Nobody approved this request in time; it was not sent.")}, true, nil
+	case c.State == store.ConfirmationPending, c.State == store.ConfirmationExecuting:
+		return nil, false, nil
+	}
+	tr, err := settled(c)
+	return tr, err == nil, err
+}
+
 // settled answers a decision that lost the race or came late: the
 // confirmation as it now stands.
 func settled(c *store.Confirmation) (*ToolResult, error) {

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/gateway"
@@ -288,12 +287,11 @@ func TestConversationTurns(t *testing.T) {
 		if err := g.CreateConversation(ctx, c); err != nil {
 			t.Fatal(err)
 		}
-		lease := time.Now().Add(time.Minute)
-		claimed, err := g.ClaimConversation(ctx, c.ID, gateway.ConversationActive, lease)
+		claimed, err := g.ClaimConversation(ctx, gateway.Operator(), c.ID, gateway.ConversationActive)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := g.ClaimConversation(ctx, c.ID, gateway.ConversationActive, lease); !errors.Is(err, gateway.ErrConflict) {
+		if _, err := g.ClaimConversation(ctx, gateway.Operator(), c.ID, gateway.ConversationActive); !errors.Is(err, gateway.ErrConflict) {
 			t.Fatalf("second claim: %v", err)
 		}
 		add := []gateway.Message{{Turn: 1, Role: gateway.RoleUser, Content: "hi"}, {Turn: 1, Role: gateway.RoleAssistant, Content: "hello"}}

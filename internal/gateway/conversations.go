@@ -86,14 +86,32 @@ func (g *Gateway) CreateConversation(ctx context.Context, c *Conversation) error
 	return nil
 }
 
-// ClaimConversation starts a turn for the runtime: it makes the
-// conversation running until leaseUntil when its status is from, or when
-// it is running with a lease that has passed (a turn whose server
-// stopped), and returns it with its messages. Of many claimers at once
-// exactly one wins, on every replica; the others get ErrConflict. A
-// missing conversation is ErrNotFound.
-func (g *Gateway) ClaimConversation(ctx context.Context, id, from string, leaseUntil time.Time) (*Conversation, error) {
-	c, err := g.store.ClaimConversation(ctx, id, from, leaseUntil, g.now())
+// TurnLeaseSlack is how long past its agent's turn timeout a running turn
+// counts as alive (its last tool call finishing, the turn being saved);
+// after that, ClaimConversation takes the conversation from it.
+const TurnLeaseSlack = time.Minute
+
+// ClaimConversation starts a turn for the runtime: it makes a
+// conversation p reaches running, for its agent's turn timeout plus
+// TurnLeaseSlack, when its status is from, or when it is running with a
+// lease that has passed (a turn whose server stopped), and returns it with
+// its messages. Of many claimers at once exactly one wins, on every
+// replica; the others get ErrConflict. A missing conversation, or one p
+// does not reach, is ErrNotFound and is left as it is.
+func (g *Gateway) ClaimConversation(ctx context.Context, p *Principal, id, from string) (*Conversation, error) {
+	head, err := g.store.GetConversation(ctx, id, false)
+	if err == nil && !p.CanUseAgent(head.Agent) {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("gateway: conversation %q: %w", id, err)
+	}
+	lease := action.DefaultTurnTimeout
+	if snap, err := g.Snapshot(ctx); err == nil && snap.Agents[head.Agent] != nil {
+		lease = snap.Agents[head.Agent].TurnTimeoutDuration()
+	}
+	now := g.now()
+	c, err := g.store.ClaimConversation(ctx, id, from, now.Add(lease+TurnLeaseSlack), now)
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}

@@ -8,7 +8,6 @@ import (
 	"slices"
 
 	"github.com/actiongate/actiongate/internal/gateway"
-	"github.com/actiongate/actiongate/internal/toolresult"
 )
 
 // Send runs one turn on the contact's message content. emit (which may be
@@ -20,93 +19,101 @@ func (r *Runtime) Send(ctx context.Context, p *gateway.Principal, conversationID
 	if errs := checkContent(content); len(errs) > 0 {
 		return nil, errs
 	}
-	conv, err := r.g.Conversation(ctx, p, conversationID)
-	if err != nil {
-		return nil, err
-	}
-	m, err := r.g.Model(ctx, conv.Agent)
-	if err != nil {
-		return nil, err
-	}
-	claimed, err := r.claim(ctx, conv, m)
+	claimed, m, settledSeqs, err := r.claim(ctx, p, conversationID)
 	if err != nil {
 		return nil, err
 	}
 	t, err := r.newTurn(ctx, claimed, m, emit)
 	if err != nil {
-		r.release(ctx, claimed)
+		r.release(ctx, claimed, settledSeqs)
 		return nil, err
+	}
+	for _, seq := range settledSeqs {
+		t.dirty[seq] = true
 	}
 	t.number = claimed.Turns + 1
 	t.add(gateway.Message{Role: gateway.RoleUser, Content: content})
 	return t.run(ctx), nil
 }
 
-// claim takes the conversation for a new turn. A conversation waiting for
-// confirmations that have all expired is taken too: their calls are
-// recorded as expired, and the new turn starts.
-func (r *Runtime) claim(ctx context.Context, conv *gateway.Conversation, m *gateway.Model) (*gateway.Conversation, error) {
-	lease := r.now().Add(m.Agent.TurnTimeoutDuration() + leaseSlack)
-	claimed, err := r.g.ClaimConversation(ctx, conv.ID, gateway.ConversationActive, lease)
-	if err == nil {
-		return claimed, nil
-	}
-	if !errors.Is(err, gateway.ErrConflict) {
-		return nil, err
-	}
-	if conv.Status != gateway.ConversationWaiting {
-		return nil, fmt.Errorf("runtime: conversation %s: %w", conv.ID, ErrBusy)
-	}
-	var pz paused
-	if json.Unmarshal(conv.Pending, &pz) != nil || !r.allExpired(ctx, pz.Waiting) {
-		return nil, fmt.Errorf("runtime: conversation %s: %w", conv.ID, ErrWaiting)
-	}
-	claimed, err = r.g.ClaimConversation(ctx, conv.ID, gateway.ConversationWaiting, lease)
+// claim takes the conversation for a new turn, with the model of its
+// agent. A conversation waiting for confirmations that are all settled is
+// taken too (see claimSettled); claim then returns the Seq of the stored
+// messages it changed, which the turn stores with its own.
+func (r *Runtime) claim(ctx context.Context, p *gateway.Principal, id string) (*gateway.Conversation, *gateway.Model, []int, error) {
+	var changed []int
+	conv, err := r.g.ClaimConversation(ctx, p, id, gateway.ConversationActive)
 	if errors.Is(err, gateway.ErrConflict) {
-		return nil, fmt.Errorf("runtime: conversation %s: %w", conv.ID, ErrBusy)
+		conv, changed, err = r.claimSettled(ctx, p, id)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	expired := &gateway.ToolResult{Status: gateway.StatusError,
-		Output: toolresult.Output(toolresult.KindExpired, "Nobody approved this request in time; it was not sent.")}
-	var update []gateway.Message
-	for i := range claimed.Messages {
-		if slices.Contains(pz.Waiting, claimed.Messages[i].ConfirmationID) && claimed.Messages[i].Role == gateway.RoleTool {
-			settle(&claimed.Messages[i], expired)
-			update = append(update, claimed.Messages[i])
+	m, err := r.g.Model(ctx, conv.Agent)
+	if err != nil {
+		r.release(ctx, conv, changed)
+		return nil, nil, nil, err
+	}
+	return conv, m, changed, nil
+}
+
+// claimSettled takes a conversation that is not ready for a message when
+// it waits for confirmations that are all settled (expired undecided, or
+// decided without the turn resuming): their outcomes go into their calls'
+// results, and it is taken as ready. Otherwise it is ErrBusy (a turn is
+// running) or ErrWaiting.
+func (r *Runtime) claimSettled(ctx context.Context, p *gateway.Principal, id string) (*gateway.Conversation, []int, error) {
+	conv, err := r.g.Conversation(ctx, p, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	var pz paused
+	if conv.Status != gateway.ConversationWaiting || json.Unmarshal(conv.Pending, &pz) != nil {
+		return nil, nil, fmt.Errorf("runtime: conversation %s: %w", id, ErrBusy)
+	}
+	outcomes := make(map[string]*gateway.ToolResult, len(pz.Waiting))
+	for _, cid := range pz.Waiting {
+		tr, done, err := r.g.ConfirmationOutcome(ctx, cid)
+		if err != nil {
+			return nil, nil, err
 		}
+		if !done {
+			return nil, nil, fmt.Errorf("runtime: conversation %s: %w", id, ErrWaiting)
+		}
+		outcomes[cid] = tr
 	}
-	claimed.Status, claimed.Pending = gateway.ConversationActive, nil
-	if err := r.g.SaveConversation(ctx, claimed, nil, update); err != nil {
-		return nil, err
-	}
-	claimed, err = r.g.ClaimConversation(ctx, conv.ID, gateway.ConversationActive, lease)
+	conv, err = r.g.ClaimConversation(ctx, p, id, gateway.ConversationWaiting)
 	if errors.Is(err, gateway.ErrConflict) {
-		return nil, fmt.Errorf("runtime: conversation %s: %w", conv.ID, ErrBusy)
+		return nil, nil, fmt.Errorf("runtime: conversation %s: %w", id, ErrBusy)
 	}
-	return claimed, err
-}
-
-// allExpired reports whether every one of the confirmations has expired
-// undecided.
-func (r *Runtime) allExpired(ctx context.Context, ids []string) bool {
-	for _, id := range ids {
-		info, err := r.g.ConfirmationInfo(ctx, id)
-		if err != nil || info.State != gateway.ConfirmationExpired {
-			return false
+	if err != nil {
+		return nil, nil, err
+	}
+	var changed []int
+	for i := range conv.Messages {
+		if m := &conv.Messages[i]; m.Role == gateway.RoleTool && outcomes[m.ConfirmationID] != nil {
+			settle(m, outcomes[m.ConfirmationID])
+			changed = append(changed, m.Seq)
 		}
 	}
-	return len(ids) > 0
+	conv.Pending = nil
+	return conv, changed, nil
 }
 
-// release gives back a conversation claimed for a turn that did not start.
-func (r *Runtime) release(ctx context.Context, conv *gateway.Conversation) {
+// release gives back a conversation claimed for a turn that did not start,
+// storing the messages of changed (Seq) that claiming it settled.
+func (r *Runtime) release(ctx context.Context, conv *gateway.Conversation, changed []int) {
 	conv.Status = gateway.ConversationActive
 	if len(conv.Pending) > 0 {
 		conv.Status = gateway.ConversationWaiting
 	}
-	if err := r.g.SaveConversation(context.WithoutCancel(ctx), conv, nil, nil); err != nil {
+	var update []gateway.Message
+	for _, m := range conv.Messages {
+		if slices.Contains(changed, m.Seq) {
+			update = append(update, m)
+		}
+	}
+	if err := r.g.SaveConversation(context.WithoutCancel(ctx), conv, nil, update); err != nil {
 		r.log.ErrorContext(ctx, "releasing a conversation failed", "conversation", conv.ID, "err", err)
 	}
 }
@@ -158,8 +165,7 @@ func (r *Runtime) resume(ctx context.Context, info *gateway.ConfirmationInfo, tr
 	if err != nil {
 		return nil, err
 	}
-	lease := r.now().Add(m.Agent.TurnTimeoutDuration() + leaseSlack)
-	conv, err := r.g.ClaimConversation(ctx, info.ConversationID, gateway.ConversationWaiting, lease)
+	conv, err := r.g.ClaimConversation(ctx, gateway.Operator(), info.ConversationID, gateway.ConversationWaiting)
 	if errors.Is(err, gateway.ErrConflict) || errors.Is(err, gateway.ErrNotFound) {
 		return nil, nil
 	}
@@ -168,12 +174,12 @@ func (r *Runtime) resume(ctx context.Context, info *gateway.ConfirmationInfo, tr
 	}
 	var pz paused
 	if err := json.Unmarshal(conv.Pending, &pz); err != nil || !slices.Contains(pz.Waiting, info.ID) {
-		r.release(ctx, conv)
+		r.release(ctx, conv, nil)
 		return nil, nil
 	}
 	t, err := r.newTurn(ctx, conv, m, emit)
 	if err != nil {
-		r.release(ctx, conv)
+		r.release(ctx, conv, nil)
 		return nil, err
 	}
 	t.restore(pz)

@@ -44,9 +44,6 @@ const (
 	// MaxHistory is how many earlier messages a model request carries at
 	// most; older ones are left out, cut at a message of the contact.
 	MaxHistory = 200
-	// leaseSlack is how long past the turn timeout a running turn counts
-	// as alive (saving it, the last tool call finishing).
-	leaseSlack = time.Minute
 )
 
 // Options are optional parts of a Runtime.

@@ -727,3 +727,38 @@ func TestCompleteContinuesOnlyTheAgentsOwnConversation(t *testing.T) {
 		t.Errorf("continuing helper's own conversation = %+v, %v", res, err)
 	}
 }
+
+// TestDecisionOutsideTheRuntimeDoesNotStrandTheConversation: a write
+// decided where no turn resumes (the gateway directly, as an MCP client's
+// prompt does) leaves the conversation waiting until the next message,
+// which records the call's outcome in its place and runs.
+func TestDecisionOutsideTheRuntimeDoesNotStrandTheConversation(t *testing.T) {
+	llm := providertest.NewOpenAI(t)
+	e := newEnv(t, llm, false, nil)
+	conv := e.start(nil)
+	llm.Push(providertest.Reply{ToolCalls: []providertest.Call{call("create_ticket", `{"subject":"Refund"}`)}})
+	res := e.send(conv, "Open a ticket", nil)
+	if res.Status != runtime.TurnWaiting {
+		t.Fatalf("turn = %+v", res)
+	}
+	if _, err := e.g.Decide(context.Background(), gateway.Operator(), res.ConfirmationID, true); err != nil {
+		t.Fatal(err)
+	}
+	llm.Push(providertest.Reply{Text: "Your ticket T-1 is open."})
+	next := e.send(conv, "Is it done?", nil)
+	if next.Status != runtime.TurnCompleted {
+		t.Fatalf("next turn = %+v", next)
+	}
+	if text := toolResultText(llm.Requests()[1]); !strings.Contains(text, "T-1") {
+		t.Errorf("the model did not read the sent request's result: %q", text)
+	}
+	got, _ := e.g.Conversation(context.Background(), gateway.Operator(), conv.ID)
+	for _, m := range got.Messages {
+		if m.Role == gateway.RoleTool && m.Status != gateway.StatusOK {
+			t.Errorf("the decided call's message still says %q", m.Status)
+		}
+	}
+	if n := len(e.up.requests()); n != 1 {
+		t.Errorf("upstream saw %d requests, want 1", n)
+	}
+}
