@@ -100,7 +100,7 @@ func (g *Gateway) Test(ctx context.Context, req TestRequest) (*invoke.Result, er
 		refused = toolresult.CheckArguments(req.Arguments)
 	}
 	if refused == nil {
-		req.Contact, refused = contactInputs(a, req.Contact)
+		req.Contact, refused = contactInputs(a, req.Contact, false)
 	}
 	if refused != nil {
 		run := &runlog.Run{Caller: req.Caller, Action: a.Name, Arguments: req.Arguments}
@@ -247,7 +247,7 @@ func (g *Gateway) CallTool(ctx context.Context, caller, agentName, tool string, 
 // lacks a required contact input is refused (nothing is sent), telling the
 // model what to ask the contact for.
 func (g *Gateway) callAction(ctx context.Context, snap *Snapshot, caller, agentName string, a *action.Action, args map[string]any, cc CallContext) (*ToolResult, error) {
-	contact, missing := contactInputs(a, cc.Contact)
+	contact, missing := contactInputs(a, cc.Contact, caller == runlog.CallerRuntime)
 	if missing != nil {
 		run := &runlog.Run{Caller: caller, Agent: agentName, Action: a.Name, Arguments: args, ConversationID: cc.ConversationID, CallID: cc.CallID}
 		if err := g.refuse(ctx, run, a, missing); err != nil {

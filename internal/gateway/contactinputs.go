@@ -23,8 +23,10 @@ const MaxContactInputBytes = 1000
 // required input the contact lacks, or any input whose value its pattern
 // refuses, is the problem the model reads (nothing is sent); an optional
 // input the contact lacks is filled with "" for this call. It returns the
-// contact map the call renders with.
-func contactInputs(a *action.Action, contact map[string]any) (map[string]any, *toolresult.Error) {
+// contact map the call renders with. remember says whether the caller
+// offers the model remember_contact_input (the agent runtime does);
+// otherwise the caller passes the contact, and the message says so.
+func contactInputs(a *action.Action, contact map[string]any, remember bool) (map[string]any, *toolresult.Error) {
 	if len(a.ContactInputs) == 0 {
 		return contact, nil
 	}
@@ -34,7 +36,7 @@ func contactInputs(a *action.Action, contact map[string]any) (map[string]any, *t
 		v, ok := contact[name]
 		if !ok || v == nil || v == "" {
 			if in.Required {
-				return nil, missingInput(a, name, in, "")
+				return nil, missingInput(a, name, in, "", remember)
 			}
 			if !copied {
 				out, copied = make(map[string]any, len(contact)+1), true
@@ -44,7 +46,7 @@ func contactInputs(a *action.Action, contact map[string]any) (map[string]any, *t
 			continue
 		}
 		if !in.Matches(fmt.Sprint(v)) {
-			return nil, missingInput(a, name, in, "the value the contact has on record does not have the expected form")
+			return nil, missingInput(a, name, in, "the value the contact has on record does not have the expected form", remember)
 		}
 	}
 	return out, nil
@@ -52,7 +54,7 @@ func contactInputs(a *action.Action, contact map[string]any) (map[string]any, *t
 
 // missingInput tells the model which input to ask the contact for, why,
 // and what to do with the answer.
-func missingInput(a *action.Action, name string, in *action.ContactInput, why string) *toolresult.Error {
+func missingInput(a *action.Action, name string, in *action.ContactInput, why string, remember bool) *toolresult.Error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Nothing was sent: %s needs the contact's %s", a.Name, name)
 	if in.Description != "" {
@@ -63,8 +65,12 @@ func missingInput(a *action.Action, name string, in *action.ContactInput, why st
 	} else {
 		b.WriteString(", which they have not given yet")
 	}
-	fmt.Fprintf(&b, ". Ask the contact for it, then call %s with {\"name\": %q, \"value\": <their answer>}, then call %s again.",
-		RememberContactInputTool, name, a.Name)
+	if remember {
+		fmt.Fprintf(&b, ". Ask the contact for it, then call %s with {\"name\": %q, \"value\": <their answer>}, then call %s again.",
+			RememberContactInputTool, name, a.Name)
+	} else {
+		fmt.Fprintf(&b, ". Ask the contact for it, then call %s again with it as contact.%s in the call's context.", a.Name, name)
+	}
 	return toolresult.Errorf(toolresult.KindContactInputRequired, "%s", b.String())
 }
 
