@@ -12,7 +12,9 @@ import (
 
 // Send runs one turn on the contact's message content. emit (which may be
 // nil) receives the turn's events as they happen. A turn that fails (the
-// provider, a limit) is a TurnResult with TurnFailed, not an error; errors
+// provider, a limit) is a TurnResult with TurnFailed, not an error; so is
+// one whose provider cannot be used (its key unset), which stores nothing;
+// errors
 // are for the request itself (unknown conversation, ErrBusy, ErrWaiting,
 // ErrNoModel, an invalid message as action.Errors).
 func (r *Runtime) Send(ctx context.Context, p *gateway.Principal, conversationID, content string, emit func(Event)) (*TurnResult, error) {
@@ -20,6 +22,10 @@ func (r *Runtime) Send(ctx context.Context, p *gateway.Principal, conversationID
 		return nil, errs
 	}
 	claimed, m, settledSeqs, err := r.claim(ctx, p, conversationID)
+	var unusable *gateway.ProviderError
+	if errors.As(err, &unusable) {
+		return unusableTurn(conversationID, unusable, emit), nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -159,8 +165,14 @@ func (r *Runtime) Decide(ctx context.Context, p *gateway.Principal, confirmation
 // the runtime's, or no longer waits for it, is left alone.
 func (r *Runtime) resume(ctx context.Context, info *gateway.ConfirmationInfo, tr *gateway.ToolResult, rejected bool, emit func(Event)) (*TurnResult, error) {
 	m, err := r.g.Model(ctx, info.Agent)
-	if errors.Is(err, gateway.ErrNoModel) || errors.Is(err, gateway.ErrUnknownAgent) {
+	var unusable *gateway.ProviderError
+	switch {
+	case errors.Is(err, gateway.ErrNoModel) || errors.Is(err, gateway.ErrUnknownAgent):
 		return nil, nil // no turn of this agent can be waiting
+	case errors.As(err, &unusable):
+		// The conversation keeps waiting; its next message records the
+		// decided call in place (see claimSettled).
+		return unusableTurn(info.ConversationID, unusable, emit), nil
 	}
 	if err != nil {
 		return nil, err
@@ -259,4 +271,15 @@ func (r *Runtime) Complete(ctx context.Context, p *gateway.Principal, req Comple
 		}
 	}
 	return r.Send(ctx, p, conv.ID, req.Content, emit)
+}
+
+// unusableTurn is the failed turn of a conversation whose provider cannot
+// be used; nothing of it is stored.
+func unusableTurn(conversationID string, e *gateway.ProviderError, emit func(Event)) *TurnResult {
+	res := &TurnResult{ConversationID: conversationID, Status: TurnFailed, ToolCalls: []ToolCall{},
+		Message: AssistantMessage{Role: gateway.RoleAssistant}, Error: e.Message()}
+	if emit != nil {
+		emit(Event{Type: EventError, Error: res.Error, Turn: res})
+	}
+	return res
 }

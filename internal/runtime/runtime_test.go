@@ -762,3 +762,32 @@ func TestDecisionOutsideTheRuntimeDoesNotStrandTheConversation(t *testing.T) {
 		t.Errorf("upstream saw %d requests, want 1", n)
 	}
 }
+
+// TestUnreadableProviderKeyFailsTheTurn: a provider whose key is not set
+// fails the turn with a message saying how to set it, and the model is
+// not called.
+func TestUnreadableProviderKeyFailsTheTurn(t *testing.T) {
+	llm := providertest.NewOpenAI(t)
+	e := newEnv(t, llm, false, nil)
+	conv := e.start(nil)
+	p := llm.Provider("llm")
+	p.APIKey = &action.SecretRef{Secret: "missing_key"}
+	if _, err := e.g.Apply(context.Background(), []action.Resource{{Kind: action.KindProvider, Provider: p}}); err != nil {
+		t.Fatal(err)
+	}
+	var events []runtime.Event
+	res := e.send(conv, "hello", &events)
+	if res.Status != runtime.TurnFailed || !strings.Contains(res.Error, `provider "llm"`) || !strings.Contains(res.Error, "actiongate secret set missing_key") {
+		t.Errorf("turn = %+v", res)
+	}
+	if len(events) != 1 || events[0].Type != runtime.EventError {
+		t.Errorf("events = %+v", events)
+	}
+	if n := len(llm.Requests()); n != 0 {
+		t.Errorf("the model was called %d times", n)
+	}
+	got, _ := e.g.Conversation(context.Background(), gateway.Operator(), conv.ID)
+	if got.Status != gateway.ConversationActive {
+		t.Errorf("conversation left %s", got.Status)
+	}
+}
