@@ -22,6 +22,9 @@ import (
 // agentName is the agent the harness calls through.
 const agentName = "bench"
 
+// talkerName is the agent with a model, for the turn scenario.
+const talkerName = "talker"
+
 // readyTimeout bounds how long the server may take to become ready.
 const readyTimeout = 60 * time.Second
 
@@ -172,7 +175,12 @@ params:
 		add(ps[n].action, "/p/"+n, "Fetch the "+n+" payload for an id.")
 	}
 	add(ps["slow"].action, "/slow", "Fetch a record from the slow service.")
-	fmt.Fprintf(&b, "kind: Agent\nname: %s\nactions: [%s]\n", agentName, strings.Join(names, ", "))
+	fmt.Fprintf(&b, "kind: Agent\nname: %s\nactions: [%s]\n---\n", agentName, strings.Join(names, ", "))
+	// The agent that talks, through the upstream's scripted Chat
+	// Completions endpoint (see chatHandler).
+	fmt.Fprintf(&b, "kind: Provider\nname: scripted\ntype: openai\nbase_url: %s/v1\n---\n", upstream)
+	fmt.Fprintf(&b, "kind: Agent\nname: %s\nmodel: {provider: scripted, name: scripted-1}\ninstructions: Fetch what the user asks for.\nactions: [%s]\n",
+		talkerName, strings.Join(names, ", "))
 	return b.String()
 }
 

@@ -199,6 +199,27 @@ func TestChecksCatchWrongAnswers(t *testing.T) {
 	if err := (&toolResult{Status: "ok", RunID: "r", Handle: "h", Output: good}).check(list, "call-7"); err != nil {
 		t.Errorf("a right answer: %v", err)
 	}
+	turn := func(status, call, run, content string) []byte {
+		return []byte(`{"status":"` + status + `","message":{"content":"` + content + `"},"tool_calls":[{"status":"` + call + `","run_id":"` + run + `"}]}`)
+	}
+	for _, c := range []struct {
+		name string
+		b    []byte
+		want string
+	}{
+		{"a failed turn", turn("failed", "ok", "r", "Here is record call-7."), `status "failed"`},
+		{"a failed call", turn("completed", "error", "r", "Here is record call-7."), "tool calls"},
+		{"a call without its run", turn("completed", "ok", "", "Here is record call-7."), "tool calls"},
+		{"another record", turn("completed", "ok", "r", "Here is record call-70."), "does not name"},
+		{"no tool call", []byte(`{"status":"completed","message":{"content":"Here is record call-7."},"tool_calls":[]}`), "tool calls"},
+	} {
+		if err := checkTurn(c.b, "call-7"); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error about %q", c.name, err, c.want)
+		}
+	}
+	if err := checkTurn(turn("completed", "ok", "r", "Here is record call-7."), "call-7"); err != nil {
+		t.Errorf("a right turn: %v", err)
+	}
 }
 
 // TestProcReaders checks the /proc readings against getrusage of the same

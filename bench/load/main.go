@@ -90,6 +90,7 @@ type config struct {
 const (
 	scDirect     = "direct"
 	scInvoke     = "invoke"
+	scTurn       = "turn"
 	scBatch      = "batch"
 	scMCP        = "mcp"
 	scMCPTS      = "mcp-ts"
@@ -99,7 +100,7 @@ const (
 
 // allScenarios lists every scenario id in run order.
 func allScenarios() []string {
-	return []string{scDirect, scInvoke, scBatch, scMCP, scMCPTS, scNode, scSDKMinimal}
+	return []string{scDirect, scInvoke, scBatch, scMCP, scTurn, scMCPTS, scNode, scSDKMinimal}
 }
 
 // scenarioTitle is how a scenario is named in tables.
@@ -113,6 +114,8 @@ func scenarioTitle(id string) string {
 		return "tool_calls batch of 4"
 	case scMCP:
 		return "MCP tools/call, Go SDK client"
+	case scTurn:
+		return "agent turn with one tool call"
 	case scMCPTS:
 		return "MCP tools/call, TS SDK client"
 	case scNode:

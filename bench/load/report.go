@@ -71,6 +71,9 @@ func ratios(rs []result) []ratio {
 		add("MCP (Go client) CPU ÷ invoke CPU", c, mcp, invoke, cpu, "×", "≤ 1.3")
 		add("MCP (TS client) CPU ÷ Node server CPU", c, find(rs, scMCPTS, "5k", c), find(rs, scNode, "5k", c), cpu, "×", "≤ 0.2")
 		add("MCP CPU − invoke CPU", c, mcp, invoke, func(a, b *result) float64 { return a.ServerCPUus - b.ServerCPUus }, "µs", "")
+		// A turn is a conversation started, two model answers streamed in
+		// through the provider SDK, one tool call and the turn stored.
+		add("turn server CPU ÷ invoke CPU", c, find(rs, scTurn, "5k", c), invoke, cpu, "×", "")
 		if sdk := find(rs, scSDKMinimal, "-", c); sdk != nil {
 			out = append(out, ratio{Name: "minimal go-sdk server CPU", Payload: "-", Concurrency: c, Value: sdk.ServerCPUus, Unit: "µs"})
 		}

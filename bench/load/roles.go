@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -103,7 +104,55 @@ func upstreamHandler(ps map[string]*payload, slow time.Duration) http.Handler {
 		}
 		write(w, ps["slow"], r.PathValue("id"))
 	})
+	mux.HandleFunc("POST /v1/chat/completions", chatHandler)
 	return mux
+}
+
+// chatHandler is a scripted Chat Completions server for the turn
+// scenario, streaming as the real API does: to a user message "ACTION ID"
+// it answers with a call of ACTION for that id, and to a tool result with
+// a short text naming the id. What it costs is the upstream's CPU.
+func chatHandler(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Messages []struct {
+			Role    string `json:"role"`
+			Content any    `json:"content"`
+		} `json:"messages"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 8<<20)).Decode(&req); err != nil || len(req.Messages) == 0 {
+		http.Error(w, `{"error":{"message":"a chat completion request with messages"}}`, http.StatusBadRequest)
+		return
+	}
+	var user string
+	for _, m := range req.Messages {
+		if s, ok := m.Content.(string); ok && m.Role == "user" {
+			user = s
+		}
+	}
+	action, id, _ := strings.Cut(user, " ")
+	w.Header().Set("Content-Type", "text/event-stream")
+	chunk := func(delta string, finish string) {
+		fin := "null"
+		if finish != "" {
+			fin = strconv.Quote(finish)
+		}
+		fmt.Fprintf(w, "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"scripted-1\","+
+			"\"choices\":[{\"index\":0,\"delta\":%s,\"finish_reason\":%s}]}\n\n", delta, fin)
+	}
+	chunk(`{"role":"assistant","content":""}`, "")
+	if last := req.Messages[len(req.Messages)-1]; last.Role == "tool" {
+		for _, piece := range []string{"Here is ", "record ", id, "."} {
+			chunk(`{"content":`+strconv.Quote(piece)+`}`, "")
+		}
+		chunk(`{}`, "stop")
+	} else {
+		args := strconv.Quote(`{"id":"` + id + `"}`)
+		chunk(`{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":`+strconv.Quote(action)+`,"arguments":""}}]}`, "")
+		chunk(`{"tool_calls":[{"index":0,"function":{"arguments":`+args+`}}]}`, "")
+		chunk(`{}`, "tool_calls")
+	}
+	fmt.Fprint(w, "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"scripted-1\",\"choices\":[],"+
+		"\"usage\":{\"prompt_tokens\":200,\"completion_tokens\":20,\"total_tokens\":220}}\n\ndata: [DONE]\n\n")
 }
 
 // sdkTool is the one tool of the minimal MCP server.

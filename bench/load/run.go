@@ -247,6 +247,8 @@ func (b *bench) phase(sc string, p *payload, c int) (phase, *process, *process) 
 		gp.connect = fixed(invokeOp(b.client, b.gate, p))
 	case scBatch:
 		gp.connect = fixed(batchOp(b.client, b.gate, p))
+	case scTurn:
+		gp.connect = fixed(turnOp(b.client, b.gate, p))
 	case scMCP:
 		gp.connect = mcpConnect(b.client, b.gate.base+"/mcp/"+agentName, b.gate.agent, p.action, p)
 	case scSDKMinimal:

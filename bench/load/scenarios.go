@@ -122,6 +122,59 @@ func invokeOp(c *http.Client, g *gate, p *payload) op {
 	}
 }
 
+// turnOp runs one agent turn per op: it starts a conversation (the same
+// contact each time, found by its external id) and sends a message that
+// makes the scripted model call p's action once, then answer.
+func turnOp(c *http.Client, g *gate, p *payload) op {
+	return func(ctx context.Context, n int64) (int, error) {
+		id := callID(n, -1)
+		var conv struct {
+			ID string `json:"id"`
+		}
+		start := map[string]any{"contact": map[string]any{"external_id": "load"}}
+		if err := callJSON(ctx, c, http.MethodPost, g.base+"/api/v1/agents/"+talkerName+"/conversations", g.admin, start, http.StatusCreated, &conv); err != nil {
+			return 0, fmt.Errorf("turn %s: starting the conversation: %w", id, err)
+		}
+		b, err := send(ctx, c, http.MethodPost, g.base+"/api/v1/conversations/"+conv.ID+"/messages", g.admin,
+			[]byte(`{"content":"`+p.action+` `+id+`"}`))
+		if err != nil {
+			return 0, fmt.Errorf("turn %s: %w", id, err)
+		}
+		if err := checkTurn(b, id); err != nil {
+			return 0, err
+		}
+		return 1, nil
+	}
+}
+
+// checkTurn checks the answer of a turn about record id: completed, with
+// one tool call that went well and has its run, and an answer naming id.
+func checkTurn(b []byte, id string) error {
+	var turn struct {
+		Status  string `json:"status"`
+		Error   string `json:"error"`
+		Message struct {
+			Content string `json:"content"`
+		} `json:"message"`
+		ToolCalls []struct {
+			Status string `json:"status"`
+			RunID  string `json:"run_id"`
+		} `json:"tool_calls"`
+	}
+	if err := json.Unmarshal(b, &turn); err != nil {
+		return fmt.Errorf("turn %s: decoding the answer: %w: %.200q", id, err, b)
+	}
+	switch {
+	case turn.Status != "completed":
+		return fmt.Errorf("turn %s: status %q (%s)", id, turn.Status, turn.Error)
+	case len(turn.ToolCalls) != 1 || turn.ToolCalls[0].Status != "ok" || turn.ToolCalls[0].RunID == "":
+		return fmt.Errorf("turn %s: tool calls %+v, want one ok call with its run", id, turn.ToolCalls)
+	case !strings.Contains(turn.Message.Content, `record `+id+`.`):
+		return fmt.Errorf("turn %s: the answer %q does not name the record", id, turn.Message.Content)
+	}
+	return nil
+}
+
 // batchOp sends batchSize calls of p's action as the tool_calls of one
 // OpenAI assistant message.
 func batchOp(c *http.Client, g *gate, p *payload) op {
