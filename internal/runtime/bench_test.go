@@ -40,7 +40,7 @@ func BenchmarkToolCall(b *testing.B) {
 	cc := gateway.CallContext{Vars: map[string]any{"region": "eu"}}
 	b.ReportAllocs()
 	for b.Loop() {
-		tr, err := e.g.CallTool(ctx, runlog.CallerRuntime, "helper", "get_order", map[string]any{"order_id": "A1"}, cc)
+		tr, err := e.g.CallTool(ctx, runlog.CallerRuntime, "concierge", "get_order", map[string]any{"order_id": "A1"}, cc)
 		if err != nil || tr.Status != gateway.StatusOK {
 			b.Fatalf("call = %+v, %v", tr, err)
 		}

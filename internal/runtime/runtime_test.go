@@ -115,7 +115,7 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 }
 
 // newEnv opens a gateway (SQLite, or PostgreSQL when pg) with the agent
-// "helper" talking through llm, whose actions call the recording upstream.
+// "concierge" talking through llm, whose actions call the recording upstream.
 func newEnv(t testing.TB, llm *providertest.Server, pg bool, limits *action.TurnLimits) *env {
 	t.Helper()
 	cfg := gatewaytest.Config(t)
@@ -162,7 +162,7 @@ func newEnv(t testing.TB, llm *providertest.Server, pg bool, limits *action.Turn
 			},
 		}},
 		{Kind: action.KindAgent, Agent: &action.Agent{
-			Name: "helper", Instructions: "You help {{contact.name}} (plan {{contact.plan}}) in {{vars.region}}.",
+			Name: "concierge", Instructions: "You help {{contact.name}} (plan {{contact.plan}}) in {{vars.region}}.",
 			Actions: []string{"get_order", "create_ticket", "get_account"},
 			Model:   &action.AgentModel{Provider: "llm", Name: "test-model"},
 			Limits:  limits,
@@ -176,11 +176,11 @@ func newEnv(t testing.TB, llm *providertest.Server, pg bool, limits *action.Turn
 	return e
 }
 
-// start begins a conversation of helper with a contact.
+// start begins a conversation of concierge with a contact.
 func (e *env) start(vars map[string]any) *gateway.Conversation {
 	e.t.Helper()
 	c, err := e.rt.Start(context.Background(), gateway.Operator(), runtime.StartRequest{
-		Agent: "helper", Vars: vars,
+		Agent: "concierge", Vars: vars,
 		Contact: &gateway.Contact{ExternalID: "cus_1", Name: "Ada", Email: "ada@example.com", Attributes: map[string]any{"plan": `gold&admin=true","admin":true`}},
 	})
 	if err != nil {
@@ -273,7 +273,7 @@ func TestTurnWithOneToolCall(t *testing.T) {
 			t.Errorf("conversation = roles %v, turns %d, usage %+v, status %s", roles, got.Turns, got.Usage, got.Status)
 		}
 		run, err := e.g.GetRun(context.Background(), res.ToolCalls[0].RunID)
-		if err != nil || run.ConversationID != conv.ID || run.Caller != "runtime" || run.Agent != "helper" {
+		if err != nil || run.ConversationID != conv.ID || run.Caller != "runtime" || run.Agent != "concierge" {
 			t.Errorf("run = %+v, %v", run, err)
 		}
 		// The next turn carries the whole history.
@@ -613,14 +613,14 @@ func TestRequestErrors(t *testing.T) {
 		t.Errorf("start with a tool-server agent = %v, want ErrNoModel", err)
 	}
 	var errs action.Errors
-	if _, err := e.rt.Start(ctx, gateway.Operator(), runtime.StartRequest{Agent: "helper"}); !errors.As(err, &errs) || errs[0].Path != "contact_id" {
+	if _, err := e.rt.Start(ctx, gateway.Operator(), runtime.StartRequest{Agent: "concierge"}); !errors.As(err, &errs) || errs[0].Path != "contact_id" {
 		t.Errorf("start without a contact = %v", err)
 	}
-	if _, err := e.rt.Start(ctx, gateway.Operator(), runtime.StartRequest{Agent: "helper", Contact: &gateway.Contact{Name: "x"}, Vars: map[string]any{"bad-name": 1}}); !errors.As(err, &errs) || errs[0].Path != "vars.bad-name" {
+	if _, err := e.rt.Start(ctx, gateway.Operator(), runtime.StartRequest{Agent: "concierge", Contact: &gateway.Contact{Name: "x"}, Vars: map[string]any{"bad-name": 1}}); !errors.As(err, &errs) || errs[0].Path != "vars.bad-name" {
 		t.Errorf("start with a bad var name = %v", err)
 	}
 	other := &gateway.Principal{Agent: "toolserver"}
-	if _, err := e.rt.Start(ctx, other, runtime.StartRequest{Agent: "helper", Contact: &gateway.Contact{Name: "x"}}); !errors.Is(err, gateway.ErrUnknownAgent) {
+	if _, err := e.rt.Start(ctx, other, runtime.StartRequest{Agent: "concierge", Contact: &gateway.Contact{Name: "x"}}); !errors.Is(err, gateway.ErrUnknownAgent) {
 		t.Errorf("another agent's token = %v, want unknown agent", err)
 	}
 	conv := e.start(nil)
@@ -663,12 +663,12 @@ func TestTurnMetrics(t *testing.T) {
 		}
 	}
 	want := map[string]float64{
-		"actiongate_turns_total,agent=helper,provider=llm,status=completed":              1,
-		"actiongate_turns_total,agent=helper,provider=llm,status=failed":                 1,
-		"actiongate_turn_tool_calls,agent=helper":                                        2,
-		"actiongate_model_tokens_total,agent=helper,direction=input,provider=llm":        700,
-		"actiongate_model_tokens_total,agent=helper,direction=output,provider=llm":       25,
-		"actiongate_calls_total,action=get_order,agent=helper,caller=runtime,outcome=ok": 2,
+		"actiongate_turns_total,agent=concierge,provider=llm,status=completed":              1,
+		"actiongate_turns_total,agent=concierge,provider=llm,status=failed":                 1,
+		"actiongate_turn_tool_calls,agent=concierge":                                        2,
+		"actiongate_model_tokens_total,agent=concierge,direction=input,provider=llm":        700,
+		"actiongate_model_tokens_total,agent=concierge,direction=output,provider=llm":       25,
+		"actiongate_calls_total,action=get_order,agent=concierge,caller=runtime,outcome=ok": 2,
 	}
 	for k, v := range want {
 		if got[k] != v {
@@ -687,7 +687,7 @@ func TestHistoryIsBounded(t *testing.T) {
 	}
 	llm.Push(providertest.Reply{Text: "ok"})
 	res, err := e.rt.Complete(context.Background(), gateway.Operator(), runtime.CompletionRequest{
-		Start:   runtime.StartRequest{Agent: "helper", Contact: &gateway.Contact{Name: "Long"}},
+		Start:   runtime.StartRequest{Agent: "concierge", Contact: &gateway.Contact{Name: "Long"}},
 		History: history, Content: "the last question",
 	}, nil)
 	if err != nil || res.Status != runtime.TurnCompleted {
@@ -715,16 +715,16 @@ func TestCompleteContinuesOnlyTheAgentsOwnConversation(t *testing.T) {
 	_, err := e.rt.Complete(ctx, gateway.Operator(), runtime.CompletionRequest{
 		Start: runtime.StartRequest{Agent: "other"}, ConversationID: conv.ID, Content: "hi"}, nil)
 	if !errors.Is(err, gateway.ErrNotFound) {
-		t.Errorf("continuing helper's conversation as agent other = %v, want not found", err)
+		t.Errorf("continuing concierge's conversation as agent other = %v, want not found", err)
 	}
 	if n := len(llm.Requests()); n != 0 {
 		t.Errorf("the model was asked %d times", n)
 	}
 	llm.Push(providertest.Reply{Text: "hello again"})
 	res, err := e.rt.Complete(ctx, gateway.Operator(), runtime.CompletionRequest{
-		Start: runtime.StartRequest{Agent: "helper"}, ConversationID: conv.ID, Content: "hi"}, nil)
+		Start: runtime.StartRequest{Agent: "concierge"}, ConversationID: conv.ID, Content: "hi"}, nil)
 	if err != nil || res.ConversationID != conv.ID || res.Message.Content != "hello again" {
-		t.Errorf("continuing helper's own conversation = %+v, %v", res, err)
+		t.Errorf("continuing concierge's own conversation = %+v, %v", res, err)
 	}
 }
 
