@@ -9,6 +9,7 @@ import (
 
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/httpkit"
 	"github.com/actiongate/actiongate/internal/runtime"
 )
 
@@ -120,7 +121,7 @@ func (c *chatCall) chunk(d chunkDelta, finish *string) chatChunk {
 // error; a failure after is an event holding the error, as OpenAI streams
 // one.
 func (c *chatCall) stream() {
-	s := newSSEStream(c.w, c.r, heartbeatInterval)
+	s := httpkit.NewEventStream(c.w, c.r, httpkit.HeartbeatInterval)
 	var mu sync.Mutex
 	opened, streamed := false, false
 	open := func() {
@@ -163,7 +164,7 @@ func (c *chatCall) stream() {
 
 // finish writes the last chunk, the usage chunk when asked for, and
 // [DONE].
-func (c *chatCall) finish(s *sseStream, res *runtime.TurnResult) {
+func (c *chatCall) finish(s *httpkit.EventStream, res *runtime.TurnResult) {
 	stop := "stop"
 	last := c.chunk(chunkDelta{}, &stop)
 	last.ActionGate = outcomeOf(res)
@@ -173,12 +174,12 @@ func (c *chatCall) finish(s *sseStream, res *runtime.TurnResult) {
 		_ = s.Event("", chatChunk{ID: c.id, Object: "chat.completion.chunk", Created: c.created, Model: c.body.Model,
 			Choices: []chunkChoice{}, Usage: &u})
 	}
-	_ = s.raw("", []byte("[DONE]"))
+	_ = s.Raw("", []byte("[DONE]"))
 }
 
 // streamError answers err in OpenAI's shape: as the response when the
 // stream has not started, as an event holding it otherwise.
-func (c *chatCall) streamError(s *sseStream, err error, outcome *chatOutcome) {
+func (c *chatCall) streamError(s *httpkit.EventStream, err error, outcome *chatOutcome) {
 	var oe *openAIError
 	if !errors.As(err, &oe) {
 		c.h.g.Logger().ErrorContext(c.r.Context(), "chat completions request failed", "path", c.r.URL.Path, "err", err)

@@ -217,7 +217,7 @@ func (h *conversationHandlers) send(w http.ResponseWriter, r *http.Request) erro
 // event.
 func (h *conversationHandlers) stream(w http.ResponseWriter, r *http.Request, mapErr func(error) error,
 	turn func(emit func(runtime.Event)) (*runtime.TurnResult, error)) {
-	s := newSSEStream(w, r, heartbeatInterval)
+	s := httpkit.NewEventStream(w, r, httpkit.HeartbeatInterval)
 	var ended atomic.Bool
 	res, err := turn(func(ev runtime.Event) {
 		if ev.Type == runtime.EventMessageCompleted || ev.Type == runtime.EventError {
@@ -243,7 +243,7 @@ func (h *conversationHandlers) stream(w http.ResponseWriter, r *http.Request, ma
 // streamError reports err as a plain error when the stream has not
 // started, as an error event otherwise; errors other than API errors are
 // logged and their text hidden.
-func (h *conversationHandlers) streamError(w http.ResponseWriter, r *http.Request, s *sseStream, err error) {
+func (h *conversationHandlers) streamError(w http.ResponseWriter, r *http.Request, s *httpkit.EventStream, err error) {
 	var ae *httpkit.Error
 	if !errors.As(err, &ae) {
 		h.g.Logger().ErrorContext(r.Context(), "conversation turn failed", "path", r.URL.Path, "err", err)

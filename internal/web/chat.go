@@ -1,15 +1,13 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"maps"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
-	"time"
+	"sync/atomic"
 
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/gateway"
@@ -340,32 +338,21 @@ func turnProblem(err error) (int, string, bool) {
 }
 
 // stream runs a turn and writes its events as Server-Sent Events
-// ("event: <type>", "data: <the event as JSON>"). A turn the runtime
-// refuses is one error event; the stream ends with an event carrying the
-// turn's result, sent here when the runtime sent none.
+// ("event: <type>", "data: <the event as JSON>"), with a heartbeat while
+// the turn is silent. A turn the runtime refuses is one error event; the
+// stream ends with an event carrying the turn's result, sent here when the
+// runtime sent none.
 func (c *Console) stream(w http.ResponseWriter, r *http.Request, run func(emit func(runtime.Event)) (*runtime.TurnResult, error)) {
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Accel-Buffering", "no")
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(http.StatusOK)
-	rc := http.NewResponseController(w)
-	_ = rc.SetWriteDeadline(time.Time{})
-	_ = rc.Flush()
-	var mu sync.Mutex
-	sawTurn := false
+	es := httpkit.NewEventStream(w, r, httpkit.HeartbeatInterval)
+	defer es.Close()
+	var sawTurn atomic.Bool
 	emit := func(ev runtime.Event) {
-		data, err := json.Marshal(ev)
-		if err != nil {
-			c.g.Logger().Error("encoding a chat event", "type", ev.Type, "err", err)
-			return
+		if ev.Turn != nil {
+			sawTurn.Store(true)
 		}
-		mu.Lock()
-		defer mu.Unlock()
-		sawTurn = sawTurn || ev.Turn != nil
-		_, _ = w.Write([]byte("event: " + ev.Type + "\ndata: " + string(data) + "\n\n"))
-		_ = rc.Flush()
+		if err := es.Event(ev.Type, ev); err != nil {
+			c.g.Logger().Debug("a chat event was not delivered", "type", ev.Type, "err", err)
+		}
 	}
 	turn, err := run(emit)
 	if err != nil {
@@ -377,10 +364,7 @@ func (c *Console) stream(w http.ResponseWriter, r *http.Request, run func(emit f
 		emit(runtime.Event{Type: runtime.EventError, Error: msg})
 		return
 	}
-	mu.Lock()
-	done := sawTurn
-	mu.Unlock()
-	if !done && turn != nil {
+	if !sawTurn.Load() && turn != nil {
 		ev := runtime.Event{Type: runtime.EventMessageCompleted, Turn: turn}
 		if turn.Status == runtime.TurnFailed {
 			ev.Type, ev.Error = runtime.EventError, turn.Error

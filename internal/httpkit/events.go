@@ -1,4 +1,4 @@
-package api
+package httpkit
 
 import (
 	"bytes"
@@ -9,18 +9,18 @@ import (
 	"time"
 )
 
-// heartbeatInterval is how long a stream stays silent before a comment
-// line keeps proxies and clients from taking it for dead.
-const heartbeatInterval = 15 * time.Second
+// HeartbeatInterval is how long an event stream stays silent before a
+// comment line keeps proxies and clients from taking it for dead.
+const HeartbeatInterval = 15 * time.Second
 
-// sseStream writes Server-Sent Events to one response. The response's
+// EventStream writes Server-Sent Events to one response. The response's
 // headers go out with the first event or the first heartbeat, whichever
 // comes first, so a request that fails at once still answers a plain
 // error with its status. Every event is flushed as it is written. Once a
 // write fails (the client went away) the stream drops what follows; the
 // request's context, cancelled with the connection, stops the work that
 // feeds it. It is safe for concurrent use.
-type sseStream struct {
+type EventStream struct {
 	w  http.ResponseWriter
 	rc *http.ResponseController
 
@@ -33,18 +33,18 @@ type sseStream struct {
 	done chan struct{}
 }
 
-// newSSEStream returns a stream on w whose heartbeat, a comment line
+// NewEventStream returns a stream on w whose heartbeat, a comment line
 // written when nothing was written for interval, runs until Close or the
 // end of r's context.
-func newSSEStream(w http.ResponseWriter, r *http.Request, interval time.Duration) *sseStream {
-	s := &sseStream{w: w, rc: http.NewResponseController(w), last: time.Now(),
+func NewEventStream(w http.ResponseWriter, r *http.Request, interval time.Duration) *EventStream {
+	s := &EventStream{w: w, rc: http.NewResponseController(w), last: time.Now(),
 		stop: make(chan struct{}), done: make(chan struct{})}
 	go s.heartbeat(r, interval)
 	return s
 }
 
 // heartbeat writes a comment whenever the stream was silent for interval.
-func (s *sseStream) heartbeat(r *http.Request, interval time.Duration) {
+func (s *EventStream) heartbeat(r *http.Request, interval time.Duration) {
 	defer close(s.done)
 	t := time.NewTicker(interval / 4)
 	defer t.Stop()
@@ -66,24 +66,24 @@ func (s *sseStream) heartbeat(r *http.Request, interval time.Duration) {
 
 // Started reports whether the stream's headers were sent, after which an
 // error can only be reported as an event.
-func (s *sseStream) Started() bool {
+func (s *EventStream) Started() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.started
 }
 
 // Event writes one event named name ("" for none) whose data is v as JSON.
-func (s *sseStream) Event(name string, v any) error {
+func (s *EventStream) Event(name string, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Errorf("api: encoding a %s event: %w", name, err)
+		return fmt.Errorf("httpkit: encoding a %s event: %w", name, err)
 	}
-	return s.raw(name, data)
+	return s.Raw(name, data)
 }
 
-// raw writes one event named name ("" for none) with data, which must be
+// Raw writes one event named name ("" for none) with data, which must be
 // one line.
-func (s *sseStream) raw(name string, data []byte) error {
+func (s *EventStream) Raw(name string, data []byte) error {
 	var b bytes.Buffer
 	if name != "" {
 		b.WriteString("event: ")
@@ -101,7 +101,7 @@ func (s *sseStream) raw(name string, data []byte) error {
 
 // writeLocked sends the headers when they are not sent yet, then p, and
 // flushes; s.mu is held.
-func (s *sseStream) writeLocked(p []byte) {
+func (s *EventStream) writeLocked(p []byte) {
 	if s.err != nil {
 		return
 	}
@@ -111,21 +111,23 @@ func (s *sseStream) writeLocked(p []byte) {
 		h.Set("Content-Type", "text/event-stream")
 		h.Set("Cache-Control", "no-store")
 		h.Set("X-Accel-Buffering", "no")
+		h.Set("X-Content-Type-Options", "nosniff")
+		_ = s.rc.SetWriteDeadline(time.Time{}) // a turn may stream for minutes
 		s.w.WriteHeader(http.StatusOK)
 	}
 	s.last = time.Now()
 	if _, err := s.w.Write(p); err != nil {
-		s.err = fmt.Errorf("api: writing to the event stream: %w", err)
+		s.err = fmt.Errorf("httpkit: writing to the event stream: %w", err)
 		return
 	}
 	if err := s.rc.Flush(); err != nil {
-		s.err = fmt.Errorf("api: flushing the event stream: %w", err)
+		s.err = fmt.Errorf("httpkit: flushing the event stream: %w", err)
 	}
 }
 
 // Close stops the heartbeat and waits for it to end. Events written
 // after it still go out; only the heartbeat does not.
-func (s *sseStream) Close() {
+func (s *EventStream) Close() {
 	close(s.stop)
 	<-s.done
 }

@@ -1,4 +1,4 @@
-package api
+package httpkit
 
 import (
 	"bufio"
@@ -16,7 +16,7 @@ import (
 func TestSSEHeartbeatAndLazyStart(t *testing.T) {
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s := newSSEStream(w, r, 40*time.Millisecond)
+		s := NewEventStream(w, r, 40*time.Millisecond)
 		defer s.Close()
 		if s.Started() {
 			t.Error("the stream started before anything was written")
@@ -25,7 +25,7 @@ func TestSSEHeartbeatAndLazyStart(t *testing.T) {
 			t.Error(err)
 		}
 		<-release
-		_ = s.raw("", []byte("[DONE]"))
+		_ = s.Raw("", []byte("[DONE]"))
 	}))
 	defer srv.Close()
 	resp, err := http.Get(srv.URL)
@@ -58,7 +58,7 @@ func TestSSEHeartbeatAndLazyStart(t *testing.T) {
 func TestSSEStopsWhenTheClientGoes(t *testing.T) {
 	done := make(chan error, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s := newSSEStream(w, r, 20*time.Millisecond)
+		s := NewEventStream(w, r, 20*time.Millisecond)
 		_ = s.Event("hello", map[string]any{})
 		<-r.Context().Done()
 		var err error
