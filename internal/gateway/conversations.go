@@ -62,6 +62,29 @@ func (g *Gateway) ListConversations(ctx context.Context, p *Principal, f Convers
 // must exist (ErrNotFound otherwise). It fills c's ID, status and
 // timestamps.
 func (g *Gateway) CreateConversation(ctx context.Context, c *Conversation) error {
+	vars, errs := checkConversation(c)
+	if err := errs.Err(); err != nil {
+		return fmt.Errorf("gateway: creating conversation: %w", err)
+	}
+	c.Vars = vars
+	if err := g.store.CreateConversation(ctx, c); err != nil {
+		return fmt.Errorf("gateway: %w", err)
+	}
+	return nil
+}
+
+// CheckConversation finds what CreateConversation would refuse in c, by
+// field, so a caller can refuse a request before it creates anything else
+// (its contact).
+func CheckConversation(c *Conversation) action.Errors {
+	_, errs := checkConversation(c)
+	return errs
+}
+
+// checkConversation checks c's agent, channel and vars (the rules of
+// contact attributes, names a placeholder can use) and returns the vars
+// normalized.
+func checkConversation(c *Conversation) (map[string]any, action.Errors) {
 	var errs action.Errors
 	if c.Agent == "" {
 		errs = append(errs, &action.FieldError{Path: "agent", Message: "required"})
@@ -76,14 +99,7 @@ func (g *Gateway) CreateConversation(ctx context.Context, c *Conversation) error
 	if len(varErrs) == 0 {
 		errs = append(errs, boundValues("vars", vars)...)
 	}
-	if err := errs.Err(); err != nil {
-		return fmt.Errorf("gateway: creating conversation: %w", err)
-	}
-	c.Vars = vars
-	if err := g.store.CreateConversation(ctx, c); err != nil {
-		return fmt.Errorf("gateway: %w", err)
-	}
-	return nil
+	return vars, errs
 }
 
 // TurnLeaseSlack is how long past its agent's turn timeout a running turn

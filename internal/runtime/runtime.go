@@ -10,7 +10,6 @@ package runtime
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,7 +19,6 @@ import (
 
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/gateway"
-	"github.com/actiongate/actiongate/internal/jsonlimit"
 )
 
 // Errors callers branch on.
@@ -37,10 +35,6 @@ var (
 const (
 	// MaxContentBytes bounds one message of the contact.
 	MaxContentBytes = 32 << 10
-	// MaxVarsBytes bounds a conversation's vars, encoded as JSON.
-	MaxVarsBytes = 16 << 10
-	// MaxVars bounds how many vars a conversation has.
-	MaxVars = 100
 	// MaxHistory is how many earlier messages a model request carries at
 	// most; older ones are left out, cut at a message of the contact.
 	MaxHistory = 200
@@ -87,16 +81,16 @@ func (r *Runtime) Start(ctx context.Context, p *gateway.Principal, req StartRequ
 	if ag.Model == nil {
 		return nil, fmt.Errorf("runtime: agent %q: %w", ag.Name, ErrNoModel)
 	}
-	if errs := checkStart(req); len(errs) > 0 {
+	channel := req.Channel
+	if channel == "" {
+		channel = gateway.ChannelAPI
+	}
+	if errs := checkStart(req, channel); len(errs) > 0 {
 		return nil, errs
 	}
 	contact, err := r.contactOf(ctx, p, req)
 	if err != nil {
 		return nil, err
-	}
-	channel := req.Channel
-	if channel == "" {
-		channel = gateway.ChannelAPI
 	}
 	c := &gateway.Conversation{
 		Agent: ag.Name, ContactID: contact.ID, Channel: channel, Vars: req.Vars,
@@ -117,60 +111,19 @@ func (r *Runtime) contactOf(ctx context.Context, p *gateway.Principal, req Start
 	return c, err
 }
 
-// checkStart finds what is wrong with a StartRequest, by field.
-func checkStart(req StartRequest) action.Errors {
+// checkStart finds what is wrong with a StartRequest, by field, before
+// anything is created: the contact it names and the conversation's own
+// fields (gateway.CheckConversation).
+func checkStart(req StartRequest, channel string) action.Errors {
 	var errs action.Errors
-	add := func(path, format string, args ...any) {
-		errs = append(errs, &action.FieldError{Path: path, Message: fmt.Sprintf(format, args...)})
-	}
+	add := func(path, msg string) { errs = append(errs, &action.FieldError{Path: path, Message: msg}) }
 	switch {
 	case req.ContactID == "" && req.Contact == nil:
 		add("contact_id", "give contact_id, or contact to find by its external_id or create")
 	case req.ContactID != "" && req.Contact != nil:
 		add("contact", "give contact_id or contact, not both")
 	}
-	switch req.Channel {
-	case "", gateway.ChannelAPI, gateway.ChannelConsole, gateway.ChannelOpenAI:
-	default:
-		add("channel", "must be %s, %s or %s", gateway.ChannelAPI, gateway.ChannelConsole, gateway.ChannelOpenAI)
-	}
-	return append(errs, checkVars(req.Vars)...)
-}
-
-// checkVars bounds a conversation's vars: names a placeholder can use,
-// values of bounded size and depth.
-func checkVars(vars map[string]any) action.Errors {
-	var errs action.Errors
-	if len(vars) > MaxVars {
-		return action.Errors{&action.FieldError{Path: "vars", Message: fmt.Sprintf("at most %d vars", MaxVars)}}
-	}
-	for k := range vars {
-		if !validName(k) {
-			errs = append(errs, &action.FieldError{Path: "vars." + k,
-				Message: "a var name starts with a letter and has only letters, digits and underscores (at most 64)"})
-		}
-	}
-	if err := jsonlimit.CheckValue(vars, jsonlimit.MaxDepth); err != nil {
-		return append(errs, &action.FieldError{Path: "vars", Message: err.Error()})
-	}
-	if b, err := json.Marshal(vars); err != nil || len(b) > MaxVarsBytes {
-		errs = append(errs, &action.FieldError{Path: "vars", Message: fmt.Sprintf("must be JSON of at most %d bytes", MaxVarsBytes)})
-	}
-	return errs
-}
-
-// validName reports whether s can name a var in a {{vars.x}} placeholder.
-func validName(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for i, c := range s {
-		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-		if !letter && (i == 0 || c != '_' && (c < '0' || c > '9')) {
-			return false
-		}
-	}
-	return true
+	return append(errs, gateway.CheckConversation(&gateway.Conversation{Agent: req.Agent, Channel: channel, Vars: req.Vars})...)
 }
 
 // checkContent finds what is wrong with a message of the contact.
