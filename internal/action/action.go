@@ -400,6 +400,7 @@ type Resource struct {
 	Credential *Credential
 	Agent      *Agent
 	Provider   *Provider
+	Workflow   *Workflow
 	// Source is "file:line:col" of the document start, empty when not from a file.
 	Source string
 	// File is the file the resource was decoded from, empty when not from a file.
@@ -424,6 +425,8 @@ func (r *Resource) Name() string {
 		return r.Agent.Name
 	case r.Provider != nil:
 		return r.Provider.Name
+	case r.Workflow != nil:
+		return r.Workflow.Name
 	}
 	return ""
 }
