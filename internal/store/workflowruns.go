@@ -63,7 +63,10 @@ type WorkflowRun struct {
 	// ParentRunID is the run whose workflow step started this one.
 	ParentRunID string `json:"parent_run_id,omitempty"`
 	// WakeAt is when a waiting run's next step is due.
-	WakeAt     *time.Time `json:"wake_at,omitempty"`
+	WakeAt *time.Time `json:"wake_at,omitempty"`
+	// LeaseUntil is set while a step is in flight: past it, the worker
+	// executing the step counts as gone and the step is run again.
+	LeaseUntil *time.Time `json:"-"`
 	CreatedAt  time.Time  `json:"created_at"`
 	UpdatedAt  time.Time  `json:"updated_at"`
 	StartedAt  *time.Time `json:"started_at,omitempty"`
@@ -127,17 +130,18 @@ func (s *Store) ListWorkflowRuns(ctx context.Context, f WorkflowRunFilter) ([]Wo
 }
 
 // UpdateWorkflowRun saves r (status, seq, cursor, visits, vars, steps,
-// error, wake and finish times) if the stored run's seq is still prevSeq;
+// error, wake, lease, start and finish times) if the stored run's seq is still prevSeq;
 // otherwise it changes nothing and returns ErrConflict. UpdatedAt is set
 // to now.
 func (s *Store) UpdateWorkflowRun(ctx context.Context, r *WorkflowRun, prevSeq int64, now time.Time) error {
 	panic("store: UpdateWorkflowRun is being written")
 }
 
-// StalledWorkflowRuns returns up to limit runs that should have a job but
-// may have lost it: queued or running runs not updated since before, and
-// waiting runs whose WakeAt is before before.
-func (s *Store) StalledWorkflowRuns(ctx context.Context, before time.Time, limit int) ([]WorkflowRun, error) {
+// StalledWorkflowRuns returns up to limit runs, oldest update first, that
+// should have a job but may have lost it: runs whose LeaseUntil is before
+// now; queued or running runs without a lease not updated since before;
+// and waiting runs whose WakeAt is before before.
+func (s *Store) StalledWorkflowRuns(ctx context.Context, now, before time.Time, limit int) ([]WorkflowRun, error) {
 	panic("store: StalledWorkflowRuns is being written")
 }
 
