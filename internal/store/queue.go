@@ -97,6 +97,14 @@ type QueueConfig struct {
 	Logger         *slog.Logger
 }
 
+// SnoozeError, returned by QueueConfig.Step, puts the job back to run
+// again at Until.
+type SnoozeError struct {
+	Until time.Time
+}
+
+func (e *SnoozeError) Error() string { return "store: not due before " + e.Until.Format(time.RFC3339) }
+
 // Schedule is one workflow's schedule: Next returns the first tick after
 // a time.
 type Schedule struct {
@@ -147,7 +155,11 @@ func (s *Store) NewQueue(cfg QueueConfig) (*Queue, error) {
 	if works {
 		workers := river.NewWorkers()
 		river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, j *river.Job[stepArgs]) error {
-			return cfg.Step(ctx, j.Args.RunID, j.Args.Seq, j.Attempt)
+			err := cfg.Step(ctx, j.Args.RunID, j.Args.Seq, j.Attempt)
+			if se, ok := errors.AsType[*SnoozeError](err); ok {
+				return river.JobSnooze(max(time.Until(se.Until), time.Millisecond))
+			}
+			return err
 		}))
 		river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, j *river.Job[tickArgs]) error {
 			if cfg.Tick == nil {
