@@ -16,7 +16,7 @@ import (
 
 // Bounds of workflow fields that have no constant of their own.
 const (
-	// maxWebhookTolerance bounds a webhook trigger's tolerance.
+	// maxWebhookTolerance bounds a webhook trigger's tolerance (1h).
 	maxWebhookTolerance = time.Hour
 )
 
@@ -116,7 +116,7 @@ func (c *checker) workflowTrigger(r *Resource, refs *workflowRefs) {
 			case err != nil:
 				c.add(r, wp.field("tolerance"), "must be a duration such as 5m or 30s")
 			case d <= 0 || d > maxWebhookTolerance:
-				c.add(r, wp.field("tolerance"), "must be more than 0s and at most %s", wholeDuration(maxWebhookTolerance))
+				c.add(r, wp.field("tolerance"), "must be more than 0s and at most 1h")
 			}
 		}
 	case t.Manual != nil:

@@ -75,8 +75,9 @@ func (d *nodeDecoder) decodeOnError(n ast.Node, pos Pos, v reflect.Value, path f
 			d.fail(path.key(key), kpos, "unknown field: on_error is %s", onErrorChoices)
 			continue
 		}
+		before := len(d.errs)
 		d.decode(mv.Value, kpos, reflect.ValueOf(&target).Elem(), path.field(OnErrorGoto))
-		if target == "" {
+		if target == "" && len(d.errs) == before {
 			d.fail(path.field(OnErrorGoto), kpos, "required: the id of the step to go to")
 		}
 	}
