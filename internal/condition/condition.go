@@ -108,13 +108,15 @@ func Compile(src string) (*Condition, error) {
 		return nil, fmt.Errorf("condition: compiling: longer than %d bytes", MaxLength)
 	}
 	ins := &inspector{src: src}
-	opts := []expr.Option{expr.Env(compileEnv()), expr.AsBool(), expr.MaxNodes(MaxNodes)}
+	opts := []expr.Option{expr.Env(compileEnv()), expr.MaxNodes(MaxNodes)}
 	for _, name := range disabled {
 		opts = append(opts, expr.DisableBuiltin(name))
 	}
 	// The first compilation reports the user's mistakes with the types
 	// the checker sees; the second, with the guards patched in, is run.
-	_, err := expr.Compile(src, append(slices.Clone(opts), expr.Patch(ins))...)
+	// It expects a boolean; the guarded program does not, since the
+	// language would turn nil into false where Eval refuses it.
+	_, err := expr.Compile(src, append(slices.Clone(opts), expr.AsBool(), expr.Patch(ins))...)
 	if len(ins.bare) > 0 {
 		ins.fail(ins.bare[0], "steps must be followed by a step id, as in steps.order.status")
 	}
@@ -182,7 +184,7 @@ func (c *Condition) Eval(ctx context.Context, env map[string]any) (bool, error) 
 	}
 	b, ok := out.(bool)
 	if !ok {
-		return false, fmt.Errorf("condition: evaluating: the result is %s, not true or false", describe(out))
+		return false, fmt.Errorf("condition: evaluating: the condition must give true or false, not %s", describe(out))
 	}
 	return b, nil
 }
@@ -229,7 +231,7 @@ func fromExpr(src string, err error) error {
 	e.Line, e.Column = position(src, fe.From)
 	switch {
 	case errors.Is(fe, ErrDeadline):
-		e.err = ErrDeadline
+		e.err = fe.Prev
 	case errors.Is(fe, ErrMemory), fe.Message == "memory budget exceeded":
 		e.err, e.Message = ErrMemory, ErrMemory.Error()
 	}
