@@ -46,7 +46,7 @@ func TestWorkflowPositions(t *testing.T) {
 		}
 		for path, want := range map[string]Pos{
 			"steps[0].switch[0].steps[0].on_error": {Line: 71, Col: 23},
-			"steps[1].on_error.goto":                {Line: 80, Col: 22},
+			"steps[1].on_error.goto":               {Line: 80, Col: 22},
 			"steps[0].switch[1].steps[0].wait":     {Line: 74, Col: 19},
 		} {
 			if got := r.Positions[path]; got != want {
