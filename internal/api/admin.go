@@ -108,10 +108,22 @@ func referencedError(ref *gateway.ReferencedError) *httpkit.Error {
 		case action.KindAction:
 			fields["actions["+name+"].auth"] = fmt.Sprintf("still uses credential %q", ref.Name)
 		case action.KindWorkflow:
-			fields["workflows["+name+"].steps"] = fmt.Sprintf("still uses %s %q", ref.Kind, ref.Name)
+			fields["workflows["+name+"].steps"] = workflowUse(ref)
 		}
 	}
 	return &httpkit.Error{Status: http.StatusConflict, Code: httpkit.CodeConflict, Message: ref.Error(), Fields: fields}
+}
+
+// workflowUse says how a workflow still uses the resource a request tried
+// to delete.
+func workflowUse(ref *gateway.ReferencedError) string {
+	switch ref.Kind {
+	case action.KindAction:
+		return fmt.Sprintf("still calls action %q", ref.Name)
+	case action.KindWorkflow:
+		return fmt.Sprintf("still starts workflow %q", ref.Name)
+	}
+	return fmt.Sprintf("still uses %s %q", strings.ToLower(string(ref.Kind)), ref.Name)
 }
 
 // notFound is a 404 naming what was looked for.

@@ -112,10 +112,11 @@ func TestHookRefusesBodiesAndWorkflows(t *testing.T) {
 		status     int
 		names      string
 	}{
-		{"missing param", `{}`, http.StatusBadRequest, "order_id"},
-		{"param of the wrong type", `{"order_id":5}`, http.StatusBadRequest, "order_id"},
-		{"not JSON", `order A1 shipped`, http.StatusBadRequest, "JSON"},
-		{"not an object", `["A1"]`, http.StatusBadRequest, "object"},
+		{"missing param", `{}`, http.StatusUnprocessableEntity, "input.order_id: order_id is required"},
+		{"param of the wrong type", `{"order_id":5}`, http.StatusUnprocessableEntity, "input.order_id: order_id must be a string"},
+		{"not JSON", `order A1 shipped`, http.StatusBadRequest, "must be a JSON object"},
+		{"not an object", `["A1"]`, http.StatusBadRequest, "must be a JSON object"},
+		{"too deep", strings.Repeat(`{"a":`, 70) + "1" + strings.Repeat("}", 70), http.StatusBadRequest, "nests deeper than 64 levels"},
 	} {
 		body := []byte(c.body)
 		status, out := e.hook("order_shipped", signed(hookKey, "bad_"+string(rune('a'+i)), now, body), body)

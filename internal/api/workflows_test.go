@@ -246,6 +246,12 @@ func TestWorkflowResources(t *testing.T) {
 	if status != http.StatusUnprocessableEntity || errorFields(out)["workflows[hello].name"] == nil {
 		t.Fatalf("name mismatch: %d %v", status, out)
 	}
+	// An action or workflow a workflow uses cannot be deleted.
+	status, out = e.do("DELETE", "/api/v1/actions/get_order", e.admin, "")
+	if status != http.StatusConflict || errorFields(out)["workflows[order_shipped].steps"] != `still calls action "get_order"` ||
+		errorFields(out)["workflows[hello].steps"] == nil {
+		t.Fatalf("delete an action workflows call: %d %v", status, out)
+	}
 	run := e.start("hello", `{}`)
 	e.waitRun(run, "completed")
 
