@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/secret"
+	"github.com/actiongate/actiongate/internal/store/storetest"
 )
 
 // The resources of the workflow tests: fetch looks a thing up and
@@ -254,5 +256,21 @@ func TestWorkflowInputIsBounded(t *testing.T) {
 	t.Logf("64 MiB --input refused in %v, %d KiB allocated", elapsed, alloc>>10)
 	if _, err := parseInput(`{"id":"` + strings.Repeat("x", maxInputBytes) + `"}`); err == nil || !strings.Contains(err.Error(), "--input: larger than") {
 		t.Fatalf("inline input over 1 MiB: %v", err)
+	}
+}
+
+// With --wait the engine runs on River's PostgreSQL driver there.
+func TestWorkflowRunWaitOnPostgres(t *testing.T) {
+	h := newCLI(t)
+	h.vars["ACTIONGATE_DATABASE_URL"] = storetest.PostgresURL(t, "cliworkflows")
+	h.vars["ACTIONGATE_MASTER_KEY"] = secret.EncodeKey(mustKey(t))
+	h.ok("", "migrate")
+	h.ok("", "apply", h.file("workflows.yaml", workflowYAML))
+	r := h.ok("", "workflow", "run", "fetch", "--input", `{"id":"P1"}`, "--wait")
+	if !regexp.MustCompile(`(?m)^STATUS\s+completed$`).MatchString(r.stdout) || !regexp.MustCompile(`(?m)^look\s+action\s+completed\s+200\s`).MatchString(r.stdout) {
+		t.Fatalf("stdout:\n%s", r.stdout)
+	}
+	if reqs := h.up.requests(); len(reqs) != 1 || reqs[0].Path != "/anything/things/P1" {
+		t.Fatalf("upstream received %+v, want one lookup", reqs)
 	}
 }
