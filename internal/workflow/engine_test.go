@@ -584,3 +584,26 @@ steps:
 		t.Errorf("vars = %v, records %+v", run.Vars, run.Steps)
 	}
 }
+
+// TestWaitLast sleeps a run on its last step: it stays waiting until it
+// wakes, then completes.
+func TestWaitLast(t *testing.T) {
+	f := newFixture(t, `
+---
+kind: Workflow
+name: nap
+trigger: {manual: {}}
+steps:
+  - id: sleep
+    wait: 700ms
+`)
+	id := f.start("nap", nil, "")
+	run := f.wait(id, gateway.RunWaiting, gateway.RunCompleted)
+	if run.Status != gateway.RunWaiting {
+		t.Fatalf("a run sleeping on its last step is %s", run.Status)
+	}
+	run = f.wait(id, gateway.RunCompleted)
+	if r := steps(run)["sleep"]; r.Status != gateway.RunCompleted || r.DurationMS < 600 {
+		t.Errorf("wait record = %+v", r)
+	}
+}
