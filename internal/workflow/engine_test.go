@@ -47,6 +47,10 @@ type shop struct {
 	lastKey string
 	failing bool
 	tokens  []string // Authorization headers seen on /notes
+	// hold, when set, keeps each note's answer until it is closed;
+	// arrived is signalled as each note arrives.
+	hold    chan struct{}
+	arrived chan struct{}
 }
 
 func newShop(t *testing.T) *shop {
@@ -69,6 +73,13 @@ func (s *shop) serve(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]any{"id": id, "status": "shipped",
 			"shipment": map[string]any{"tracking_number": "TRK-" + id}, "customer": map[string]any{"email": "ada@example.com"}})
 	case r.Method == http.MethodPost && r.URL.Path == "/notes":
+		s.mu.Lock()
+		hold, arrived := s.hold, s.arrived
+		s.mu.Unlock()
+		if hold != nil {
+			arrived <- struct{}{}
+			<-hold
+		}
 		var note map[string]any
 		json.NewDecoder(r.Body).Decode(&note)
 		key := r.Header.Get("Idempotency-Key")
@@ -693,5 +704,58 @@ steps:
 	}
 	if time.Since(start) > 5*time.Second {
 		t.Errorf("both runs took %s", time.Since(start))
+	}
+}
+
+// TestCancelInFlight cancels a run while its write is in flight: nothing
+// runs after it, and the write's outcome is still recorded.
+func TestCancelInFlight(t *testing.T) {
+	f := newFixture(t, `
+---
+kind: Workflow
+name: two_notes
+trigger: {manual: {}}
+steps:
+  - id: first
+    action: create_crm_note
+    with: {text: one}
+  - id: second
+    action: create_crm_note
+    with: {text: two}
+`)
+	hold, arrived := make(chan struct{}), make(chan struct{}, 1)
+	f.shop.mu.Lock()
+	f.shop.hold, f.shop.arrived = hold, arrived
+	f.shop.mu.Unlock()
+	id := f.start("two_notes", nil, "")
+	select {
+	case <-arrived:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first note never arrived")
+	}
+	if _, err := f.g.CancelRun(context.Background(), gateway.Operator(), id); err != nil {
+		t.Fatal(err)
+	}
+	f.shop.mu.Lock()
+	f.shop.hold = nil
+	f.shop.mu.Unlock()
+	close(hold)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		run := f.wait(id, gateway.RunCancelled)
+		if r := steps(run)["first"]; r.Status == gateway.RunCompleted {
+			if r.HTTPStatus != 201 || len(run.Steps) != 1 {
+				t.Errorf("records = %+v", run.Steps)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the in-flight step's outcome was not recorded: %+v", run.Steps)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n := len(f.shop.effects()); n != 1 {
+		t.Errorf("%d notes written after the cancel, want 1", n)
 	}
 }
