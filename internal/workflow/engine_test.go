@@ -53,7 +53,7 @@ type shop struct {
 	arrived chan struct{}
 }
 
-func newShop(t *testing.T) *shop {
+func newShop(t testing.TB) *shop {
 	s := &shop{keys: map[string]int{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.srv.Close)
@@ -141,14 +141,14 @@ body:
 
 // fixture is a gateway with the shop's actions and a running engine.
 type fixture struct {
-	t    *testing.T
+	t    testing.TB
 	g    *gateway.Gateway
 	shop *shop
 	llm  *providertest.Server
 	eng  *workflow.Engine
 }
 
-func newFixture(t *testing.T, extra string) *fixture {
+func newFixture(t testing.TB, extra string) *fixture {
 	t.Helper()
 	f := &fixture{t: t, shop: newShop(t), llm: providertest.NewOpenAI(t)}
 	cfg := gatewaytest.Config(t)
