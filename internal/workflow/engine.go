@@ -29,8 +29,6 @@ const (
 	maxStepsPerJob = 50
 	// maxCached bounds the decoded workflows and compiled conditions kept.
 	maxCached = 256
-	// conditionTimeout bounds one condition's evaluation.
-	conditionTimeout = 50 * time.Millisecond
 	// maxVarsBytes bounds a run's vars, encoded as JSON.
 	maxVarsBytes = gateway.MaxAttributesBytes
 )

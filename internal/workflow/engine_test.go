@@ -653,3 +653,45 @@ steps:
 		t.Errorf("wait record = %+v", r)
 	}
 }
+
+// TestHostileConditions fails a step whose condition divides by zero or
+// loops past its deadline, quickly and with a clear error.
+func TestHostileConditions(t *testing.T) {
+	f := newFixture(t, `
+---
+kind: Workflow
+name: divides
+trigger: {manual: {}}
+steps:
+  - id: check
+    if: '1 / (trigger.n - trigger.n) > 0'
+    then:
+      - id: never
+        set: {vars.x: 1}
+---
+kind: Workflow
+name: spins
+trigger: {manual: {}}
+steps:
+  - id: check
+    if: 'any(1..100000, {any(1..100000, {# < 0})})'
+    then:
+      - id: never
+        set: {vars.x: 1}
+`)
+	start := time.Now()
+	run := f.wait(f.start("divides", map[string]any{"n": 3}, ""), gateway.RunFailed)
+	if !strings.Contains(run.Error, "step check: if:") || !strings.Contains(run.Error, "zero") {
+		t.Errorf("error = %q", run.Error)
+	}
+	run = f.wait(f.start("spins", nil, ""), gateway.RunFailed)
+	if !strings.Contains(run.Error, "step check: if:") {
+		t.Errorf("error = %q", run.Error)
+	}
+	if d := steps(run)["check"].DurationMS; d > 1000 {
+		t.Errorf("the looping condition ran %d ms", d)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Errorf("both runs took %s", time.Since(start))
+	}
+}

@@ -353,14 +353,13 @@ func (x *job) agent(ctx context.Context, s *action.Step, i int) (outcome, error)
 	return outcome{}, nil
 }
 
-// evalCondition evaluates an expression over the run's data.
+// evalCondition evaluates an expression over the run's data, within the
+// condition package's deadline and memory bound.
 func (x *job) evalCondition(ctx context.Context, src string) (bool, error) {
 	c, err := x.e.condition(src)
 	if err != nil {
 		return false, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, conditionTimeout)
-	defer cancel()
 	return c.Eval(ctx, x.d.env())
 }
 
