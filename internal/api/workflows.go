@@ -54,9 +54,6 @@ func (h *workflowHandlers) start(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	if body.Input == nil {
-		body.Input = map[string]any{}
-	}
 	name := r.PathValue("name")
 	run, _, err := h.g.StartRun(r.Context(), httpkit.PrincipalFrom(r.Context()), gateway.StartRequest{
 		Workflow: name, Trigger: gateway.TriggerManual, Input: body.Input, ContactID: body.ContactID})

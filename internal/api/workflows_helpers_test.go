@@ -39,8 +39,8 @@ var hookSecret = "whsec_" + base64.StdEncoding.EncodeToString(hookKey)
 //
 // Its workflows: order_shipped (webhook, signed with hookSecret; param
 // order_id; one step calling get_order and extracting the tracking number),
-// failing (manual; one step calling fail_always), sleeper (manual; one wait
-// step of an hour).
+// failing (manual; one step calling fail_always), sleeper (manual; a wait
+// step of an hour, then a set step).
 type wfEnv struct {
 	t        *testing.T
 	g        *gateway.Gateway
@@ -127,7 +127,7 @@ func (e *wfEnv) resources() []action.Resource {
 		}},
 		{Kind: action.KindWorkflow, Workflow: &action.Workflow{
 			Name: "sleeper", Trigger: action.Trigger{Manual: &action.ManualTrigger{}},
-			Steps: []*action.Step{{ID: "nap", Wait: "1h"}},
+			Steps: []*action.Step{{ID: "nap", Wait: "1h"}, {ID: "woke", Set: map[string]any{"vars.woke": true}}},
 		}},
 	}
 }

@@ -85,6 +85,7 @@ func TestWorkflowManualRunRefusals(t *testing.T) {
 		{"no body", "order_shipped", ``, http.StatusBadRequest, "input.order_id"},
 		{"unknown field", "order_shipped", `{"input":{"order_id":"A1"},"contact":"x"}`, http.StatusBadRequest, "contact"},
 		{"input not an object", "order_shipped", `{"input":["A1"]}`, http.StatusBadRequest, "input"},
+		{"input over 64 KiB", "order_shipped", `{"input":{"order_id":"A1","note":"` + strings.Repeat("x", 64<<10) + `"}}`, http.StatusBadRequest, "input"},
 		{"unknown contact", "order_shipped", `{"input":{"order_id":"A1"},"contact_id":"01jnotacontact000000000000"}`, http.StatusNotFound, "contact_id"},
 		{"unknown workflow", "no_such_workflow", `{"input":{}}`, http.StatusNotFound, ""},
 	} {

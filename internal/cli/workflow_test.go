@@ -59,6 +59,8 @@ trigger: {manual: {}}
 steps:
   - id: sleep
     wait: 1h
+  - id: woke
+    set: {vars.woke: true}
 `
 
 // newWorkflowCLI applies the workflow resources to a fresh data directory.
