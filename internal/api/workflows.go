@@ -112,7 +112,7 @@ func workflowRunFilter(r *http.Request, name string) (gateway.WorkflowRunFilter,
 		v := vals[len(vals)-1]
 		switch key {
 		case "status":
-			if statuses := runStatuses(); !slices.Contains(statuses, v) {
+			if statuses := gateway.WorkflowRunStatuses(); !slices.Contains(statuses, v) {
 				return f, badParam(key, "must be one of "+strings.Join(statuses, ", "))
 			}
 			f.Status = v
@@ -188,12 +188,6 @@ func invalidInput(errs action.Errors) *httpkit.Error {
 	e.Status = http.StatusBadRequest
 	e.Message = "invalid input: " + errs.Error()
 	return e
-}
-
-// runStatuses lists the run statuses in the order a run may pass through
-// them.
-func runStatuses() []string {
-	return []string{gateway.RunQueued, gateway.RunRunning, gateway.RunWaiting, gateway.RunCompleted, gateway.RunFailed, gateway.RunCancelled}
 }
 
 // workflowItem is one entry of the workflow list.
@@ -312,7 +306,7 @@ func lastWorkflowRun(r *http.Request, g *gateway.Gateway, name string) (*workflo
 // runCounts is a workflow's run counts with every status present.
 func runCounts(byStatus map[string]int) map[string]int {
 	out := make(map[string]int, 6)
-	for _, s := range runStatuses() {
+	for _, s := range gateway.WorkflowRunStatuses() {
 		out[s] = byStatus[s]
 	}
 	return out

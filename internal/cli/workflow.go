@@ -188,7 +188,7 @@ func waitForRun(ctx context.Context, g *gateway.Gateway, id string, timeout time
 			return last, fmt.Errorf("reading run %s: %w", id, err)
 		}
 		last = run
-		if finished(run.Status) {
+		if gateway.TerminalRun(run.Status) {
 			return run, nil
 		}
 		select {
@@ -200,12 +200,6 @@ func waitForRun(ctx context.Context, g *gateway.Gateway, id string, timeout time
 		case <-tick.C:
 		}
 	}
-}
-
-// finished reports whether a run in status will not run again unless it
-// is retried.
-func finished(status string) bool {
-	return status == gateway.RunCompleted || status == gateway.RunFailed || status == gateway.RunCancelled
 }
 
 // parseInput reads --input: a JSON object, inline or from @FILE, of at
@@ -291,7 +285,7 @@ func newWorkflowRunsCmd(e *env) *cobra.Command {
 		Short: "List a workflow's runs, newest first",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if statuses := runStatusWords(); status != "" && !slices.Contains(statuses, status) {
+			if statuses := gateway.WorkflowRunStatuses(); status != "" && !slices.Contains(statuses, status) {
 				return fmt.Errorf("--status %q: must be one of %s", status, strings.Join(statuses, ", "))
 			}
 			if limit < 1 || limit > gateway.MaxWorkflowRunLimit {
@@ -337,7 +331,7 @@ func newWorkflowRunsCmd(e *env) *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&status, "status", "", "only runs in this status: "+strings.Join(runStatusWords(), ", "))
+	fl.StringVar(&status, "status", "", "only runs in this status: "+strings.Join(gateway.WorkflowRunStatuses(), ", "))
 	fl.IntVar(&limit, "limit", gateway.DefaultWorkflowRunLimit, "at most this many")
 	fl.StringVar(&cursor, "cursor", "", "continue a listing where the previous page ended")
 	fl.BoolVar(&asJSON, "json", false, "print the page as JSON")
@@ -371,12 +365,6 @@ func newWorkflowShowCmd(e *env) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the run as JSON")
 	return cmd
-}
-
-// runStatusWords lists the run statuses in the order a run may pass
-// through them.
-func runStatusWords() []string {
-	return []string{gateway.RunQueued, gateway.RunRunning, gateway.RunWaiting, gateway.RunCompleted, gateway.RunFailed, gateway.RunCancelled}
 }
 
 // printWorkflowRuns writes one row per run: id, status, trigger, started,

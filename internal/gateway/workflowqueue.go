@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/store"
 )
 
@@ -54,6 +53,9 @@ type WorkflowOptions struct {
 	// StallAfter is how long a run between steps may go without a
 	// transition before it is queued again; 0 means DefaultStallAfter.
 	StallAfter time.Duration
+	// RescueAfter is how long River lets a job run before it counts the
+	// job's worker as gone; 0 means 30 seconds (see store.QueueConfig).
+	RescueAfter time.Duration
 }
 
 // workQueue is the running job queue of StartWorkflows.
@@ -79,10 +81,7 @@ func (g *Gateway) StartWorkflows(ctx context.Context, work StepWorker, opts Work
 		Step: func(ctx context.Context, runID string, seq int64, attempt int) error {
 			return g.stepJob(ctx, work, runID, seq, attempt)
 		},
-		// A job holds one step: an action within its timeout (at most
-		// action.MaxTimeout) or a model answer within the agent's turn
-		// timeout; past the longest of those plus a margin, it is over.
-		StepTimeout:    action.MaxTurnTimeout + time.Minute,
+		RescueAfter:    opts.RescueAfter,
 		Tick:           g.tick,
 		Reconcile:      func(ctx context.Context) error { return g.reconcile(ctx, wq.stallAfter) },
 		ReconcileEvery: cmp.Or(opts.ReconcileEvery, DefaultReconcileEvery),
@@ -162,8 +161,16 @@ func (g *Gateway) stepJob(ctx context.Context, work StepWorker, runID string, se
 	if run.Seq != seq || store.TerminalRun(run.Status) {
 		return nil
 	}
-	if run.Status == RunWaiting && run.WakeAt != nil && run.WakeAt.After(g.now()) {
+	now := g.now()
+	if run.Status == RunWaiting && run.WakeAt != nil && run.WakeAt.After(now) {
 		return &store.SnoozeError{Until: *run.WakeAt}
+	}
+	// A job run again while another worker's step still holds the run
+	// (River rescued a job that was only slow) waits for the lease: by
+	// then the step is done and the run has moved on, or its worker is
+	// gone and the step runs here.
+	if run.LeaseUntil != nil && run.LeaseUntil.After(now) {
+		return &store.SnoozeError{Until: *run.LeaseUntil}
 	}
 	return work(ctx, run, attempt)
 }

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/actiongate/actiongate/internal/action"
@@ -37,6 +38,14 @@ const (
 	RunCancelled = store.RunCancelled
 	StepSkipped  = store.StepSkipped
 )
+
+// WorkflowRunStatuses lists every run status, in the order a run may
+// pass through them.
+func WorkflowRunStatuses() []string { return store.WorkflowRunStatuses() }
+
+// TerminalRun reports whether a run in status is over (completed,
+// failed or cancelled).
+func TerminalRun(status string) bool { return store.TerminalRun(status) }
 
 // Bounds of workflow run lists.
 const (
@@ -256,7 +265,7 @@ func (g *Gateway) Hook(ctx context.Context, workflow string, h http.Header, body
 	}
 	id, err := webhook.Verify(key, h, body, g.now(), tolerance)
 	if err != nil {
-		return nil, false, &HookError{Status: http.StatusUnauthorized, Message: err.Error()}
+		return nil, false, &HookError{Status: http.StatusUnauthorized, Message: strings.TrimPrefix(err.Error(), "webhook: verifying: ")}
 	}
 	input, err := hookInput(body)
 	if err != nil {
@@ -308,6 +317,9 @@ func (g *Gateway) WorkflowRun(ctx context.Context, p *Principal, id string) (*Wo
 	r, err := g.store.GetWorkflowRun(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("gateway: workflow run %q: %w", id, err)
+	}
+	if r.Steps == nil {
+		r.Steps = []StepRecord{}
 	}
 	return r, nil
 }

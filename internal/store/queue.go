@@ -85,9 +85,12 @@ type QueueConfig struct {
 	// attempt counts River's attempts of this job from 1. An error is
 	// retried with backoff.
 	Step func(ctx context.Context, runID string, seq int64, attempt int) error
-	// StepTimeout bounds one step job; past it the job's context is
-	// cancelled.
-	StepTimeout time.Duration
+	// RescueAfter is how long a job may run before River counts its
+	// worker as gone and runs it again; 0 means 30 seconds. A live job's
+	// step holds a lease, which a job run again waits for (Step answers
+	// it with a SnoozeError), so a short value only speeds up the
+	// recovery of a job that died outside a step's lease.
+	RescueAfter time.Duration
 	// Tick starts the run of one schedule tick.
 	Tick func(ctx context.Context, workflow string, at time.Time) error
 	// Reconcile looks for runs that lost their job; it runs every
@@ -137,8 +140,10 @@ func (s *Store) NewQueue(cfg QueueConfig) (*Queue, error) {
 		Logger:               cfg.Logger,
 		FetchCooldown:        fetchCooldown,
 		FetchPollInterval:    postgresFetchPoll,
-		JobTimeout:           cmp.Or(cfg.StepTimeout, river.JobTimeoutDefault),
-		RescueStuckJobsAfter: cmp.Or(cfg.StepTimeout, river.JobTimeoutDefault) + time.Minute,
+		// A step bounds itself (an action's timeout, an agent's turn
+		// timeout); the job adds no timeout of its own.
+		JobTimeout:           -1,
+		RescueStuckJobsAfter: cmp.Or(cfg.RescueAfter, 30*time.Second),
 		MaxAttempts:          25,
 		RetryPolicy:          backoff{},
 		// Finished jobs only matter as a record for a day; the run row is
