@@ -124,9 +124,16 @@ func (g *Gateway) StopWorkflows(ctx context.Context) error {
 // working queue when this process works runs and an inserting one
 // otherwise.
 func (g *Gateway) enqueue(ctx context.Context, id string, seq int64, at time.Time) error {
+	_, err := g.enqueueStep(ctx, id, seq, at)
+	return err
+}
+
+// enqueueStep is enqueue, saying since when the job already queued for
+// the transition has been running (zero when none is running).
+func (g *Gateway) enqueueStep(ctx context.Context, id string, seq int64, at time.Time) (time.Time, error) {
 	q, err := g.queue()
 	if err != nil {
-		return err
+		return time.Time{}, err
 	}
 	return q.EnqueueStep(ctx, id, seq, at)
 }
@@ -224,8 +231,10 @@ func (g *Gateway) ObserveStep(workflow, stepType, status string, d time.Duration
 	g.metrics.ObserveStep(workflow, stepType, status, d)
 }
 
-// reconcile queues again the runs that lost their job: a run whose
-// step lease expired moves to a new seq first, so the dead worker's job,
+// reconcile queues again the runs that lost their job. A run whose step
+// lease expired, or whose job has been running for stallAfter without
+// taking a lease (its worker went away before its step; a live job
+// leases its step at once), moves to a new seq first, so the dead job,
 // if it ever comes back, does nothing.
 func (g *Gateway) reconcile(ctx context.Context, stallAfter time.Duration) error {
 	now := g.now()
@@ -235,23 +244,35 @@ func (g *Gateway) reconcile(ctx context.Context, stallAfter time.Duration) error
 	}
 	for i := range runs {
 		r := &runs[i]
-		if r.LeaseUntil != nil && r.LeaseUntil.Before(now) {
-			prev := r.Seq
-			r.Seq++
-			r.LeaseUntil = nil
-			if err := g.store.UpdateWorkflowRun(ctx, r, prev, now); err != nil {
-				if errors.Is(err, store.ErrConflict) {
-					continue
-				}
-				return fmt.Errorf("gateway: taking over workflow run %s: %w", r.ID, err)
+		if r.LeaseUntil == nil || !r.LeaseUntil.Before(now) {
+			since, err := g.enqueueStep(ctx, r.ID, r.Seq, time.Time{})
+			if err != nil {
+				return err
 			}
-			g.log.WarnContext(ctx, "a workflow step's worker stopped before finishing it; running the step again", "run", r.ID, "workflow", r.Workflow)
+			if since.IsZero() || now.Sub(since) < stallAfter {
+				continue
+			}
 		}
-		if err := g.enqueue(ctx, r.ID, r.Seq, time.Time{}); err != nil {
+		if err := g.takeOver(ctx, r, now); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// takeOver moves a run whose worker went away to a new seq and queues it.
+func (g *Gateway) takeOver(ctx context.Context, r *WorkflowRun, now time.Time) error {
+	prev := r.Seq
+	r.Seq++
+	r.LeaseUntil = nil
+	if err := g.store.UpdateWorkflowRun(ctx, r, prev, now); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return nil
+		}
+		return fmt.Errorf("gateway: taking over workflow run %s: %w", r.ID, err)
+	}
+	g.log.WarnContext(ctx, "a workflow run's worker went away before finishing its step; running the step again", "run", r.ID, "workflow", r.Workflow)
+	return g.enqueue(ctx, r.ID, r.Seq, time.Time{})
 }
 
 // tick starts the run of one schedule tick, once per workflow and tick

@@ -234,16 +234,21 @@ func (q *Queue) Stop(ctx context.Context) error {
 
 // EnqueueStep inserts the job that executes run runID's step at seq, to
 // run at at (now when zero). While such a job is waiting or running, a
-// second one is not inserted.
-func (q *Queue) EnqueueStep(ctx context.Context, runID string, seq int64, at time.Time) error {
+// second one is not inserted: runningSince is then when the job already
+// there started running, zero when it is not running (or none was there).
+func (q *Queue) EnqueueStep(ctx context.Context, runID string, seq int64, at time.Time) (runningSince time.Time, err error) {
 	opts := &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: activeStates}}
 	if !at.IsZero() {
 		opts.ScheduledAt = at
 	}
-	if _, err := q.c.Insert(ctx, stepArgs{RunID: runID, Seq: seq}, opts); err != nil {
-		return fmt.Errorf("store: queueing run %s: %w", runID, err)
+	res, err := q.c.Insert(ctx, stepArgs{RunID: runID, Seq: seq}, opts)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store: queueing run %s: %w", runID, err)
 	}
-	return nil
+	if res.UniqueSkippedAsDuplicate && res.Job != nil && res.Job.State == rivertype.JobStateRunning && res.Job.AttemptedAt != nil {
+		return *res.Job.AttemptedAt, nil
+	}
+	return time.Time{}, nil
 }
 
 // SetSchedules replaces the periodic jobs of workflow schedules with
