@@ -1,5 +1,5 @@
 // Package action holds the resource types a team declares (Action, Credential,
-// Agent, Provider), their decoding from YAML and JSON resource files, and their
+// Agent, Provider, Workflow), their decoding from YAML and JSON resource files, and their
 // validation with field paths and file positions.
 package action
 

@@ -17,7 +17,7 @@ import (
 	"github.com/actiongate/actiongate/internal/jsonlimit"
 )
 
-const kindChoices = "Action, Credential, Agent, Provider"
+const kindChoices = "Action, Credential, Agent, Provider, Workflow"
 
 // Decode reads the resources of one YAML (multi-document) or JSON file.
 // A document may also be a list of resources. A document nesting more than
@@ -155,12 +155,12 @@ func decodeDocument(filename string, index int, body ast.Node) (*Resource, Error
 
 // kindSuggestion proposes the kind a misspelled one was meant to be.
 func kindSuggestion(kind string) string {
-	return closestName(kind, map[string]bool{string(KindAction): true, string(KindCredential): true, string(KindAgent): true, string(KindProvider): true})
+	return closestName(kind, map[string]bool{string(KindAction): true, string(KindCredential): true, string(KindAgent): true, string(KindProvider): true, string(KindWorkflow): true})
 }
 
 // knownKind reports whether k is one of the resource kinds.
 func knownKind(k Kind) bool {
-	return k == KindAction || k == KindCredential || k == KindAgent || k == KindProvider
+	return k == KindAction || k == KindCredential || k == KindAgent || k == KindProvider || k == KindWorkflow
 }
 
 // resource decodes the fields of a document of the given kind (a known
@@ -181,6 +181,9 @@ func (d *nodeDecoder) resource(kind Kind, values []*ast.MappingValueNode) *Resou
 	case KindProvider:
 		r.Provider = &Provider{}
 		target = r.Provider
+	case KindWorkflow:
+		r.Workflow = &Workflow{}
+		target = r.Workflow
 	}
 	d.decodeFields(values, reflect.ValueOf(target).Elem(), nil, "kind")
 	if r.Action != nil {

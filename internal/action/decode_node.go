@@ -28,6 +28,7 @@ var jsonNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9
 var (
 	idempotencyType = reflect.TypeFor[Idempotency]()
 	secretRefType   = reflect.TypeFor[SecretRef]()
+	onErrorType     = reflect.TypeFor[OnError]()
 )
 
 // relError is a decoding problem at a path relative to its resource.
@@ -245,6 +246,9 @@ func (d *nodeDecoder) decodeInto(n ast.Node, tag string, pos Pos, v reflect.Valu
 	switch {
 	case t == idempotencyType:
 		d.decodeIdempotency(n, pos, v, path)
+		return
+	case t == onErrorType:
+		d.decodeOnError(n, pos, v, path)
 		return
 	case t == secretRefType:
 		if _, ok := mappingValues(n); !ok {

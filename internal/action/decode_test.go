@@ -112,9 +112,9 @@ name: b
 just text
 `,
 			want: []string{
-				`t.yaml:1:1: documents[#1]: missing kind: must be one of Action, Credential, Agent, Provider`,
-				`t.yaml:3:7: documents[#2].kind: must be one of Action, Credential, Agent, Provider (did you mean "Action"?)`,
-				`t.yaml:6:1: documents[#3]: must be a mapping with a kind (Action, Credential, Agent, Provider)`,
+				`t.yaml:1:1: documents[#1]: missing kind: must be one of Action, Credential, Agent, Provider, Workflow`,
+				`t.yaml:3:7: documents[#2].kind: must be one of Action, Credential, Agent, Provider, Workflow (did you mean "Action"?)`,
+				`t.yaml:6:1: documents[#3]: must be a mapping with a kind (Action, Credential, Agent, Provider, Workflow)`,
 			},
 		},
 		{

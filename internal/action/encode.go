@@ -10,7 +10,7 @@ import (
 
 // kindOrder is the order EncodeYAML writes kinds in: credentials before the
 // actions that use them, providers and actions before the agents that name
-// them.
+// them, workflows (which name actions, agents and other workflows) last.
 func kindOrder(k Kind) int {
 	switch k {
 	case KindCredential:
@@ -21,8 +21,10 @@ func kindOrder(k Kind) int {
 		return 2
 	case KindAgent:
 		return 3
+	case KindWorkflow:
+		return 4
 	}
-	return 4
+	return 5
 }
 
 // spec returns the typed body of r, or an error when it does not match r.Kind.
@@ -36,12 +38,14 @@ func spec(r *Resource) (any, error) {
 		return r.Agent, nil
 	case r.Kind == KindProvider && r.Provider != nil:
 		return r.Provider, nil
+	case r.Kind == KindWorkflow && r.Workflow != nil:
+		return r.Workflow, nil
 	}
 	return nil, fmt.Errorf("action: encoding %s: no %s spec", r.Key(), r.Kind)
 }
 
 // EncodeYAML writes resources as a multi-document YAML file: credentials,
-// then providers, then actions, then agents, each group by name; in every document `kind`
+// then providers, then actions, then agents, then workflows, each group by name; in every document `kind`
 // comes first, then `name`. Decode reads it back to equal resources.
 func EncodeYAML(resources []Resource) ([]byte, error) {
 	sorted := slices.Clone(resources)

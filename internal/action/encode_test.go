@@ -12,7 +12,7 @@ import (
 func bare(rs []Resource) []Resource {
 	out := make([]Resource, len(rs))
 	for i, r := range rs {
-		out[i] = Resource{Kind: r.Kind, Action: r.Action, Credential: r.Credential, Agent: r.Agent, Provider: r.Provider}
+		out[i] = Resource{Kind: r.Kind, Action: r.Action, Credential: r.Credential, Agent: r.Agent, Provider: r.Provider, Workflow: r.Workflow}
 	}
 	return out
 }
@@ -224,9 +224,9 @@ func TestFromSpecJSONErrors(t *testing.T) {
 		},
 		{
 			name: "unknown kind",
-			kind: "Workflow",
+			kind: "Flow",
 			body: `{}`,
-			want: []string{`unknown kind "Workflow": must be one of Action, Credential, Agent, Provider`},
+			want: []string{`unknown kind "Flow": must be one of Action, Credential, Agent, Provider, Workflow`},
 		},
 	}
 	for _, tt := range tests {

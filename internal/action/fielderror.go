@@ -136,6 +136,8 @@ func kindPlural(k Kind) string {
 		return "agents"
 	case KindProvider:
 		return "providers"
+	case KindWorkflow:
+		return "workflows"
 	}
 	return "documents"
 }

@@ -8,7 +8,8 @@ import (
 )
 
 // Validate checks a whole set of resources, including references between
-// them (an action's credential, an agent's actions and provider), and returns every
+// them (an action's credential, an agent's actions and provider, a
+// workflow's actions, agents and workflows), and returns every
 // problem found. Errors carry the field path and, for resources decoded
 // from files, the file:line:col of the field (or of its nearest decoded
 // ancestor when the field is missing).
@@ -17,6 +18,7 @@ func Validate(resources []Resource) Errors {
 	creds := map[string]*Credential{}
 	actions := map[string]bool{}
 	providers := map[string]bool{}
+	set := &workflowRefs{actions: map[string]*Action{}, agents: map[string]*Agent{}, workflows: map[string]bool{}}
 	for i := range resources {
 		r := &resources[i]
 		switch {
@@ -26,8 +28,17 @@ func Validate(resources []Resource) Errors {
 			}
 		case r.Kind == KindAction && r.Action != nil:
 			actions[r.Action.Name] = true
+			if _, dup := set.actions[r.Action.Name]; !dup {
+				set.actions[r.Action.Name] = r.Action
+			}
 		case r.Kind == KindProvider && r.Provider != nil:
 			providers[r.Provider.Name] = true
+		case r.Kind == KindAgent && r.Agent != nil:
+			if _, dup := set.agents[r.Agent.Name]; !dup {
+				set.agents[r.Agent.Name] = r.Agent
+			}
+		case r.Kind == KindWorkflow && r.Workflow != nil:
+			set.workflows[r.Workflow.Name] = true
 		}
 	}
 	c.duplicates(resources)
@@ -42,6 +53,8 @@ func Validate(resources []Resource) Errors {
 			c.agent(r, actions, providers)
 		case r.Kind == KindProvider && r.Provider != nil:
 			c.provider(r)
+		case r.Kind == KindWorkflow && r.Workflow != nil:
+			c.workflow(r, set)
 		case knownKind(r.Kind):
 			c.add(r, nil, "has no %s spec", r.Kind)
 		default:

@@ -541,7 +541,7 @@ func TestManyErrorsAtOnce(t *testing.T) {
 		`testdata/broken.yaml:22:10: actions[get_order].confirm: must be one of auto, always, never`,
 		`testdata/broken.yaml:26:22: agents[support].actions[1]: no Action named "refund_order"`,
 		`testdata/broken.yaml:27:1: agents[support].tools: unknown field; allowed: actions, description, instructions, limits, model, name`,
-		`testdata/broken.yaml:29:7: documents[#4].kind: must be one of Action, Credential, Agent, Provider (did you mean "Action"?)`,
+		`testdata/broken.yaml:29:7: documents[#4].kind: must be one of Action, Credential, Agent, Provider, Workflow (did you mean "Action"?)`,
 	}
 	got := lines(errs)
 	assertLines(t, got, want)

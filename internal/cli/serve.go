@@ -7,7 +7,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/runtime"
 	"github.com/actiongate/actiongate/internal/server"
+	"github.com/actiongate/actiongate/internal/workflow"
 )
 
 func newServeCmd(e *env) *cobra.Command {
@@ -58,11 +60,26 @@ func runServe(cmd *cobra.Command, e *env) error {
 		fmt.Fprintf(e.stdout, "Created the first admin token. It is shown only this once; store it now:\n\n    %s\n\n"+
 			"Send it as \"Authorization: Bearer <token>\" to /api/v1/. Create more with `actiongate token create`.\n\n", plain)
 	}
-	srv := server.New(g, cfg, log, server.Surfaces(g, cfg)...)
+	rt := runtime.New(g, runtime.Options{})
+	srv := server.New(g, cfg, log, server.Surfaces(g, cfg, rt)...)
 	ln, err := srv.Listen()
 	if err != nil {
 		return err
 	}
+	// Workflow runs are worked beside the requests; on shutdown the
+	// steps in flight get the shutdown timeout to finish (one cut short
+	// runs again after its lease).
+	runs := workflow.New(g, rt, workflow.Options{})
+	if err := runs.Start(ctx); err != nil {
+		return err
+	}
+	defer func() {
+		sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+		defer scancel()
+		if err := runs.Stop(sctx); err != nil {
+			log.Error("stopping workflow runs", "err", err)
+		}
+	}()
 	fmt.Fprintf(e.stdout, "actiongate listening on http://%s\n", ln.Addr())
 	return srv.Serve(ctx, ln)
 }

@@ -148,6 +148,7 @@ func (g *Gateway) recordCut(ctx context.Context, r *runlog.Run, h *store.Handle)
 	if err := g.runs.record(ctx, r, h, wait); err != nil {
 		return fmt.Errorf("gateway: recording run: %w", err)
 	}
+	g.emitRunFailed(ctx, r)
 	level := slog.LevelInfo
 	if r.Outcome == runlog.OutcomeError {
 		level = slog.LevelWarn

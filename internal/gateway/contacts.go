@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -71,6 +72,7 @@ func (g *Gateway) storeContact(ctx context.Context, c *Contact) error {
 		}
 		return fmt.Errorf("gateway: creating contact: %w", err)
 	}
+	g.emit(ctx, contactEvent(action.EventContactCreated, c, c.ID))
 	return nil
 }
 
@@ -163,6 +165,7 @@ func (g *Gateway) FindOrCreateContact(ctx context.Context, p *Principal, c *Cont
 		}
 		err = g.store.CreateContact(ctx, nc)
 		if err == nil {
+			g.emit(ctx, contactEvent(action.EventContactCreated, nc, nc.ID))
 			return nc, true, nil
 		}
 		if !errors.Is(err, store.ErrConflict) {
@@ -205,6 +208,12 @@ func (g *Gateway) ListContacts(ctx context.Context, p *Principal, f ContactFilte
 // within MaxAttributes and MaxAttributesBytes. An external id in use by
 // another contact is ErrConflict; a contact p does not reach is ErrNotFound.
 func (g *Gateway) UpdateContact(ctx context.Context, p *Principal, id string, patch ContactPatch) (*Contact, error) {
+	return g.updateContact(ctx, p, id, patch, true)
+}
+
+// updateContact is UpdateContact; emit says whether workflows that start
+// on contact.updated hear of it.
+func (g *Gateway) updateContact(ctx context.Context, p *Principal, id string, patch ContactPatch, emit bool) (*Contact, error) {
 	var errs action.Errors
 	for _, f := range []struct {
 		path  string
@@ -235,6 +244,9 @@ func (g *Gateway) UpdateContact(ctx context.Context, p *Principal, id string, pa
 			return nil, fmt.Errorf("gateway: updating contact %q: external_id %q is already in use: %w", id, *patch.ExternalID, ErrConflict)
 		}
 		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	if emit {
+		g.emit(ctx, contactEvent(action.EventContactUpdated, c, c.ID+"@"+strconv.FormatInt(c.UpdatedAt.UnixNano(), 10)))
 	}
 	return c, nil
 }

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/actiongate/actiongate/internal/action"
@@ -70,6 +71,9 @@ func (g *Gateway) CreateConversation(ctx context.Context, c *Conversation) error
 	if err := g.store.CreateConversation(ctx, c); err != nil {
 		return fmt.Errorf("gateway: %w", err)
 	}
+	g.emit(ctx, event{Type: action.EventConversationStarted, ID: c.ID, Agent: c.Agent, ContactID: c.ContactID, Data: map[string]any{
+		"conversation_id": c.ID, "channel": c.Channel,
+	}})
 	return nil
 }
 
@@ -142,6 +146,13 @@ func (g *Gateway) ClaimConversation(ctx context.Context, p *Principal, id, from 
 func (g *Gateway) SaveConversation(ctx context.Context, c *Conversation, add []Message, update []Message) error {
 	if err := g.store.SaveConversation(ctx, c, add, update, g.now()); err != nil {
 		return fmt.Errorf("gateway: %w", err)
+	}
+	for i, m := range add {
+		if m.Role == RoleUser {
+			g.emit(ctx, event{Type: action.EventMessageReceived, ID: c.ID + "#" + strconv.Itoa(c.Turns) + "." + strconv.Itoa(i), Agent: c.Agent, ContactID: c.ContactID, Data: map[string]any{
+				"conversation_id": c.ID, "text": m.Content,
+			}})
+		}
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/actiongate/actiongate/internal/config"
 	"github.com/actiongate/actiongate/internal/egress"
@@ -34,4 +35,27 @@ func NewEngine(cfg *config.Config, tok *respfilter.Tokenizer, secrets invoke.Sec
 // errors are the filter's own, naming the problem for that person.
 func (g *Gateway) Refilter(ctx context.Context, contentType string, body []byte, o respfilter.Options) (*respfilter.Result, error) {
 	return g.engine.Filter().Apply(ctx, contentType, body, o)
+}
+
+// extractTimeout bounds each jq expression of a workflow step's extract.
+const extractTimeout = 100 * time.Millisecond
+
+// Extract runs a workflow step's extract expressions (name -> jq) over a
+// response body (masked, as a step's call result keeps it).
+func (g *Gateway) Extract(ctx context.Context, body []byte, exprs map[string]string) (map[string]any, error) {
+	out, err := g.engine.Filter().Extract(ctx, body, exprs, extractTimeout)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	return out, nil
+}
+
+// StepSecret returns the value of {{secret.NAME}} for a workflow step's
+// action arguments; the step masks it in every record (StepCall.Mask).
+func (g *Gateway) StepSecret(ctx context.Context, name string) (string, error) {
+	v, err := g.secrets.LookupSecret(ctx, name)
+	if err != nil {
+		return "", fmt.Errorf("gateway: %w", err)
+	}
+	return v, nil
 }

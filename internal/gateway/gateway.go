@@ -57,6 +57,12 @@ type Gateway struct {
 
 	touchMu sync.Mutex
 	touched map[string]time.Time
+
+	// queueMu guards the workflow job queues: work while this process
+	// works runs (StartWorkflows), inserter for starting runs otherwise.
+	queueMu  sync.Mutex
+	work     *workQueue
+	inserter *store.Queue
 }
 
 // ErrNoData means Options.OpenExisting found no actiongate data to open: no
@@ -139,6 +145,7 @@ func open(ctx context.Context, cfg *config.Config, st *store.Store, key masterKe
 		now:       time.Now,
 		touched:   map[string]time.Time{},
 	}
+	g.metrics.watchQueue(g.queueDepth)
 	n, err := g.Sweep(ctx)
 	if err != nil {
 		g.runs.close()
@@ -150,8 +157,12 @@ func open(ctx context.Context, cfg *config.Config, st *store.Store, key masterKe
 	return g, nil
 }
 
-// Close stores the runs still queued and releases the database.
+// Close stops working workflow runs, stores the runs still queued and
+// releases the database.
 func (g *Gateway) Close() error {
+	if err := g.StopWorkflows(context.Background()); err != nil {
+		g.log.Error("stopping workflows", "err", err)
+	}
 	g.runs.close()
 	return g.store.Close()
 }
@@ -175,3 +186,15 @@ func (g *Gateway) Config() *config.Config { return g.cfg }
 
 // Logger returns the gateway's logger.
 func (g *Gateway) Logger() *slog.Logger { return g.log }
+
+// queueDepth reads the workflow queue's depth for the metrics, -1 when
+// the database does not answer within a second.
+func (g *Gateway) queueDepth() float64 {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	n, err := g.store.QueueDepth(ctx)
+	if err != nil {
+		return -1
+	}
+	return float64(n)
+}

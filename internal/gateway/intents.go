@@ -46,18 +46,23 @@ const unknownOutcome = "outcome unknown: the server stopped while sending this r
 // the engine's path unchanged.
 func (g *Gateway) invoke(ctx context.Context, c *invoke.Call, confirmation string) *invoke.Result {
 	if action.IsWrite(c.Action.Method) || confirmation != "" {
-		c.BeforeSend = func(r *runlog.Run) error { return g.storeIntent(ctx, c.Action, r, confirmation) }
+		budget := c.Action.TimeoutDuration()
+		if c.Timeout > 0 {
+			budget = min(c.Timeout, action.MaxTimeout)
+		}
+		c.BeforeSend = func(r *runlog.Run) error { return g.storeIntent(ctx, c.Action, budget, r, confirmation) }
 	}
 	return g.engine.Invoke(ctx, c)
 }
 
-// storeIntent stores r, the record of a call of a about to be sent, and
+// storeIntent stores r, the record of a call of a about to be sent within
+// budget, and
 // returns once it is committed; an error, written for the model, stops the
 // send.
-func (g *Gateway) storeIntent(ctx context.Context, a *action.Action, r *runlog.Run, confirmation string) error {
+func (g *Gateway) storeIntent(ctx context.Context, a *action.Action, budget time.Duration, r *runlog.Run, confirmation string) error {
 	r.ConfirmationID = confirmation
 	r.Arguments = runlog.BoundArguments(r.Arguments)
-	stale := g.now().Add(a.TimeoutDuration() + intentMargin)
+	stale := g.now().Add(budget + intentMargin)
 	var err error
 	if confirmation != "" {
 		err = g.store.InsertIntent(context.WithoutCancel(ctx), r, stale, confirmation)

@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
@@ -17,6 +19,9 @@ type Metrics struct {
 	turns        *prometheus.CounterVec
 	turnCalls    *prometheus.HistogramVec
 	modelTokens  *prometheus.CounterVec
+	runsStarted  *prometheus.CounterVec
+	runsEnded    *prometheus.CounterVec
+	stepDuration *prometheus.HistogramVec
 }
 
 // NewMetrics registers the call metrics and the Go runtime collectors.
@@ -53,8 +58,22 @@ func NewMetrics() *Metrics {
 			Name: "actiongate_model_tokens_total",
 			Help: "Model tokens by agent, provider and direction (input, output).",
 		}, []string{"agent", "provider", "direction"}),
+		runsStarted: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "actiongate_workflow_runs_started_total",
+			Help: "Workflow runs started, by workflow and trigger.",
+		}, []string{"workflow", "trigger"}),
+		runsEnded: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "actiongate_workflow_runs_total",
+			Help: "Workflow runs finished, by workflow and outcome (completed, failed, cancelled).",
+		}, []string{"workflow", "outcome"}),
+		stepDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "actiongate_workflow_step_duration_seconds",
+			Help:    "Time to execute a workflow step, by workflow, step type and status.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120},
+		}, []string{"workflow", "type", "status"}),
 	}
 	m.Registry.MustRegister(m.calls, m.duration, m.rawTokens, m.outputTokens, m.turns, m.turnCalls, m.modelTokens,
+		m.runsStarted, m.runsEnded, m.stepDuration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -77,4 +96,28 @@ func (m *Metrics) ObserveTurn(agent, provider, status string, toolCalls int, u U
 	}
 	m.modelTokens.WithLabelValues(agent, provider, "input").Add(float64(u.InputTokens))
 	m.modelTokens.WithLabelValues(agent, provider, "output").Add(float64(u.OutputTokens))
+}
+
+// ObserveRunStarted counts a workflow run started by trigger.
+func (m *Metrics) ObserveRunStarted(workflow, trigger string) {
+	m.runsStarted.WithLabelValues(workflow, trigger).Inc()
+}
+
+// ObserveRunFinished counts a workflow run that ended with outcome.
+func (m *Metrics) ObserveRunFinished(workflow, outcome string) {
+	m.runsEnded.WithLabelValues(workflow, outcome).Inc()
+}
+
+// ObserveStep records one step's execution time.
+func (m *Metrics) ObserveStep(workflow, stepType, status string, d time.Duration) {
+	m.stepDuration.WithLabelValues(workflow, stepType, status).Observe(d.Seconds())
+}
+
+// watchQueue exports the depth of the workflow job queue, read by depth
+// at each scrape.
+func (m *Metrics) watchQueue(depth func() float64) {
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "actiongate_workflow_queue_depth",
+		Help: "Workflow step jobs waiting to run (available, scheduled or to be retried).",
+	}, depth))
 }

@@ -75,6 +75,8 @@ func (g *Gateway) DeleteResource(ctx context.Context, kind action.Kind, name str
 			by = append(by, r.Key())
 		case kind == action.KindProvider && r.Agent != nil && r.Agent.Model != nil && r.Agent.Model.Provider == name:
 			by = append(by, r.Key())
+		case r.Workflow != nil && workflowUses(r.Workflow, kind, name):
+			by = append(by, r.Key())
 		}
 	}
 	if len(by) > 0 {
@@ -134,4 +136,26 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// workflowUses reports whether wf needs the resource kind/name: an action
+// or agent one of its steps calls, a workflow one of its steps starts,
+// the agent its event trigger listens to.
+func workflowUses(wf *action.Workflow, kind action.Kind, name string) bool {
+	if kind == action.KindAgent && wf.Trigger.Event != nil && wf.Trigger.Event.Agent == name {
+		return true
+	}
+	used := false
+	wf.EachStep(func(s *action.Step, _ int) bool {
+		switch kind {
+		case action.KindAction:
+			used = s.Action == name
+		case action.KindAgent:
+			used = s.Agent == name
+		case action.KindWorkflow:
+			used = s.Workflow == name && wf.Name != name
+		}
+		return !used
+	})
+	return used
 }

@@ -21,7 +21,10 @@ type Snapshot struct {
 	Credentials map[string]*action.Credential
 	Agents      map[string]*action.Agent
 	Providers   map[string]*action.Provider
-	checkedAt   time.Time
+	Workflows   map[string]*action.Workflow
+	// listens holds the event types some workflow starts on.
+	listens   map[string]bool
+	checkedAt time.Time
 }
 
 // Snapshot returns the current resources, reloading them when the store's
@@ -51,6 +54,7 @@ func (g *Gateway) Snapshot(ctx context.Context) (*Snapshot, error) {
 		Credentials: map[string]*action.Credential{},
 		Agents:      map[string]*action.Agent{},
 		Providers:   map[string]*action.Provider{},
+		Workflows:   map[string]*action.Workflow{},
 		checkedAt:   now,
 	}
 	for _, r := range all {
@@ -63,8 +67,11 @@ func (g *Gateway) Snapshot(ctx context.Context) (*Snapshot, error) {
 			s.Agents[r.Agent.Name] = r.Agent
 		case r.Provider != nil:
 			s.Providers[r.Provider.Name] = r.Provider
+		case r.Workflow != nil:
+			s.Workflows[r.Workflow.Name] = r.Workflow
 		}
 	}
+	s.listens = listeners(s.Workflows)
 	g.snap = s
 	return s, nil
 }
@@ -80,7 +87,7 @@ func (g *Gateway) Invalidate() {
 // Resources returns the snapshot's resources as a list, for validation of
 // the whole set.
 func (s *Snapshot) Resources() []action.Resource {
-	out := make([]action.Resource, 0, len(s.Actions)+len(s.Credentials)+len(s.Agents)+len(s.Providers))
+	out := make([]action.Resource, 0, len(s.Actions)+len(s.Credentials)+len(s.Agents)+len(s.Providers)+len(s.Workflows))
 	for _, c := range s.Credentials {
 		out = append(out, action.Resource{Kind: action.KindCredential, Credential: c})
 	}
@@ -92,6 +99,9 @@ func (s *Snapshot) Resources() []action.Resource {
 	}
 	for _, p := range s.Providers {
 		out = append(out, action.Resource{Kind: action.KindProvider, Provider: p})
+	}
+	for _, w := range s.Workflows {
+		out = append(out, action.Resource{Kind: action.KindWorkflow, Workflow: w})
 	}
 	return out
 }

@@ -2,11 +2,19 @@ package gateway
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"maps"
 	"net/http"
+	"slices"
+	"time"
 
 	"github.com/actiongate/actiongate/internal/action"
+	"github.com/actiongate/actiongate/internal/jsonlimit"
 	"github.com/actiongate/actiongate/internal/store"
+	"github.com/actiongate/actiongate/internal/toolschema"
+	"github.com/actiongate/actiongate/internal/webhook"
 )
 
 // Workflow run records, as the store keeps them.
@@ -83,13 +91,137 @@ type HookError struct {
 
 func (e *HookError) Error() string { return "gateway: webhook refused: " + e.Message }
 
+// Bounds of what starts a run.
+const (
+	// MaxRunInput bounds a run's input encoded as JSON.
+	MaxRunInput = 64 << 10
+	// MaxHookBody bounds a webhook's body.
+	MaxHookBody = 1 << 20
+	// MaxDedupKey bounds a dedup key (a webhook-id), in bytes.
+	MaxDedupKey = 200
+	// MaxRunDepth bounds how many workflow steps may start runs in a chain
+	// (a run started by a run started by ...).
+	MaxRunDepth = 5
+)
+
 // StartRun validates req and stores a new queued run, which a worker then
 // executes. Only admins start runs (others get ErrUnauthorized); an unknown
 // workflow is ErrUnknownWorkflow and input failing the trigger's params is
 // an action.Errors with field paths ("input.order_id"). created is false
 // when req.DedupKey matched an earlier run, which is returned instead.
 func (g *Gateway) StartRun(ctx context.Context, p *Principal, req StartRequest) (run *WorkflowRun, created bool, err error) {
-	panic("gateway: StartRun is being written")
+	if p == nil || !p.Admin {
+		return nil, false, fmt.Errorf("gateway: starting a run of %q: %w", req.Workflow, ErrUnauthorized)
+	}
+	return g.startRun(ctx, req)
+}
+
+// startRun is StartRun for a caller already allowed to start runs.
+func (g *Gateway) startRun(ctx context.Context, req StartRequest) (*WorkflowRun, bool, error) {
+	snap, err := g.Snapshot(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	wf := snap.Workflows[req.Workflow]
+	if wf == nil {
+		return nil, false, fmt.Errorf("gateway: %w: %q", ErrUnknownWorkflow, req.Workflow)
+	}
+	if err := checkRunInput(wf, req.Input); err != nil {
+		return nil, false, fmt.Errorf("gateway: starting a run of %q: %w", wf.Name, err)
+	}
+	if len(req.DedupKey) > MaxDedupKey {
+		return nil, false, fmt.Errorf("gateway: starting a run of %q: %w", wf.Name,
+			action.Errors{{Path: "dedup_key", Message: fmt.Sprintf("is %d bytes; at most %d", len(req.DedupKey), MaxDedupKey)}})
+	}
+	if req.ContactID != "" {
+		if _, err := g.store.GetContact(ctx, req.ContactID); err != nil {
+			return nil, false, fmt.Errorf("gateway: starting a run of %q: contact_id %q: %w", wf.Name, req.ContactID, err)
+		}
+	}
+	spec, err := json.Marshal(wf)
+	if err != nil {
+		return nil, false, fmt.Errorf("gateway: starting a run of %q: encoding the workflow: %w", wf.Name, err)
+	}
+	input := req.Input
+	if input == nil {
+		input = map[string]any{}
+	}
+	trigger := req.Trigger
+	if trigger == "" {
+		trigger = TriggerManual
+	}
+	run := &WorkflowRun{
+		Workflow:    wf.Name,
+		Spec:        spec,
+		Trigger:     trigger,
+		DedupKey:    req.DedupKey,
+		Input:       input,
+		ContactID:   req.ContactID,
+		Status:      RunQueued,
+		ParentRunID: req.ParentRunID,
+	}
+	existing, created, err := g.store.InsertWorkflowRun(ctx, run)
+	if err != nil {
+		return nil, false, fmt.Errorf("gateway: starting a run of %q: %w", wf.Name, err)
+	}
+	if !created {
+		return existing, false, nil
+	}
+	g.metrics.ObserveRunStarted(wf.Name, trigger)
+	// The run is stored: from here on it runs even if this enqueue is
+	// lost (a crash, a database hiccup), because the reconciler finds runs
+	// that have no job.
+	if err := g.enqueue(ctx, run.ID, run.Seq, time.Time{}); err != nil {
+		g.log.WarnContext(ctx, "queueing a new workflow run; the reconciler will pick it up", "run", run.ID, "err", err)
+	}
+	return run, true, nil
+}
+
+// checkRunInput checks a run's input: its size and depth, and the
+// trigger's params for the members they declare (a webhook sender's other
+// members are kept as they came).
+func checkRunInput(wf *action.Workflow, input map[string]any) error {
+	b, err := json.Marshal(input)
+	if err != nil {
+		return action.Errors{{Path: "input", Message: "must be a JSON object"}}
+	}
+	if len(b) > MaxRunInput {
+		return action.Errors{{Path: "input", Message: fmt.Sprintf("is %d bytes as JSON; at most %d", len(b), MaxRunInput)}}
+	}
+	var de *jsonlimit.DepthError
+	if err := jsonlimit.CheckDepth(b, jsonlimit.MaxDepth); errors.As(err, &de) {
+		return action.Errors{{Path: "input", Message: fmt.Sprintf("nests deeper than %d levels at %s", de.Limit, de.Path)}}
+	}
+	params := wf.Trigger.Params()
+	if len(params) == 0 {
+		return nil
+	}
+	declared := make(map[string]any, len(params))
+	for name := range params {
+		if v, ok := input[name]; ok {
+			declared[name] = v
+		}
+	}
+	v, err := toolschema.NewValidator(&action.Action{Name: wf.Name, Params: params})
+	if err != nil {
+		return fmt.Errorf("checking the input: %w", err)
+	}
+	problems, more := v.Validate(declared)
+	if len(problems) == 0 {
+		return nil
+	}
+	errs := make(action.Errors, 0, len(problems)+1)
+	for _, pr := range problems {
+		path := "input"
+		if pr.Argument != "" {
+			path += "." + pr.Argument
+		}
+		errs = append(errs, &action.FieldError{Path: path, Message: pr.Message})
+	}
+	if more > 0 {
+		errs = append(errs, &action.FieldError{Path: "input", Message: fmt.Sprintf("and %d more problems", more)})
+	}
+	return errs
 }
 
 // Hook verifies a webhook for the named workflow (Standard Webhooks
@@ -98,47 +230,209 @@ func (g *Gateway) StartRun(ctx context.Context, p *Principal, req StartRequest) 
 // webhook-id. It answers once the run is stored. A refusal is a *HookError,
 // an unknown workflow or one without a webhook trigger ErrUnknownWorkflow.
 func (g *Gateway) Hook(ctx context.Context, workflow string, h http.Header, body []byte) (run *WorkflowRun, created bool, err error) {
-	panic("gateway: Hook is being written")
+	snap, err := g.Snapshot(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	wf := snap.Workflows[workflow]
+	if wf == nil || wf.Trigger.Webhook == nil {
+		return nil, false, fmt.Errorf("gateway: %w: no workflow %q has a webhook trigger", ErrUnknownWorkflow, workflow)
+	}
+	wh := wf.Trigger.Webhook
+	if len(body) > MaxHookBody {
+		return nil, false, &HookError{Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("the body is %d bytes; at most %d", len(body), MaxHookBody)}
+	}
+	key, err := g.hookSecret(ctx, wh)
+	if err != nil {
+		g.log.ErrorContext(ctx, "reading a webhook's signing secret", "workflow", workflow, "secret", wh.Secret.String(), "err", err)
+		return nil, false, &HookError{Status: http.StatusServiceUnavailable, Message: fmt.Sprintf("the workflow's signing secret (%s) cannot be read; the operator must set it", wh.Secret.String())}
+	}
+	defer clear(key)
+	tolerance := action.DefaultWebhookTolerance
+	if wh.Tolerance != "" {
+		if d, err := time.ParseDuration(wh.Tolerance); err == nil && d > 0 {
+			tolerance = d
+		}
+	}
+	id, err := webhook.Verify(key, h, body, g.now(), tolerance)
+	if err != nil {
+		return nil, false, &HookError{Status: http.StatusUnauthorized, Message: err.Error()}
+	}
+	input, err := hookInput(body)
+	if err != nil {
+		return nil, false, &HookError{Status: http.StatusBadRequest, Message: err.Error()}
+	}
+	run, created, err = g.startRun(ctx, StartRequest{Workflow: wf.Name, Trigger: TriggerWebhook, Input: input, DedupKey: "webhook:" + id})
+	var fe action.Errors
+	if errors.As(err, &fe) {
+		return nil, false, &HookError{Status: http.StatusUnprocessableEntity, Message: fe.Error()}
+	}
+	return run, created, err
+}
+
+// hookSecret reads a webhook trigger's signing key.
+func (g *Gateway) hookSecret(ctx context.Context, wh *action.WebhookTrigger) ([]byte, error) {
+	if wh.Secret == nil {
+		return nil, errors.New("no secret is configured")
+	}
+	raw, err := g.secrets.ResolveSecret(ctx, *wh.Secret)
+	if err != nil {
+		return nil, err
+	}
+	return webhook.DecodeSecret(raw)
+}
+
+// hookInput decodes a webhook body: a JSON object, at most
+// jsonlimit.MaxDepth deep. An empty body is an empty object.
+func hookInput(body []byte) (map[string]any, error) {
+	if len(body) == 0 {
+		return map[string]any{}, nil
+	}
+	var de *jsonlimit.DepthError
+	if err := jsonlimit.CheckDepth(body, jsonlimit.MaxDepth); errors.As(err, &de) {
+		return nil, fmt.Errorf("the body nests deeper than %d levels at %s", de.Limit, de.Path)
+	}
+	var input map[string]any
+	if err := json.Unmarshal(body, &input); err != nil || input == nil {
+		return nil, errors.New("the body must be a JSON object")
+	}
+	return input, nil
 }
 
 // WorkflowRun returns a run with every step's record; only admins reach
 // runs (others get ErrNotFound).
 func (g *Gateway) WorkflowRun(ctx context.Context, p *Principal, id string) (*WorkflowRun, error) {
-	panic("gateway: WorkflowRun is being written")
+	if p == nil || !p.Admin {
+		return nil, fmt.Errorf("gateway: workflow run %q: %w", id, ErrNotFound)
+	}
+	r, err := g.store.GetWorkflowRun(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: workflow run %q: %w", id, err)
+	}
+	return r, nil
 }
 
 // ListWorkflowRuns returns the runs matching f, newest first, and the
 // cursor of the next page ("" at the end). f.Limit 0 means
 // DefaultWorkflowRunLimit; above MaxWorkflowRunLimit it is an
-// action.Errors naming "limit".
+// action.Errors naming "limit". Non-admins see no runs.
 func (g *Gateway) ListWorkflowRuns(ctx context.Context, p *Principal, f WorkflowRunFilter) ([]WorkflowRun, string, error) {
-	panic("gateway: ListWorkflowRuns is being written")
+	if p == nil || !p.Admin {
+		return nil, "", nil
+	}
+	var errs action.Errors
+	if f.Limit < 0 || f.Limit > MaxWorkflowRunLimit {
+		errs = append(errs, &action.FieldError{Path: "limit", Message: fmt.Sprintf("must be from 1 to %d", MaxWorkflowRunLimit)})
+	}
+	if f.Status != "" && !slices.Contains(store.WorkflowRunStatuses(), f.Status) {
+		errs = append(errs, &action.FieldError{Path: "status", Message: fmt.Sprintf("%q: must be one of %v", f.Status, store.WorkflowRunStatuses())})
+	}
+	if err := errs.Err(); err != nil {
+		return nil, "", fmt.Errorf("gateway: listing workflow runs: %w", err)
+	}
+	list, next, err := g.store.ListWorkflowRuns(ctx, f)
+	if err != nil {
+		return nil, "", fmt.Errorf("gateway: %w", err)
+	}
+	return list, next, nil
 }
 
 // CancelRun cancels a run that has not finished: its next step never
 // runs (a step in flight finishes, and its outcome is recorded). A run
 // already finished is ErrRunState.
 func (g *Gateway) CancelRun(ctx context.Context, p *Principal, id string) (*WorkflowRun, error) {
-	panic("gateway: CancelRun is being written")
+	return g.changeRun(ctx, p, id, "cancelling", func(r *WorkflowRun) error {
+		if store.TerminalRun(r.Status) {
+			return fmt.Errorf("%w: the run is already %s", ErrRunState, r.Status)
+		}
+		now := g.now().UTC()
+		r.Status, r.FinishedAt, r.WakeAt = RunCancelled, &now, nil
+		for i := range r.Steps {
+			if st := &r.Steps[i]; st.Status == RunWaiting {
+				st.Status, st.FinishedAt = RunCancelled, &now
+			}
+		}
+		return nil
+	})
 }
 
 // RetryRun continues a failed run from its failed step, with the same
 // idempotency keys as before. A run that did not fail is ErrRunState.
 func (g *Gateway) RetryRun(ctx context.Context, p *Principal, id string) (*WorkflowRun, error) {
-	panic("gateway: RetryRun is being written")
+	return g.changeRun(ctx, p, id, "retrying", func(r *WorkflowRun) error {
+		if r.Status != RunFailed || r.Cursor == "" {
+			return fmt.Errorf("%w: only a failed run can be retried; this one is %s", ErrRunState, r.Status)
+		}
+		r.Status, r.FinishedAt, r.Error = RunQueued, nil, ""
+		return nil
+	})
+}
+
+// changeRun applies change to a run and stores it as a new transition,
+// retrying when a worker saved the run in between; a run that is not
+// finished afterwards gets a job.
+func (g *Gateway) changeRun(ctx context.Context, p *Principal, id, doing string, change func(*WorkflowRun) error) (*WorkflowRun, error) {
+	if p == nil || !p.Admin {
+		return nil, fmt.Errorf("gateway: %s workflow run %q: %w", doing, id, ErrNotFound)
+	}
+	for range 20 {
+		r, err := g.store.GetWorkflowRun(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("gateway: %s workflow run %q: %w", doing, id, err)
+		}
+		if err := change(r); err != nil {
+			return nil, fmt.Errorf("gateway: %s workflow run %q: %w", doing, id, err)
+		}
+		prev := r.Seq
+		r.Seq++
+		err = g.store.UpdateWorkflowRun(ctx, r, prev, g.now())
+		if errors.Is(err, store.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("gateway: %s workflow run %q: %w", doing, id, err)
+		}
+		if store.TerminalRun(r.Status) {
+			g.metrics.ObserveRunFinished(r.Workflow, r.Status)
+		} else if err := g.enqueue(ctx, r.ID, r.Seq, time.Time{}); err != nil {
+			g.log.WarnContext(ctx, "queueing a retried workflow run; the reconciler will pick it up", "run", r.ID, "err", err)
+		}
+		return r, nil
+	}
+	return nil, fmt.Errorf("gateway: %s workflow run %q: it kept changing under us; try again", doing, id)
 }
 
 // Workflows returns every workflow, sorted by name.
 func (g *Gateway) Workflows(ctx context.Context) ([]*action.Workflow, error) {
-	panic("gateway: Workflows is being written")
+	snap, err := g.Snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*action.Workflow, 0, len(snap.Workflows))
+	for _, name := range slices.Sorted(maps.Keys(snap.Workflows)) {
+		out = append(out, snap.Workflows[name])
+	}
+	return out, nil
 }
 
 // Workflow returns the named workflow, ErrUnknownWorkflow when none.
 func (g *Gateway) Workflow(ctx context.Context, name string) (*action.Workflow, error) {
-	panic("gateway: Workflow is being written")
+	snap, err := g.Snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	wf := snap.Workflows[name]
+	if wf == nil {
+		return nil, fmt.Errorf("gateway: %w: %q", ErrUnknownWorkflow, name)
+	}
+	return wf, nil
 }
 
 // WorkflowStats counts runs by workflow and status.
 func (g *Gateway) WorkflowStats(ctx context.Context) (map[string]map[string]int, error) {
-	panic("gateway: WorkflowStats is being written")
+	m, err := g.store.CountWorkflowRuns(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	return m, nil
 }

@@ -4,6 +4,7 @@
 package invoke
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -90,6 +91,19 @@ type Call struct {
 	// IdempotencyScope, when set, scopes the idempotency key instead of the
 	// conversation and call ids, so a retry sends the same key.
 	IdempotencyScope string
+	// IdempotencyHeader, when set, is the header a write carries its key
+	// in if the action names none (a workflow step's writes always carry
+	// one).
+	IdempotencyHeader string
+	// Timeout and Retries, when set, override the action's (a workflow
+	// step's own policy); Timeout is bounded by action.MaxTimeout.
+	Timeout time.Duration
+	Retries *int
+	// Mask lists more values to mask in the record and the output (secrets
+	// the caller put into the arguments).
+	Mask []string
+	// KeepBody keeps the masked response body in Result.Body.
+	KeepBody bool
 	// BeforeSend, when set, is called right before the request is sent,
 	// with the run as it stands (masked, outcome pending); the ID it sets is
 	// the final record's. An error stops the call: nothing is sent, and the
@@ -105,6 +119,9 @@ type Result struct {
 	Rest json.RawMessage
 	// Options are the filter options used, for paging through Rest.
 	Options respfilter.Options
+	// Body is the response body with every secret masked, when
+	// Call.KeepBody asked for it and an answer came.
+	Body []byte
 }
 
 // Invoke runs c and returns its record. Every failure is reported inside the
@@ -122,6 +139,9 @@ func (e *Engine) Invoke(ctx context.Context, c *Call) *Result {
 	}
 	res := &Result{Run: run, Options: respfilter.OptionsFrom(a.Filter())}
 	red := &redact.Redactor{}
+	for _, m := range c.Mask {
+		red.Add(m)
+	}
 	// filtered holds the filter's output and its token count, so the count
 	// is not repeated unless masking changed the output.
 	var filtered *respfilter.Result
@@ -191,8 +211,14 @@ func (e *Engine) Invoke(ctx context.Context, c *Call) *Result {
 		Retries:    a.RetryCount(),
 		Credential: cred,
 	}
-	if a.Idempotency != "" {
-		out.IdempotencyHeader = string(a.Idempotency)
+	if c.Timeout > 0 {
+		out.Timeout = min(c.Timeout, action.MaxTimeout)
+	}
+	if c.Retries != nil {
+		out.Retries = min(max(*c.Retries, 0), action.MaxRetries)
+	}
+	if header := cmp.Or(string(a.Idempotency), c.IdempotencyHeader); header != "" && (a.Idempotency != "" || action.IsWrite(a.Method)) {
+		out.IdempotencyHeader = header
 		out.IdempotencyKey = egress.IdempotencyKey(idempotencyScope(c), a.Name, args)
 	}
 	if c.BeforeSend != nil {
@@ -225,6 +251,9 @@ func (e *Engine) Invoke(ctx context.Context, c *Call) *Result {
 	// first part is no longer recognised.
 	body := red.Bytes(resp.Body)
 	run.Response = excerpt(body)
+	if c.KeepBody {
+		res.Body = body
+	}
 
 	if resp.Status < 200 || resp.Status > 299 {
 		fr := e.filter.ErrorResult(ctx, resp.Status, resp.ContentType, body, res.Options)

@@ -15,9 +15,8 @@ import (
 // besides the operational endpoints: the admin, tools and conversations
 // APIs, the OpenAI-compatible door, MCP over streamable HTTP and the
 // console, each a peer reaching state only through g. The surfaces that
-// run conversation turns share one agent runtime over g.
-func Surfaces(g *gateway.Gateway, cfg *config.Config) []func(*http.ServeMux) {
-	rt := runtime.New(g, runtime.Options{})
+// run conversation turns share rt, the agent runtime over g.
+func Surfaces(g *gateway.Gateway, cfg *config.Config, rt *runtime.Runtime) []func(*http.ServeMux) {
 	return []func(*http.ServeMux){
 		func(m *http.ServeMux) { api.RegisterAdmin(m, g) },
 		func(m *http.ServeMux) { api.RegisterTools(m, g, rt) },

@@ -51,6 +51,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("store: migrating: %w", err)
 	}
+	if err := s.migrateRiver(ctx); err != nil {
+		return fmt.Errorf("store: migrating: %w", err)
+	}
 	return nil
 }
 

@@ -8,8 +8,8 @@ import (
 	"os"
 	"strings"
 
-	// Registers the "pgx" database/sql driver.
-	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 	// Registers the "sqlite" database/sql driver.
 	_ "modernc.org/sqlite"
 )
@@ -21,6 +21,9 @@ const (
 	sqliteBusyTimeoutMS = 10000
 	sqliteReaders       = 4
 	postgresMaxConns    = 20
+	// postgresQueueConns are the pool's connections beyond the store's,
+	// for the job queue's fetches, completions and notifications.
+	postgresQueueConns = 6
 )
 
 // Open connects to the database named by databaseURL without migrating it:
@@ -64,17 +67,27 @@ func open(ctx context.Context, databaseURL string, create bool) (*Store, error) 
 	return nil, fmt.Errorf("store: opening database: unsupported scheme %q (use postgres:// or a SQLite file path)", scheme)
 }
 
+// openPostgres opens one pgx pool for the database: the store's queries
+// reach it through database/sql, the job queue (River) directly.
 func openPostgres(ctx context.Context, url string) (*Store, error) {
-	db, err := sql.Open("pgx", url)
+	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("store: opening PostgreSQL: %w", err)
 	}
+	cfg.MaxConns = postgresMaxConns + postgresQueueConns
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("store: opening PostgreSQL: %w", err)
+	}
+	db := stdlib.OpenDBFromPool(pool)
 	db.SetMaxOpenConns(postgresMaxConns)
 	db.SetMaxIdleConns(postgresMaxConns / 2)
 	if err := db.PingContext(ctx); err != nil {
-		return nil, errors.Join(fmt.Errorf("store: connecting to PostgreSQL: %w", err), db.Close())
+		err = errors.Join(fmt.Errorf("store: connecting to PostgreSQL: %w", err), db.Close())
+		pool.Close()
+		return nil, err
 	}
-	return &Store{dialect: DialectPostgres, db: db, rdb: db}, nil
+	return &Store{dialect: DialectPostgres, db: db, rdb: db, pool: pool}, nil
 }
 
 func openSQLite(ctx context.Context, path string, create bool) (*Store, error) {

@@ -264,12 +264,18 @@ func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]runlog.Run, string
 	return out, next, nil
 }
 
-// PruneRuns deletes runs started before the given time and returns how many
-// it deleted.
+// PruneRuns deletes runs started before the given time, and workflow runs
+// that finished (completed, failed or cancelled) before it, and returns how
+// many of both it deleted. Workflow runs that have not finished are kept
+// however old they are.
 func (s *Store) PruneRuns(ctx context.Context, before time.Time) (int64, error) {
 	n, err := s.exec(ctx, `DELETE FROM runs WHERE started_at < ?`, millis(before))
 	if err != nil {
 		return 0, fmt.Errorf("store: pruning runs: %w", err)
 	}
-	return n, nil
+	w, err := s.exec(ctx, pruneWorkflowRunsSQL, millis(before))
+	if err != nil {
+		return n, fmt.Errorf("store: pruning workflow runs: %w", err)
+	}
+	return n + w, nil
 }

@@ -19,6 +19,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Dialects reported by Store.Dialect.
@@ -52,6 +54,9 @@ type Store struct {
 	// rdb carries reads. On SQLite it is a separate read-only pool (WAL lets
 	// readers run beside the writer); on PostgreSQL it is the same pool as db.
 	rdb *sql.DB
+	// pool is the pgx pool under db on PostgreSQL, which the job queue
+	// uses directly; nil on SQLite.
+	pool *pgxpool.Pool
 	// stmts caches prepared statements of the hot queries.
 	stmts stmtCache
 	// ids makes the IDs of runs, tokens and confirmations.
@@ -80,6 +85,9 @@ func (s *Store) Close() error {
 	err := s.db.Close()
 	if s.rdb != s.db {
 		err = errors.Join(err, s.rdb.Close())
+	}
+	if s.pool != nil {
+		s.pool.Close()
 	}
 	if err != nil {
 		return fmt.Errorf("store: closing database: %w", err)

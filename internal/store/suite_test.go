@@ -55,6 +55,15 @@ func suiteCases() []suiteCase {
 		{"ConversationList", testConversationList},
 		{"ClaimRace", testClaimRace},
 		{"ConversationNewestMessages", testConversationNewestMessages},
+		{"WorkflowRunRoundTrip", testWorkflowRunRoundTrip},
+		{"WorkflowRunInvalid", testWorkflowRunInvalid},
+		{"WorkflowRunDedupRace", testWorkflowRunDedupRace},
+		{"WorkflowRunCAS", testWorkflowRunCAS},
+		{"StalledWorkflowRuns", testStalledWorkflowRuns},
+		{"WorkflowRunList", testWorkflowRunList},
+		{"WorkflowRunListBounds", testWorkflowRunListBounds},
+		{"CountWorkflowRuns", testCountWorkflowRuns},
+		{"PruneWorkflowRuns", testPruneWorkflowRuns},
 	}
 }
 
