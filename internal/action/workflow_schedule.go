@@ -20,8 +20,7 @@ func (s *ScheduleTrigger) Next() (func(time.Time) time.Time, error) {
 	}
 	// Five fields (minute hour day month weekday), or a descriptor such
 	// as @daily or @every 1h.
-	parser := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-	sched, err := parser.Parse(s.Cron)
+	sched, err := cron.ParseStandard(s.Cron)
 	if err != nil {
 		return nil, fmt.Errorf("invalid cron expression %q: %w", s.Cron, err)
 	}

@@ -14,8 +14,10 @@ import (
 // RegisterAdmin mounts the admin API on mux. Every route requires an admin
 // token; agent tokens get 403.
 //
-//	GET|PUT|DELETE /api/v1/{actions,credentials,agents}[/{name}]
+//	GET|PUT|DELETE /api/v1/{actions,credentials,agents,providers,workflows}[/{name}]
 //	POST           /api/v1/actions/{name}/test
+//	GET|POST       /api/v1/workflows/{name}/runs
+//	GET            /api/v1/workflow-runs/{id}, POST .../cancel and .../retry
 //	GET|PUT|DELETE /api/v1/secrets[/{name}]
 //	GET            /api/v1/runs[/{id}]
 //	GET|POST       /api/v1/tokens, DELETE /api/v1/tokens/{id}
@@ -25,6 +27,7 @@ func RegisterAdmin(mux *http.ServeMux, g *gateway.Gateway) {
 	registerSecrets(mux, g)
 	registerRuns(mux, g)
 	registerTokens(mux, g)
+	registerWorkflowRuns(mux, g)
 }
 
 // adminFunc is an admin handler that reports failure by returning an error.
@@ -62,7 +65,8 @@ func adminError(err error) error {
 		return validationError(errs)
 	case errors.As(err, &ref):
 		return referencedError(ref)
-	case errors.Is(err, gateway.ErrUnknownAction), errors.Is(err, gateway.ErrUnknownAgent), errors.Is(err, gateway.ErrNotFound):
+	case errors.Is(err, gateway.ErrUnknownAction), errors.Is(err, gateway.ErrUnknownAgent), errors.Is(err, gateway.ErrUnknownWorkflow),
+		errors.Is(err, gateway.ErrNotFound):
 		return httpkit.Errorf(http.StatusNotFound, httpkit.CodeNotFound, "not found")
 	}
 	return err
@@ -103,9 +107,23 @@ func referencedError(ref *gateway.ReferencedError) *httpkit.Error {
 			fields["agents["+name+"].actions"] = fmt.Sprintf("still activates action %q", ref.Name)
 		case action.KindAction:
 			fields["actions["+name+"].auth"] = fmt.Sprintf("still uses credential %q", ref.Name)
+		case action.KindWorkflow:
+			fields["workflows["+name+"].steps"] = workflowUse(ref)
 		}
 	}
 	return &httpkit.Error{Status: http.StatusConflict, Code: httpkit.CodeConflict, Message: ref.Error(), Fields: fields}
+}
+
+// workflowUse says how a workflow still uses the resource a request tried
+// to delete.
+func workflowUse(ref *gateway.ReferencedError) string {
+	switch ref.Kind {
+	case action.KindAction:
+		return fmt.Sprintf("still calls action %q", ref.Name)
+	case action.KindWorkflow:
+		return fmt.Sprintf("still starts workflow %q", ref.Name)
+	}
+	return fmt.Sprintf("still uses %s %q", strings.ToLower(string(ref.Kind)), ref.Name)
 }
 
 // notFound is a 404 naming what was looked for.

@@ -24,6 +24,7 @@ var resourceKinds = []struct {
 	{action.KindCredential, "credentials"},
 	{action.KindAgent, "agents"},
 	{action.KindProvider, "providers"},
+	{action.KindWorkflow, "workflows"},
 }
 
 // resourceHandlers serve one kind's collection.
@@ -46,6 +47,9 @@ func registerResources(mux *http.ServeMux, g *gateway.Gateway) {
 
 // list answers {"<plural>": [summary...]}, ordered by name.
 func (h *resourceHandlers) list(w http.ResponseWriter, r *http.Request) error {
+	if h.kind == action.KindWorkflow {
+		return h.listWorkflows(w, r)
+	}
 	snap, err := h.g.Snapshot(r.Context())
 	if err != nil {
 		return err
@@ -76,6 +80,9 @@ func (h *resourceHandlers) list(w http.ResponseWriter, r *http.Request) error {
 // get answers {"resource": spec, ...} with what refers to the resource.
 func (h *resourceHandlers) get(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
+	if h.kind == action.KindWorkflow {
+		return h.getWorkflow(w, r)
+	}
 	snap, err := h.g.Snapshot(ctx)
 	if err != nil {
 		return err
@@ -146,14 +153,16 @@ func (h *resourceHandlers) remove(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-// view is the resource as responses show it: credentials and providers
-// with their secret references reduced to whether they are set.
+// view is the resource as responses show it: credentials, providers and
+// workflows with their secret references reduced to whether they are set.
 func (h *resourceHandlers) view(ctx context.Context, res action.Resource) (any, error) {
 	switch {
 	case res.Credential != nil:
 		return credentialView(ctx, h.g, res.Credential)
 	case res.Provider != nil:
 		return providerView(ctx, h.g, res.Provider)
+	case res.Workflow != nil:
+		return workflowView(ctx, h.g, res.Workflow)
 	case res.Action != nil:
 		return res.Action, nil
 	}

@@ -85,7 +85,7 @@ func TestApplyCreatesUpdatesAndExportRoundTrips(t *testing.T) {
 		t.Fatalf("export --kind credential:\n%s", creds.stdout)
 	}
 	bad := h.fails("", "export", "--kind", "Widget")
-	if !strings.Contains(bad.stderr, "must be Action, Credential, Agent or Provider") {
+	if !strings.Contains(bad.stderr, "must be Action, Credential, Agent, Provider or Workflow") {
 		t.Fatalf("export --kind Widget: %q", bad.stderr)
 	}
 }

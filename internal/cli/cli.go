@@ -1,6 +1,6 @@
 // Package cli implements the actiongate command line: the server, resource
 // validation and application, the action test console, tokens, secrets,
-// tool definitions and the stdio MCP server.
+// tool definitions, the stdio MCP server, contacts, chat and workflow runs.
 package cli
 
 import (
@@ -67,6 +67,6 @@ func newRoot(e *env) *cobra.Command {
 	}
 	root.AddCommand(newChatCmd(e))
 	root.PersistentFlags().StringVar(&e.configFile, "config", "", "configuration file (YAML); environment variables override it")
-	root.AddCommand(newValidateCmd(e), newActionCmd(e), newServeCmd(e), newApplyCmd(e), newExportCmd(e), newMigrateCmd(e), newTokenCmd(e), newSecretCmd(e), newToolsCmd(e), newMCPCmd(e), newConfirmationCmd(e), newContactCmd(e))
+	root.AddCommand(newValidateCmd(e), newActionCmd(e), newServeCmd(e), newApplyCmd(e), newExportCmd(e), newMigrateCmd(e), newTokenCmd(e), newSecretCmd(e), newToolsCmd(e), newMCPCmd(e), newConfirmationCmd(e), newContactCmd(e), newWorkflowCmd(e))
 	return root
 }

@@ -15,14 +15,14 @@ func newExportCmd(e *env) *cobra.Command {
 		Use:   "export",
 		Short: "Write the stored resources as YAML that apply reads back unchanged",
 		Long: `Write the stored resources to standard output as one multi-document YAML
-file: credentials, then providers, then actions, then agents, each by
-name. Applying the output reports every resource as unchanged. Credentials
-and providers hold only secret references ({secret: NAME} or {env: VAR}),
-never secret values.`,
+file: credentials, then providers, then actions, then agents, then
+workflows, each by name. Applying the output reports every resource as
+unchanged. Credentials, providers and webhook triggers hold only secret
+references ({secret: NAME} or {env: VAR}), never secret values.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runExport(cmd, e, kind) },
 	}
-	cmd.Flags().StringVar(&kind, "kind", "", "export only one kind: Action, Credential, Agent or Provider")
+	cmd.Flags().StringVar(&kind, "kind", "", "export only one kind: Action, Credential, Agent, Provider or Workflow")
 	return cmd
 }
 
@@ -31,7 +31,7 @@ func runExport(cmd *cobra.Command, e *env, kindFlag string) error {
 	if kindFlag != "" {
 		k, ok := parseKind(kindFlag)
 		if !ok {
-			return fmt.Errorf("--kind %q: must be Action, Credential, Agent or Provider", kindFlag)
+			return fmt.Errorf("--kind %q: must be Action, Credential, Agent, Provider or Workflow", kindFlag)
 		}
 		kind = k
 	}
@@ -61,7 +61,7 @@ func runExport(cmd *cobra.Command, e *env, kindFlag string) error {
 // parseKind reads a resource kind case-insensitively, singular or plural.
 func parseKind(s string) (action.Kind, bool) {
 	s = strings.TrimSuffix(strings.ToLower(s), "s")
-	for _, k := range []action.Kind{action.KindAction, action.KindCredential, action.KindAgent, action.KindProvider} {
+	for _, k := range []action.Kind{action.KindAction, action.KindCredential, action.KindAgent, action.KindProvider, action.KindWorkflow} {
 		if strings.ToLower(string(k)) == s {
 			return k, true
 		}

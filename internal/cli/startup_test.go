@@ -236,6 +236,8 @@ func TestReadOnlyCommandsWithoutDataRefuseAndCreateNothing(t *testing.T) {
 		{"action", "test", "get_thing", "--arg", "id=1"},
 		{"contact", "list"}, {"contact", "get", "c1"}, {"contact", "set", "c1", "--name", "x"}, {"contact", "delete", "c1"},
 		{"chat", "helper"},
+		{"workflow", "run", "fetch", "--input", `{"id":"T1"}`}, {"workflow", "run", "fetch", "--wait"},
+		{"workflow", "runs", "fetch"}, {"workflow", "show", "r1"},
 	} {
 		r := h.fails("", args...)
 		assertNoDataRefusal(t, r, h.userDataDir())

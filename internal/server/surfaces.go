@@ -13,12 +13,14 @@ import (
 
 // Surfaces returns the mounts of everything `actiongate serve` answers
 // besides the operational endpoints: the admin, tools and conversations
-// APIs, the OpenAI-compatible door, MCP over streamable HTTP and the
-// console, each a peer reaching state only through g. The surfaces that
-// run conversation turns share rt, the agent runtime over g.
+// APIs, the webhooks that start workflow runs, the OpenAI-compatible door,
+// MCP over streamable HTTP and the console, each a peer reaching state
+// only through g. The surfaces that run conversation turns share rt, the
+// agent runtime over g.
 func Surfaces(g *gateway.Gateway, cfg *config.Config, rt *runtime.Runtime) []func(*http.ServeMux) {
 	return []func(*http.ServeMux){
 		func(m *http.ServeMux) { api.RegisterAdmin(m, g) },
+		func(m *http.ServeMux) { api.RegisterHooks(m, g) },
 		func(m *http.ServeMux) { api.RegisterTools(m, g, rt) },
 		func(m *http.ServeMux) { api.RegisterContacts(m, g) },
 		func(m *http.ServeMux) { api.RegisterConversations(m, g, rt) },

@@ -552,5 +552,35 @@ func TestDedupAndInput(t *testing.T) {
 	if _, _, err := f.g.StartRun(ctx, gateway.Operator(), gateway.StartRequest{Workflow: "nope"}); err == nil {
 		t.Error("an unknown workflow started")
 	}
-	f.wait(a.ID, gateway.RunCompleted)
+	// Without a contact, the then branch's contact write fails the run.
+	run := f.wait(a.ID, gateway.RunFailed)
+	if !strings.Contains(run.Error, "step remember: the run has no contact") {
+		t.Errorf("error = %q", run.Error)
+	}
+}
+
+// TestNumbersInConditions compares numbers the run reads back from the
+// database (trigger data, vars, a step's extract) as numbers.
+func TestNumbersInConditions(t *testing.T) {
+	f := newFixture(t, `
+---
+kind: Workflow
+name: big_order
+trigger: {manual: {}}
+steps:
+  - id: keep
+    set: {vars.limit: 100}
+  - id: check
+    if: 'trigger.amount > vars.limit && trigger.amount / 2 == 75.5'
+    then:
+      - id: big
+        set: {vars.size: big}
+    else:
+      - id: small
+        set: {vars.size: small}
+`)
+	run := f.wait(f.start("big_order", map[string]any{"amount": 151}, ""), gateway.RunCompleted)
+	if run.Vars["size"] != "big" {
+		t.Errorf("vars = %v, records %+v", run.Vars, run.Steps)
+	}
 }

@@ -20,9 +20,37 @@ type data struct {
 	contact map[string]any
 }
 
-// env is the data as a condition sees it.
+// env is the data as a condition sees it, numbers as Go numbers (the
+// store reads them as exact json.Number text, which expressions would
+// compare as strings).
 func (d *data) env() map[string]any {
-	return map[string]any{"trigger": d.trigger, "steps": d.steps, "vars": d.vars, "contact": d.contact}
+	return map[string]any{"trigger": numbers(d.trigger), "steps": numbers(d.steps), "vars": numbers(d.vars), "contact": numbers(d.contact)}
+}
+
+// numbers returns v with every json.Number made an int64 when it is
+// whole and fits, a float64 otherwise.
+func numbers(v any) any {
+	switch t := v.(type) {
+	case json.Number:
+		if n, err := t.Int64(); err == nil {
+			return n
+		}
+		f, _ := t.Float64()
+		return f
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, mv := range t {
+			out[k] = numbers(mv)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, ev := range t {
+			out[i] = numbers(ev)
+		}
+		return out
+	}
+	return v
 }
 
 // renderer renders templates of one step. Secrets are allowed only where
@@ -119,7 +147,7 @@ func text(v any) string {
 func (r *renderer) ref(ref *action.WorkflowRef) (any, error) {
 	var root map[string]any
 	switch ref.Source {
-	case action.WorkflowSourceSecret:
+	case action.WorkflowSecret:
 		if !r.secrets {
 			return nil, errSecretHere
 		}
@@ -129,13 +157,13 @@ func (r *renderer) ref(ref *action.WorkflowRef) (any, error) {
 		}
 		r.masks = append(r.masks, v)
 		return v, nil
-	case action.WorkflowSourceTrigger:
+	case action.WorkflowTrigger:
 		root = r.d.trigger
-	case action.WorkflowSourceSteps:
+	case action.WorkflowSteps:
 		root = r.d.steps
-	case action.WorkflowSourceVars:
+	case action.WorkflowVars:
 		root = r.d.vars
-	case action.WorkflowSourceContact:
+	case action.WorkflowContact:
 		root = r.d.contact
 	default:
 		return nil, fmt.Errorf("unknown template source %q", ref.Source)
