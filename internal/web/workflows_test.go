@@ -95,7 +95,7 @@ steps:
     with: {order_id: "{{trigger.order_id}}"}
     extract: {tracking: ".shipment.tracking_number", id: ".id"}
   - id: shipped
-    if: 'steps.order.status == "ok" && steps.order.extract.tracking != nil'
+    if: 'steps.order.status == "completed" && steps.order.extract.tracking != nil'
     then:
       - id: remember
         set: {vars.tracking: "{{steps.order.extract.tracking}}"}
@@ -240,7 +240,7 @@ func TestWorkflowPagesShowTriggersAndSteps(t *testing.T) {
 	for _, w := range []string{
 		`data-step="order" data-type="action"`, `calls <a class="mono" href="/actions/get_order">get_order</a>`,
 		`title=".shipment.tracking_number">tracking</span>`, `title=".id">id</span>`,
-		`data-step="shipped" data-type="if"`, `steps.order.status == &#34;ok&#34; &amp;&amp; steps.order.extract.tracking != nil`,
+		`data-step="shipped" data-type="if"`, `steps.order.status == &#34;completed&#34; &amp;&amp; steps.order.extract.tracking != nil`,
 		`data-branch="then"`, `data-branch="else"`, `data-step="remember" data-type="set"`, `data-step="not_yet" data-type="set"`,
 		`calls <a class="mono" href="/actions/create_crm_note">create_crm_note</a>`,
 		`data-step="route" data-type="switch"`, `data-branch="case-1"`, `data-branch="default"`, `>default</span>`,
