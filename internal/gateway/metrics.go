@@ -94,6 +94,12 @@ func (m *Metrics) ObserveTurn(agent, provider, status string, toolCalls int, u U
 		m.turns.WithLabelValues(agent, provider, status).Inc()
 		m.turnCalls.WithLabelValues(agent).Observe(float64(toolCalls))
 	}
+	m.ObserveModelTokens(agent, provider, u)
+}
+
+// ObserveModelTokens records the model tokens agent used through provider
+// outside a conversation turn (a workflow's agent step), or within one.
+func (m *Metrics) ObserveModelTokens(agent, provider string, u Usage) {
 	m.modelTokens.WithLabelValues(agent, provider, "input").Add(float64(u.InputTokens))
 	m.modelTokens.WithLabelValues(agent, provider, "output").Add(float64(u.OutputTokens))
 }

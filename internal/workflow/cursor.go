@@ -14,6 +14,10 @@ import (
 // cursor is the position of its next step; the empty cursor of a new run
 // is the first step.
 
+// endCursor is the cursor of a run that has no step left but is not
+// over yet: it sleeps after a last wait step.
+const endCursor = "end"
+
 // position is a parsed cursor: indexes, with the branch entered before
 // each but the first.
 type position struct {

@@ -289,6 +289,52 @@ func TestOrderShipped(t *testing.T) {
 	if rec.Caller != gateway.CallerWorkflow {
 		t.Errorf("action run caller = %q", rec.Caller)
 	}
+	metrics := gather(t, f.g)
+	for _, want := range []string{
+		`actiongate_workflow_runs_started_total{trigger="manual",workflow="order_shipped"} 1`,
+		`actiongate_workflow_runs_total{outcome="completed",workflow="order_shipped"} 1`,
+		`actiongate_workflow_step_duration_seconds_count{status="completed",type="action",workflow="order_shipped"} 2`,
+		`actiongate_workflow_queue_depth 0`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
+
+// gather returns the gateway's metrics in the text format.
+func gather(t *testing.T, g *gateway.Gateway) string {
+	t.Helper()
+	fams, err := g.Metrics().Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, mf := range fams {
+		for _, m := range mf.GetMetric() {
+			labels := make([]string, 0, len(m.GetLabel()))
+			for _, l := range m.GetLabel() {
+				labels = append(labels, fmt.Sprintf("%s=%q", l.GetName(), l.GetValue()))
+			}
+			name := mf.GetName()
+			if len(labels) > 0 {
+				name += "{" + strings.Join(labels, ",") + "}"
+			}
+			switch {
+			case m.Counter != nil:
+				fmt.Fprintf(&b, "%s %g\n", name, m.Counter.GetValue())
+			case m.Gauge != nil:
+				fmt.Fprintf(&b, "%s %g\n", name, m.Gauge.GetValue())
+			case m.Histogram != nil:
+				n := mf.GetName() + "_count"
+				if len(labels) > 0 {
+					n += "{" + strings.Join(labels, ",") + "}"
+				}
+				fmt.Fprintf(&b, "%s %d\n", n, m.Histogram.GetSampleCount())
+			}
+		}
+	}
+	return b.String()
 }
 
 // TestElseBranch takes the else branch for an order not shipped.
@@ -582,5 +628,28 @@ steps:
 	run := f.wait(f.start("big_order", map[string]any{"amount": 151}, ""), gateway.RunCompleted)
 	if run.Vars["size"] != "big" {
 		t.Errorf("vars = %v, records %+v", run.Vars, run.Steps)
+	}
+}
+
+// TestWaitLast sleeps a run on its last step: it stays waiting until it
+// wakes, then completes.
+func TestWaitLast(t *testing.T) {
+	f := newFixture(t, `
+---
+kind: Workflow
+name: nap
+trigger: {manual: {}}
+steps:
+  - id: sleep
+    wait: 700ms
+`)
+	id := f.start("nap", nil, "")
+	run := f.wait(id, gateway.RunWaiting, gateway.RunCompleted)
+	if run.Status != gateway.RunWaiting {
+		t.Fatalf("a run sleeping on its last step is %s", run.Status)
+	}
+	run = f.wait(id, gateway.RunCompleted)
+	if r := steps(run)["sleep"]; r.Status != gateway.RunCompleted || r.DurationMS < 600 {
+		t.Errorf("wait record = %+v", r)
 	}
 }

@@ -87,6 +87,10 @@ func (x *job) step(ctx context.Context) (more bool, err error) {
 	if run.Status != gateway.RunRunning {
 		return false, nil
 	}
+	if run.Cursor == endCursor {
+		run.Status, run.Cursor = gateway.RunCompleted, ""
+		return false, nil
+	}
 	pos, err := parsePosition(run.Cursor)
 	if err != nil {
 		x.e.failRun(run, "", err.Error())
@@ -128,7 +132,17 @@ func (x *job) step(ctx context.Context) (more bool, err error) {
 	if out.branch != nil {
 		return x.e.arrive(run, x.wf, *out.branch), nil
 	}
-	return x.advance(pos) && !out.waiting, nil
+	if out.waiting {
+		// The run sleeps on the step after the wait; after a last step it
+		// completes when it wakes.
+		if next, ok := pos.next(x.wf); ok {
+			x.e.arrive(run, x.wf, next)
+		} else {
+			run.Cursor = endCursor
+		}
+		return false, nil
+	}
+	return x.advance(pos), nil
 }
 
 // advance moves the run to the step after pos, completing it at the end.
