@@ -500,6 +500,9 @@ type workflowRunData struct {
 	Steps    []stepRecordView
 	Finished bool
 	CanRetry bool
+	// Refresh is how many seconds the page waits before reloading itself,
+	// 0 once the run has finished: longer while the run sleeps.
+	Refresh int
 }
 
 // finishedRun reports whether a run in status will not go on unless it is
@@ -522,6 +525,12 @@ func (c *Console) workflowRunPage(w http.ResponseWriter, r *http.Request, s *ses
 		return
 	}
 	d := &workflowRunData{Run: run, Finished: finishedRun(run.Status), CanRetry: run.Status == gateway.RunFailed}
+	if !d.Finished {
+		d.Refresh = 2
+		if run.Status == gateway.RunWaiting {
+			d.Refresh = 10
+		}
+	}
 	if run.ContactID != "" {
 		d.Contact = c.contactName(r, s, run.ContactID, map[string]string{})
 	}

@@ -349,7 +349,7 @@ func TestRunFormStartsARun(t *testing.T) {
 		t.Errorf("the run started as %s with %v", runs[0].Trigger, runs[0].Input)
 	}
 	page := b.get(ok.location)
-	if page.status != http.StatusOK || !strings.Contains(page.body, `<meta http-equiv="refresh"`) || !strings.Contains(page.body, `action="/workflow-runs/`+runs[0].ID+`/cancel"`) ||
+	if page.status != http.StatusOK || !strings.Contains(page.body, `<meta http-equiv="refresh" content="2">`) || !strings.Contains(page.body, `action="/workflow-runs/`+runs[0].ID+`/cancel"`) ||
 		strings.Contains(page.body, "/retry") || !strings.Contains(page.body, `&#34;order_id&#34;: &#34;SO-1042&#34;`) {
 		t.Fatalf("the page of an unfinished run:\n%s", page.body)
 	}
