@@ -274,6 +274,9 @@ func TestWorkflowPagesShowTriggersAndSteps(t *testing.T) {
 	if sched := b.get("/workflows/nightly"); !strings.Contains(sched.body, "&#34;report&#34;: &#34;daily&#34;") {
 		t.Error("a schedule's sample input is not its fixed input")
 	}
+	if p := b.get("/workflows/order_check?cursor=garbage"); p.status != http.StatusOK || !strings.Contains(p.body, "That page link is no longer valid") {
+		t.Errorf("a bad page link: %d", p.status)
+	}
 	for _, path := range []string{"/workflows/nope", "/workflow-runs/nope"} {
 		if p := b.get(path); p.status != http.StatusNotFound {
 			t.Errorf("GET %s: %d, want 404", path, p.status)
@@ -385,5 +388,35 @@ func TestRunFormStartsARun(t *testing.T) {
 	}
 	if p := b.post("/workflow-runs/nope/cancel", url.Values{}); p.status != http.StatusNotFound {
 		t.Errorf("cancelling an unknown run: %d", p.status)
+	}
+}
+
+// TestWorkflowPagePagesItsRuns shows a workflow's newest runs a page at a
+// time, with a link to the older ones.
+func TestWorkflowPagePagesItsRuns(t *testing.T) {
+	e := newEnv(t)
+	e.putShopWorkflows(newShop(t))
+	p := e.adminPrincipal()
+	for i := range gateway.DefaultWorkflowRunLimit + 1 {
+		if _, _, err := e.g.StartRun(context.Background(), p, gateway.StartRequest{Workflow: "order_check", Trigger: gateway.TriggerManual,
+			Input: map[string]any{"order_id": "SO-" + itoa(i)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := e.browser()
+	b.signIn(e.admin)
+	first := b.get("/workflows/order_check")
+	rows := strings.Count(first.body, "<tr data-run=")
+	next := regexp.MustCompile(`href="(/workflows/order_check\?cursor=[^"#]+)#h-runs" rel="next"`).FindStringSubmatch(first.body)
+	if rows != gateway.DefaultWorkflowRunLimit || next == nil {
+		t.Fatalf("the first page has %d runs and next link %v", rows, next)
+	}
+	older := b.get(html.UnescapeString(next[1]))
+	if n := strings.Count(older.body, "<tr data-run="); n != 1 || strings.Contains(older.body, `rel="next"`) {
+		t.Errorf("the older page has %d runs", n)
+	}
+	if list := b.get("/workflows"); strings.Count(section(list.body, `<tr data-workflow="order_check">`, "</tr>"), `href="/workflow-runs/`) != lastRuns ||
+		!strings.Contains(list.body, `data-status="queued">51 queued</span>`) {
+		t.Errorf("the list row of order_check:\n%s", section(list.body, `<tr data-workflow="order_check">`, "</tr>"))
 	}
 }
