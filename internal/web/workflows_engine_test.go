@@ -114,6 +114,18 @@ func TestRunPageShowsTheStepTimeline(t *testing.T) {
 		t.Errorf("the shop received %d notes, want 1", n)
 	}
 
+	start = b.post("/workflows/parent/runs", url.Values{"input": {`{}`}})
+	parent := strings.TrimPrefix(start.location, "/workflow-runs/")
+	e.waitRun(parent)
+	m := regexp.MustCompile(`href="/workflow-runs/([^"]+)">workflow run</a>`).FindStringSubmatch(b.get(start.location).body)
+	if m == nil {
+		t.Fatal("the parent's workflow step links no run")
+	}
+	e.waitRun(m[1])
+	if child := b.get("/workflow-runs/" + m[1]); !strings.Contains(child.body, `<dt>Started by</dt><dd><a class="mono" href="/workflow-runs/`+parent+`">`) || !strings.Contains(child.body, "SO-7") {
+		t.Errorf("the child run's page does not link its parent:\n%s", section(child.body, `id="run-facts"`, "</dl>"))
+	}
+
 	start = b.post("/workflows/flaky/runs", url.Values{"input": {``}})
 	id = strings.TrimPrefix(start.location, "/workflow-runs/")
 	if run := e.waitRun(id); run.Status != gateway.RunFailed {

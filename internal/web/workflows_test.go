@@ -46,8 +46,8 @@ func newShop(t *testing.T) *shop {
 
 // putShopWorkflows stores the shop's actions and workflows: order_check
 // (manual, an if with both branches, a switch with a default, a write),
-// order_shipped (a webhook), nightly (a schedule), greet (an event) and
-// flaky (an action that fails).
+// order_shipped (a webhook), nightly (a schedule), greet (an event),
+// parent (starting order_check) and flaky (an action that fails).
 func (e *env) putShopWorkflows(s *shop) {
 	e.t.Helper()
 	if _, err := e.g.SetSecret(context.Background(), "SHOP_HOOK", []byte("whsec_c2hvcC1ob29rLXNlY3JldC0xMjM0NTY3ODkw")); err != nil {
@@ -142,6 +142,15 @@ trigger:
 steps:
   - id: pause
     wait: 1s
+---
+kind: Workflow
+name: parent
+trigger:
+  manual: {}
+steps:
+  - id: child
+    workflow: order_check
+    with: {order_id: "SO-7"}
 ---
 kind: Workflow
 name: flaky
