@@ -473,6 +473,10 @@ func (f *flowCheck) agent(sp fieldPath, s *Step) {
 			f.c.add(f.r, p, "output field names must be 1 to 64 letters, digits, _ or -")
 		}
 		prm := s.Output[k]
+		if prm == nil {
+			f.c.add(f.r, p.field("type"), "required: one of %s", outputTypes)
+			continue
+		}
 		switch prm.Type {
 		case ParamTypeString, ParamTypeInteger, ParamTypeNumber, ParamTypeBoolean:
 			f.c.param(f.r, p, prm, false)

@@ -263,3 +263,18 @@ func TestWorkflowFromSpecJSONErrors(t *testing.T) {
 		`workflows[w].on_error.goto: must be a string, not a list`,
 	})
 }
+
+// TestValidateWorkflowBuiltInCode: resources built in code, with holes a
+// file cannot have, are reported without a panic and without positions.
+func TestValidateWorkflowBuiltInCode(t *testing.T) {
+	w := &Workflow{Name: "w", Trigger: Trigger{Manual: &ManualTrigger{Params: map[string]*Param{"p": nil}}},
+		Steps: []*Step{nil, {ID: "a", Agent: "x", Input: "i", Output: map[string]*Param{"o": nil}}, {ID: "b", Switch: []*SwitchCase{nil}}}}
+	assertLines(t, lines(Validate([]Resource{{Kind: KindWorkflow, Workflow: w, Index: 1}})), []string{
+		`workflows[w].trigger.manual.params.p.type: required: one of string, integer, number, boolean, array, object`,
+		`workflows[w].steps[0]: must be a step: a mapping with an id and one of action, if, switch, set, agent, wait, workflow`,
+		`workflows[w].steps[1].agent: no Agent named "x"`,
+		`workflows[w].steps[1].output.o.type: required: one of string, integer, number, boolean`,
+		`workflows[w].steps[2].switch[0]: must be a case: {when: EXPRESSION, steps: [...]}`,
+	})
+	assertLines(t, lines(Validate([]Resource{{Kind: KindWorkflow, Index: 1}})), []string{`workflows[#1]: has no Workflow spec`})
+}

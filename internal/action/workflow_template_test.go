@@ -2,6 +2,7 @@ package action
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -65,4 +66,29 @@ func TestParseWorkflowTemplateErrors(t *testing.T) {
 			t.Errorf("%q:\n got: %v\nwant: %s", tt.in, err, tt.want)
 		}
 	}
+}
+
+// FuzzParseWorkflowTemplate: parsing never panics, and the segments put
+// back together give the template.
+func FuzzParseWorkflowTemplate(f *testing.F) {
+	for _, s := range []string{"", "{{trigger.a}}", "x{{ steps.a.extract.b }}y", "{{", "}}{{vars.a}}", "{{secret.K}}{{contact.n}}"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		segs, err := ParseWorkflowTemplate(s)
+		if err != nil {
+			return
+		}
+		var b strings.Builder
+		for _, sg := range segs {
+			if sg.Ref != nil {
+				b.WriteString(s[sg.Ref.Start:sg.Ref.End])
+				continue
+			}
+			b.WriteString(sg.Literal)
+		}
+		if b.String() != s {
+			t.Fatalf("%q rebuilt as %q", s, b.String())
+		}
+	})
 }

@@ -245,3 +245,24 @@ func BenchmarkEval(b *testing.B) {
 		})
 	}
 }
+
+// FuzzCompileEval: no source makes Compile or Eval panic, and every
+// evaluation ends within the bounds.
+func FuzzCompileEval(f *testing.F) {
+	for _, s := range []string{`steps.a.status == "ok"`, `all(trigger.items, # > 1)`, `1 / 0 > 1`, `trigger.s + trigger.s != ""`,
+		`reduce(1..9, #acc + #acc, "x") != ""`, `steps["a"].x`, `let x = 1; x > 0`, `$env != nil`, `(`, `"\u0000"`} {
+		f.Add(s)
+	}
+	env := runEnv()
+	f.Fuzz(func(t *testing.T, src string) {
+		c, err := Compile(src)
+		if err != nil {
+			return
+		}
+		start := time.Now()
+		_, _ = c.Eval(context.Background(), env)
+		if took := time.Since(start); took > Timeout+500*time.Millisecond {
+			t.Fatalf("%q took %v", src, took)
+		}
+	})
+}

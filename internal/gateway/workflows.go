@@ -348,12 +348,46 @@ func (g *Gateway) CancelRun(ctx context.Context, p *Principal, id string) (*Work
 		now := g.now().UTC()
 		r.Status, r.FinishedAt, r.WakeAt = RunCancelled, &now, nil
 		for i := range r.Steps {
-			if st := &r.Steps[i]; st.Status == RunWaiting {
+			if st := &r.Steps[i]; st.Status == RunWaiting || st.Status == RunRunning {
 				st.Status, st.FinishedAt = RunCancelled, &now
 			}
 		}
 		return nil
 	})
+}
+
+// RecordCancelledStep stores the outcome of a step that was in flight
+// when its run was cancelled, in place of the step's record that the
+// cancel marked cancelled. A run that is not cancelled, or has no such
+// record, is left as it is.
+func (g *Gateway) RecordCancelledStep(ctx context.Context, runID string, rec StepRecord) error {
+	for range 5 {
+		r, err := g.store.GetWorkflowRun(ctx, runID)
+		if err != nil {
+			return fmt.Errorf("gateway: recording a cancelled run's step: %w", err)
+		}
+		if r.Status != RunCancelled {
+			return nil
+		}
+		i := len(r.Steps) - 1
+		for ; i >= 0; i-- {
+			if s := r.Steps[i]; s.ID == rec.ID && s.Visit == rec.Visit && s.Status == RunCancelled {
+				break
+			}
+		}
+		if i < 0 {
+			return nil
+		}
+		r.Steps[i] = rec
+		err = g.store.UpdateWorkflowRun(ctx, r, r.Seq, g.now())
+		if !errors.Is(err, store.ErrConflict) {
+			if err != nil {
+				return fmt.Errorf("gateway: recording a cancelled run's step: %w", err)
+			}
+			return nil
+		}
+	}
+	return nil
 }
 
 // RetryRun continues a failed run from its failed step, with the same

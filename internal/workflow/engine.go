@@ -29,8 +29,6 @@ const (
 	maxStepsPerJob = 50
 	// maxCached bounds the decoded workflows and compiled conditions kept.
 	maxCached = 256
-	// conditionTimeout bounds one condition's evaluation.
-	conditionTimeout = 50 * time.Millisecond
 	// maxVarsBytes bounds a run's vars, encoded as JSON.
 	maxVarsBytes = gateway.MaxAttributesBytes
 )
@@ -100,7 +98,7 @@ func (e *Engine) work(ctx context.Context, run *gateway.WorkflowRun, _ int) erro
 	case gateway.RunWaiting:
 		wake(run, now)
 	}
-	x := &job{e: e, run: run, wf: wf}
+	x := &job{e: e, run: run, wf: wf, inflight: -1}
 	if err := x.loadData(ctx); err != nil {
 		return err
 	}
@@ -116,7 +114,16 @@ func (e *Engine) work(ctx context.Context, run *gateway.WorkflowRun, _ int) erro
 	if x.abandoned {
 		return nil
 	}
-	return e.save(ctx, run)
+	err = e.g.AdvanceRun(ctx, run)
+	if errors.Is(err, gateway.ErrConflict) && x.inflight >= 0 {
+		// Cancelled while its step was in flight: the step's outcome is
+		// still recorded.
+		return e.g.RecordCancelledStep(ctx, run.ID, run.Steps[x.inflight])
+	}
+	if errors.Is(err, gateway.ErrConflict) {
+		return nil
+	}
+	return err
 }
 
 // save stores the run's transition; a run changed meanwhile (cancelled,

@@ -47,9 +47,13 @@ type shop struct {
 	lastKey string
 	failing bool
 	tokens  []string // Authorization headers seen on /notes
+	// hold, when set, keeps each note's answer until it is closed;
+	// arrived is signalled as each note arrives.
+	hold    chan struct{}
+	arrived chan struct{}
 }
 
-func newShop(t *testing.T) *shop {
+func newShop(t testing.TB) *shop {
 	s := &shop{keys: map[string]int{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.srv.Close)
@@ -69,6 +73,13 @@ func (s *shop) serve(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]any{"id": id, "status": "shipped",
 			"shipment": map[string]any{"tracking_number": "TRK-" + id}, "customer": map[string]any{"email": "ada@example.com"}})
 	case r.Method == http.MethodPost && r.URL.Path == "/notes":
+		s.mu.Lock()
+		hold, arrived := s.hold, s.arrived
+		s.mu.Unlock()
+		if hold != nil {
+			arrived <- struct{}{}
+			<-hold
+		}
 		var note map[string]any
 		json.NewDecoder(r.Body).Decode(&note)
 		key := r.Header.Get("Idempotency-Key")
@@ -130,14 +141,14 @@ body:
 
 // fixture is a gateway with the shop's actions and a running engine.
 type fixture struct {
-	t    *testing.T
+	t    testing.TB
 	g    *gateway.Gateway
 	shop *shop
 	llm  *providertest.Server
 	eng  *workflow.Engine
 }
 
-func newFixture(t *testing.T, extra string) *fixture {
+func newFixture(t testing.TB, extra string) *fixture {
 	t.Helper()
 	f := &fixture{t: t, shop: newShop(t), llm: providertest.NewOpenAI(t)}
 	cfg := gatewaytest.Config(t)
@@ -651,5 +662,100 @@ steps:
 	run = f.wait(id, gateway.RunCompleted)
 	if r := steps(run)["sleep"]; r.Status != gateway.RunCompleted || r.DurationMS < 600 {
 		t.Errorf("wait record = %+v", r)
+	}
+}
+
+// TestHostileConditions fails a step whose condition divides by zero or
+// loops past its deadline, quickly and with a clear error.
+func TestHostileConditions(t *testing.T) {
+	f := newFixture(t, `
+---
+kind: Workflow
+name: divides
+trigger: {manual: {}}
+steps:
+  - id: check
+    if: '1 / (trigger.n - trigger.n) > 0'
+    then:
+      - id: never
+        set: {vars.x: 1}
+---
+kind: Workflow
+name: spins
+trigger: {manual: {}}
+steps:
+  - id: check
+    if: 'any(1..100000, {any(1..100000, {# < 0})})'
+    then:
+      - id: never
+        set: {vars.x: 1}
+`)
+	start := time.Now()
+	run := f.wait(f.start("divides", map[string]any{"n": 3}, ""), gateway.RunFailed)
+	if !strings.Contains(run.Error, "step check: if:") || !strings.Contains(run.Error, "zero") {
+		t.Errorf("error = %q", run.Error)
+	}
+	run = f.wait(f.start("spins", nil, ""), gateway.RunFailed)
+	if !strings.Contains(run.Error, "step check: if:") {
+		t.Errorf("error = %q", run.Error)
+	}
+	if d := steps(run)["check"].DurationMS; d > 1000 {
+		t.Errorf("the looping condition ran %d ms", d)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Errorf("both runs took %s", time.Since(start))
+	}
+}
+
+// TestCancelInFlight cancels a run while its write is in flight: nothing
+// runs after it, and the write's outcome is still recorded.
+func TestCancelInFlight(t *testing.T) {
+	f := newFixture(t, `
+---
+kind: Workflow
+name: two_notes
+trigger: {manual: {}}
+steps:
+  - id: first
+    action: create_crm_note
+    with: {text: one}
+  - id: second
+    action: create_crm_note
+    with: {text: two}
+`)
+	hold, arrived := make(chan struct{}), make(chan struct{}, 1)
+	f.shop.mu.Lock()
+	f.shop.hold, f.shop.arrived = hold, arrived
+	f.shop.mu.Unlock()
+	id := f.start("two_notes", nil, "")
+	select {
+	case <-arrived:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first note never arrived")
+	}
+	if _, err := f.g.CancelRun(context.Background(), gateway.Operator(), id); err != nil {
+		t.Fatal(err)
+	}
+	f.shop.mu.Lock()
+	f.shop.hold = nil
+	f.shop.mu.Unlock()
+	close(hold)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		run := f.wait(id, gateway.RunCancelled)
+		if r := steps(run)["first"]; r.Status == gateway.RunCompleted {
+			if r.HTTPStatus != 201 || len(run.Steps) != 1 {
+				t.Errorf("records = %+v", run.Steps)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the in-flight step's outcome was not recorded: %+v", run.Steps)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n := len(f.shop.effects()); n != 1 {
+		t.Errorf("%d notes written after the cancel, want 1", n)
 	}
 }

@@ -29,6 +29,9 @@ type job struct {
 	// abandoned is set when the run changed under the job (cancelled, or
 	// taken over after its lease expired): the job stops without saving.
 	abandoned bool
+	// inflight is the index of the record of the external step the job
+	// ran under a lease, -1 before one.
+	inflight int
 }
 
 // outcome is what a step's execution came to.
@@ -226,9 +229,10 @@ func (x *job) renderer(ctx context.Context, secrets bool) *renderer {
 	return &renderer{ctx: ctx, d: x.d, secret: x.e.g.StepSecret, secrets: secrets}
 }
 
-// lease stores the run with a lease of d before an external step; false
-// when the run changed meanwhile and the step must not run.
-func (x *job) lease(ctx context.Context, d time.Duration) (bool, error) {
+// lease stores the run with a lease of d before the external step whose
+// record is run.Steps[i]; false when the run changed meanwhile and the
+// step must not run.
+func (x *job) lease(ctx context.Context, i int, d time.Duration) (bool, error) {
 	err := x.e.g.LeaseStep(ctx, x.run, d)
 	if errors.Is(err, gateway.ErrConflict) {
 		x.abandoned = true
@@ -237,7 +241,7 @@ func (x *job) lease(ctx context.Context, d time.Duration) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	x.external = true
+	x.external, x.inflight = true, i
 	return true, nil
 }
 
@@ -261,7 +265,7 @@ func (x *job) action(ctx context.Context, s *action.Step, i int) (outcome, error
 	if err != nil {
 		return outcome{failed: err.Error()}, nil
 	}
-	if ok, err := x.lease(ctx, budget); !ok {
+	if ok, err := x.lease(ctx, i, budget); !ok {
 		return outcome{stop: true}, err
 	}
 	res, err := x.e.g.CallForStep(ctx, gateway.StepCall{
@@ -337,7 +341,7 @@ func (x *job) agent(ctx context.Context, s *action.Step, i int) (outcome, error)
 	if timeout == 0 {
 		timeout = ag.TurnTimeoutDuration()
 	}
-	if ok, err := x.lease(ctx, timeout+time.Minute); !ok {
+	if ok, err := x.lease(ctx, i, timeout+time.Minute); !ok {
 		return outcome{stop: true}, err
 	}
 	res, err := x.e.rt.Structured(ctx, runtime.StructuredRequest{
@@ -353,14 +357,13 @@ func (x *job) agent(ctx context.Context, s *action.Step, i int) (outcome, error)
 	return outcome{}, nil
 }
 
-// evalCondition evaluates an expression over the run's data.
+// evalCondition evaluates an expression over the run's data, within the
+// condition package's deadline and memory bound.
 func (x *job) evalCondition(ctx context.Context, src string) (bool, error) {
 	c, err := x.e.condition(src)
 	if err != nil {
 		return false, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, conditionTimeout)
-	defer cancel()
 	return c.Eval(ctx, x.d.env())
 }
 
