@@ -59,6 +59,7 @@ var navSection = map[string]string{
 	"contacts":      "contacts", "contact": "contacts",
 	"conversations": "conversations", "conversation": "conversations",
 	"providers": "providers", "provider": "providers",
+	"workflows": "workflows", "workflow": "workflows", "workflowrun": "workflows",
 }
 
 // flashes are the confirmations a redirect may ask a page to show (by
@@ -76,6 +77,15 @@ var flashes = map[string]string{
 	"confirmation-reject":  "Rejected: nothing was sent.",
 	"confirmation-retry":   "Sent again; its run is in Runs.",
 	"confirmation-close":   "Closed without sending again.",
+
+	"run-retried":   "Retrying from the failed step.",
+	"run-cancelled": "Cancelled: no further step will run.",
+}
+
+// warnings are the flashes that say a request changed nothing.
+var warnings = map[string]string{
+	"retry-refused":  "Only a failed run can be retried; this one did not fail, so nothing changed.",
+	"cancel-refused": "This run has already finished; there was nothing to cancel.",
 }
 
 // view is what the layout renders around a page.
@@ -83,14 +93,20 @@ type view struct {
 	Page  string
 	Nav   string
 	Flash string
-	CSRF  string
-	User  string
-	Data  any
+	// Warn marks a flash saying that nothing changed.
+	Warn bool
+	CSRF string
+	User string
+	Data any
 }
 
 // render writes a full page.
 func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, name string, s *session, data any) {
-	v := &view{Page: name, Nav: navSection[name], Flash: flashes[r.URL.Query().Get("done")], Data: data}
+	code := r.URL.Query().Get("done")
+	v := &view{Page: name, Nav: navSection[name], Flash: flashes[code], Data: data}
+	if msg, ok := warnings[code]; ok {
+		v.Flash, v.Warn = msg, true
+	}
 	if s != nil {
 		v.CSRF = s.CSRF
 		v.User = s.Principal.TokenName
@@ -199,6 +215,8 @@ func funcs() template.FuncMap {
 			return "bad"
 		},
 		"outcomeLabel": outcomeLabel,
+		"runClass":     runStatusClass,
+		"runTook":      runTook,
 		"highlight":    highlight,
 		"pretty":       prettyJSON,
 		"when":         func(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05") },

@@ -2,10 +2,12 @@
 // token, the actions list and editor with a test panel, agents with their
 // activated actions, tool definitions, model settings and a chat
 // playground, LLM providers, credentials and secrets, contacts and their
-// conversations, and the run log. Pages are rendered on the server with html/template from
-// embedded files; a small hand-written script improves them where it helps
-// (adding table rows, live re-filtering, confirming writes, streaming a
-// chat turn as it happens) but every form works without it.
+// conversations, workflows (their steps drawn as a diagram, a run with
+// sample input, each run's step timeline), and the run log. Pages are
+// rendered on the server with html/template from embedded files; a small
+// hand-written script improves them where it helps (adding table rows,
+// live re-filtering, confirming writes, streaming a chat turn as it
+// happens) but every form works without it.
 //
 // Sessions are stateless: the cookie holds the admin token sealed with the
 // master key (AES-256-GCM), so any replica sharing the key accepts it, and
@@ -63,8 +65,10 @@ type Console struct {
 // Register mounts the console on mux: the pages at "/", "/actions",
 // "/agents" (with each agent's chat playground), "/credentials",
 // "/secrets", "/runs", "/confirmations", "/contacts", "/conversations",
-// "/providers" and below, the sign-in pages, and the static assets under "/assets/". It panics when an allowed
-// origin is malformed, as a configuration mistake found at start-up.
+// "/providers", "/workflows", "/workflow-runs" and below, the sign-in
+// pages, and the static assets under "/assets/". It panics when an
+// allowed origin is malformed, as a configuration mistake found at
+// start-up.
 func Register(mux *http.ServeMux, g *gateway.Gateway, opts Options) {
 	if opts.SessionTTL <= 0 {
 		opts.SessionTTL = DefaultSessionTTL
@@ -144,6 +148,13 @@ func (c *Console) routes(mux *http.ServeMux) {
 
 	mux.Handle("GET /conversations", c.page(c.conversationsList))
 	mux.Handle("GET /conversations/{id}", c.page(c.conversationPage))
+
+	mux.Handle("GET /workflows", c.page(c.workflowsList))
+	mux.Handle("GET /workflows/{name}", c.page(c.workflowPage))
+	mux.Handle("POST /workflows/{name}/runs", c.post(c.workflowStart))
+	mux.Handle("GET /workflow-runs/{id}", c.page(c.workflowRunPage))
+	mux.Handle("POST /workflow-runs/{id}/retry", c.post(c.workflowRunRetry))
+	mux.Handle("POST /workflow-runs/{id}/cancel", c.post(c.workflowRunCancel))
 
 	mux.Handle("GET /providers", c.page(c.providersList))
 	mux.Handle("GET /providers/new", c.page(c.providerNew))
