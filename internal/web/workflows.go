@@ -505,12 +505,6 @@ type workflowRunData struct {
 	Refresh int
 }
 
-// finishedRun reports whether a run in status will not go on unless it is
-// retried.
-func finishedRun(status string) bool {
-	return status == gateway.RunCompleted || status == gateway.RunFailed || status == gateway.RunCancelled
-}
-
 // workflowRunPage shows a run with its step timeline; while the run goes
 // on the page reloads itself.
 func (c *Console) workflowRunPage(w http.ResponseWriter, r *http.Request, s *session) {
@@ -524,7 +518,7 @@ func (c *Console) workflowRunPage(w http.ResponseWriter, r *http.Request, s *ses
 		c.serverError(w, r, err)
 		return
 	}
-	d := &workflowRunData{Run: run, Finished: finishedRun(run.Status), CanRetry: run.Status == gateway.RunFailed}
+	d := &workflowRunData{Run: run, Finished: gateway.TerminalRun(run.Status), CanRetry: run.Status == gateway.RunFailed}
 	if !d.Finished {
 		d.Refresh = 2
 		if run.Status == gateway.RunWaiting {

@@ -43,7 +43,7 @@ func (e *env) waitRun(id string) *gateway.WorkflowRun {
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		if finishedRun(run.Status) {
+		if gateway.TerminalRun(run.Status) {
 			return run
 		}
 		if time.Now().After(deadline) {

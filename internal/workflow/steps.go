@@ -411,7 +411,7 @@ func (x *job) switchStep(ctx context.Context, s *action.Step, i int) (outcome, e
 		x.run.Steps[i].Output = "no case"
 		return outcome{}, nil
 	}
-	x.run.Steps[i].Output = fmt.Sprintf("case %d", chosen)
+	x.run.Steps[i].Output = fmt.Sprintf("case %d", chosen+1)
 	if s.Switch[chosen].When == "" {
 		x.run.Steps[i].Output = "default"
 	}
@@ -446,6 +446,7 @@ func (x *job) skip(steps []*action.Step) {
 func (x *job) set(ctx context.Context, s *action.Step, i int) (outcome, error) {
 	r := x.renderer(ctx, false)
 	patch := map[string]any{}
+	rendered := make(map[string]any, len(s.Set))
 	vars := maps.Clone(x.run.Vars)
 	if vars == nil {
 		vars = map[string]any{}
@@ -455,6 +456,7 @@ func (x *job) set(ctx context.Context, s *action.Step, i int) (outcome, error) {
 		if err != nil {
 			return outcome{failed: key + ": " + err.Error()}, nil
 		}
+		rendered[key] = v
 		if name, ok := strings.CutPrefix(key, "vars."); ok {
 			vars[name] = v
 		} else if name, ok := strings.CutPrefix(key, "contact."); ok {
@@ -467,7 +469,7 @@ func (x *job) set(ctx context.Context, s *action.Step, i int) (outcome, error) {
 		return outcome{failed: fmt.Sprintf("the run's vars would be %d bytes as JSON; at most %d", len(b), maxVarsBytes)}, nil
 	}
 	rec := &x.run.Steps[i]
-	rec.Input = s.Set
+	rec.Input = rendered
 	if len(patch) > 0 {
 		if x.run.ContactID == "" {
 			return outcome{failed: "the run has no contact to set attributes on (start it with a contact_id, or from a contact event)"}, nil
