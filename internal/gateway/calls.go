@@ -95,23 +95,11 @@ func (g *Gateway) Test(ctx context.Context, req TestRequest) (*invoke.Result, er
 	if a == nil {
 		return nil, fmt.Errorf("gateway: %w: %q", ErrUnknownAction, req.Action)
 	}
-	refused := req.Refused
-	if refused == nil {
-		refused = toolresult.CheckArguments(req.Arguments)
+	contact, refusal, err := g.checkOperatorCall(ctx, req.Caller, a, req.Arguments, req.Contact, req.Refused)
+	if refusal != nil || err != nil {
+		return refusal, err
 	}
-	if refused == nil {
-		req.Contact, refused = contactInputs(a, req.Contact, false)
-	}
-	if refused != nil {
-		run := &runlog.Run{Caller: req.Caller, Action: a.Name, Arguments: req.Arguments}
-		if req.Refused != nil {
-			run.Arguments = refusedArguments()
-		}
-		if err := g.refuse(ctx, run, a, refused); err != nil {
-			return nil, err
-		}
-		return &invoke.Result{Run: run, Options: respfilter.OptionsFrom(a.Filter())}, nil
-	}
+	req.Contact = contact
 	res := g.invoke(ctx, &invoke.Call{
 		Action:     a,
 		Credential: snap.Credentials[a.Auth],
@@ -126,6 +114,32 @@ func (g *Gateway) Test(ctx context.Context, req TestRequest) (*invoke.Result, er
 		return nil, err
 	}
 	return res, nil
+}
+
+// checkOperatorCall finds what stops an operator's or a workflow step's
+// call of a before anything is sent: refused, when the caller's decoding
+// of the arguments already refused them; arguments too large or deep; a
+// required contact input missing. A refusal is recorded and returned as
+// the result; otherwise contact is the contact the call sends.
+func (g *Gateway) checkOperatorCall(ctx context.Context, caller string, a *action.Action, args, contact map[string]any, refused *toolresult.Error) (map[string]any, *invoke.Result, error) {
+	decoded := refused != nil
+	if refused == nil {
+		refused = toolresult.CheckArguments(args)
+	}
+	if refused == nil {
+		contact, refused = contactInputs(a, contact, false)
+	}
+	if refused == nil {
+		return contact, nil, nil
+	}
+	run := &runlog.Run{Caller: caller, Action: a.Name, Arguments: args}
+	if decoded {
+		run.Arguments = refusedArguments()
+	}
+	if err := g.refuse(ctx, run, a, refused); err != nil {
+		return nil, nil, err
+	}
+	return nil, &invoke.Result{Run: run, Options: respfilter.OptionsFrom(a.Filter())}, nil
 }
 
 // record stores a run and counts it in the metrics, keeping a bounded part

@@ -8,9 +8,6 @@ import (
 
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/invoke"
-	"github.com/actiongate/actiongate/internal/respfilter"
-	"github.com/actiongate/actiongate/internal/runlog"
-	"github.com/actiongate/actiongate/internal/toolresult"
 )
 
 // CallerWorkflow is the caller of the runs of workflow steps.
@@ -52,19 +49,11 @@ func (g *Gateway) CallForStep(ctx context.Context, c StepCall) (*invoke.Result, 
 	if a == nil {
 		return nil, fmt.Errorf("gateway: %w: %q", ErrUnknownAction, c.Action)
 	}
-	refused := toolresult.CheckArguments(c.Args)
-	contact := c.Contact
-	if refused == nil {
-		contact, refused = contactInputs(a, c.Contact, false)
+	contact, res, err := g.checkOperatorCall(ctx, CallerWorkflow, a, c.Args, c.Contact, nil)
+	if res != nil || err != nil {
+		return res, err
 	}
-	if refused != nil {
-		run := &runlog.Run{Caller: CallerWorkflow, Action: a.Name, Arguments: c.Args}
-		if err := g.refuse(ctx, run, a, refused); err != nil {
-			return nil, err
-		}
-		return &invoke.Result{Run: run, Options: respfilter.OptionsFrom(a.Filter())}, nil
-	}
-	res := g.invoke(ctx, &invoke.Call{
+	res = g.invoke(ctx, &invoke.Call{
 		Action:            a,
 		Credential:        snap.Credentials[a.Auth],
 		Caller:            CallerWorkflow,

@@ -50,15 +50,42 @@ type Engine struct {
 	rt   *runtime.Runtime
 	opts Options
 
-	mu    sync.Mutex
-	specs map[[32]byte]*action.Workflow
-	conds map[string]*condition.Condition
+	specs cache[[32]byte, *action.Workflow]
+	conds cache[string, *condition.Condition]
+}
+
+// cache keeps up to maxCached values, forgetting them all when full. It is
+// safe for concurrent use.
+type cache[K comparable, V any] struct {
+	mu sync.Mutex
+	m  map[K]V
+}
+
+// get returns the value under k, making it with make when missing.
+func (c *cache[K, V]) get(k K, make func() (V, error)) (V, error) {
+	c.mu.Lock()
+	v, ok := c.m[k]
+	c.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	v, err := make()
+	if err != nil {
+		return v, err
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxCached {
+		c.m = map[K]V{}
+	}
+	c.m[k] = v
+	c.mu.Unlock()
+	return v, nil
 }
 
 // New returns an engine executing runs through g, with rt for agent
 // steps.
 func New(g *gateway.Gateway, rt *runtime.Runtime, opts Options) *Engine {
-	return &Engine{g: g, rt: rt, opts: opts, specs: map[[32]byte]*action.Workflow{}, conds: map[string]*condition.Condition{}}
+	return &Engine{g: g, rt: rt, opts: opts}
 }
 
 // Start works runs in this process until Stop.
@@ -138,45 +165,18 @@ func (e *Engine) save(ctx context.Context, run *gateway.WorkflowRun) error {
 
 // spec returns the workflow a run follows, decoded from the run's copy.
 func (e *Engine) spec(run *gateway.WorkflowRun) (*action.Workflow, error) {
-	key := sha256.Sum256(run.Spec)
-	e.mu.Lock()
-	wf := e.specs[key]
-	e.mu.Unlock()
-	if wf != nil {
+	return e.specs.get(sha256.Sum256(run.Spec), func() (*action.Workflow, error) {
+		wf := &action.Workflow{}
+		if err := json.Unmarshal(run.Spec, wf); err != nil {
+			return nil, fmt.Errorf("the run's copy of workflow %q cannot be read: %v", run.Workflow, err)
+		}
 		return wf, nil
-	}
-	wf = &action.Workflow{}
-	if err := json.Unmarshal(run.Spec, wf); err != nil {
-		return nil, fmt.Errorf("the run's copy of workflow %q cannot be read: %v", run.Workflow, err)
-	}
-	e.mu.Lock()
-	if len(e.specs) >= maxCached {
-		clear(e.specs)
-	}
-	e.specs[key] = wf
-	e.mu.Unlock()
-	return wf, nil
+	})
 }
 
 // condition returns the compiled form of an expression.
 func (e *Engine) condition(src string) (*condition.Condition, error) {
-	e.mu.Lock()
-	c := e.conds[src]
-	e.mu.Unlock()
-	if c != nil {
-		return c, nil
-	}
-	c, err := condition.Compile(src)
-	if err != nil {
-		return nil, err
-	}
-	e.mu.Lock()
-	if len(e.conds) >= maxCached {
-		clear(e.conds)
-	}
-	e.conds[src] = c
-	e.mu.Unlock()
-	return c, nil
+	return e.conds.get(src, func() (*condition.Condition, error) { return condition.Compile(src) })
 }
 
 // arrive moves the run's cursor to p and counts the arrival at its step;
