@@ -137,9 +137,9 @@ type queueClient interface {
 // jobs (a Queue with cfg.Step); inserting needs no Start.
 func (s *Store) NewQueue(cfg QueueConfig) (*Queue, error) {
 	rc := &river.Config{
-		Logger:               cfg.Logger,
-		FetchCooldown:        fetchCooldown,
-		FetchPollInterval:    postgresFetchPoll,
+		Logger:            cfg.Logger,
+		FetchCooldown:     fetchCooldown,
+		FetchPollInterval: postgresFetchPoll,
 		// A step bounds itself (an action's timeout, an agent's turn
 		// timeout); the job adds no timeout of its own.
 		JobTimeout:           -1,
