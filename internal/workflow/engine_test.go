@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/actiongate/actiongate/internal/action"
+	"github.com/actiongate/actiongate/internal/config"
 	"github.com/actiongate/actiongate/internal/gateway"
 	"github.com/actiongate/actiongate/internal/gateway/gatewaytest"
 	"github.com/actiongate/actiongate/internal/provider/providertest"
@@ -142,6 +143,7 @@ body:
 // fixture is a gateway with the shop's actions and a running engine.
 type fixture struct {
 	t    testing.TB
+	cfg  *config.Config
 	g    *gateway.Gateway
 	shop *shop
 	llm  *providertest.Server
@@ -152,6 +154,7 @@ func newFixture(t testing.TB, extra string) *fixture {
 	t.Helper()
 	f := &fixture{t: t, shop: newShop(t), llm: providertest.NewOpenAI(t)}
 	cfg := gatewaytest.Config(t)
+	f.cfg = cfg
 	f.g = gatewaytest.Open(t, cfg, gateway.Options{Tokenizer: tokenizer(), Getenv: func(k string) string {
 		if k == "ACTIONGATE_SECRET_CRM_TOKEN" {
 			return "crm-secret-value-123"
@@ -757,5 +760,45 @@ steps:
 	time.Sleep(300 * time.Millisecond)
 	if n := len(f.shop.effects()); n != 1 {
 		t.Errorf("%d notes written after the cancel, want 1", n)
+	}
+}
+
+// TestScheduleTicksOnce works a schedule of one tick a second on two
+// engines over one database: each tick starts one run.
+func TestScheduleTicksOnce(t *testing.T) {
+	f := newFixture(t, `
+---
+kind: Workflow
+name: heartbeat
+trigger: {schedule: {cron: "@every 1s", input: {source: clock}}}
+steps:
+  - id: beat
+    set: {vars.at: "{{trigger.scheduled_at}}"}
+`)
+	other := gatewaytest.Open(t, f.cfg, gateway.Options{Tokenizer: tokenizer()})
+	eng := workflow.New(other, runtime.New(other, runtime.Options{}), workflow.Options{})
+	if err := eng.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Stop(context.Background()) })
+	time.Sleep(5 * time.Second)
+	runs, _, err := f.g.ListWorkflowRuns(context.Background(), gateway.Operator(), gateway.WorkflowRunFilter{Workflow: "heartbeat"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ticks := map[string]bool{}
+	for _, r := range runs {
+		at, _ := r.Input["scheduled_at"].(string)
+		if ticks[at] {
+			t.Errorf("tick %s started two runs", at)
+		}
+		ticks[at] = true
+		if r.Trigger != gateway.TriggerSchedule || r.Input["source"] != "clock" {
+			t.Errorf("run = %+v", r)
+		}
+	}
+	t.Logf("%d runs in 5 s", len(runs))
+	if n := len(runs); n < 2 || n > 6 {
+		t.Errorf("%d runs in 5 s of a schedule of one a second", n)
 	}
 }
