@@ -19,12 +19,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/config"
 	"github.com/actiongate/actiongate/internal/egress"
 	"github.com/actiongate/actiongate/internal/invoke"
 	"github.com/actiongate/actiongate/internal/respfilter"
 	"github.com/actiongate/actiongate/internal/secret"
 	"github.com/actiongate/actiongate/internal/store"
+	"github.com/actiongate/actiongate/internal/toolschema"
 )
 
 // snapshotTTL is how long a resource snapshot is trusted before the store's
@@ -63,6 +65,10 @@ type Gateway struct {
 	queueMu  sync.Mutex
 	work     *workQueue
 	inserter *store.Queue
+
+	// inputs caches the compiled schemas of workflow triggers' params.
+	inputsMu sync.Mutex
+	inputs   map[*action.Workflow]*toolschema.Validator
 }
 
 // ErrNoData means Options.OpenExisting found no actiongate data to open: no

@@ -168,29 +168,25 @@ func (g *Gateway) stepJob(ctx context.Context, work StepWorker, runID string, se
 	if run.Seq != seq || store.TerminalRun(run.Status) {
 		return nil
 	}
-	now := g.now()
-	if run.Status == RunWaiting && run.WakeAt != nil && run.WakeAt.After(now) {
+	if run.Status == RunWaiting && run.WakeAt != nil && run.WakeAt.After(g.now()) {
 		return &store.SnoozeError{Until: *run.WakeAt}
-	}
-	// A job run again while another worker's step still holds the run
-	// (River rescued a job that was only slow) waits for the lease: by
-	// then the step is done and the run has moved on, or its worker is
-	// gone and the step runs here.
-	if run.LeaseUntil != nil && run.LeaseUntil.After(now) {
-		return &store.SnoozeError{Until: *run.LeaseUntil}
 	}
 	return work(ctx, run, attempt)
 }
 
 // LeaseStep stores run as it stands (the records of the steps done so
-// far and the one about to start) with a lease of d: until it expires no
-// other worker takes the run, and after it the step is run again. A run
-// changed meanwhile (cancelled, or moved on by the reconciler) is
-// ErrConflict: the caller must not run the step.
+// far and the one about to start) as a new transition with a lease of d:
+// a job for the transition before it (River runs a job again when it
+// thinks its worker gone) now does nothing, and once the lease expires
+// the reconciler hands the run to a new job, which runs the step again.
+// A run changed meanwhile (cancelled, or taken over) is ErrConflict: the
+// caller must not run the step.
 func (g *Gateway) LeaseStep(ctx context.Context, run *WorkflowRun, d time.Duration) error {
+	prev := run.Seq
 	until := g.now().Add(d).UTC()
-	run.LeaseUntil = &until
-	if err := g.store.UpdateWorkflowRun(ctx, run, run.Seq, g.now()); err != nil {
+	run.Seq, run.LeaseUntil = prev+1, &until
+	if err := g.store.UpdateWorkflowRun(ctx, run, prev, g.now()); err != nil {
+		run.Seq, run.LeaseUntil = prev, nil
 		return fmt.Errorf("gateway: leasing a step of run %s: %w", run.ID, err)
 	}
 	return nil

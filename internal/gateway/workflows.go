@@ -135,7 +135,7 @@ func (g *Gateway) startRun(ctx context.Context, req StartRequest) (*WorkflowRun,
 	if wf == nil {
 		return nil, false, fmt.Errorf("gateway: %w: %q", ErrUnknownWorkflow, req.Workflow)
 	}
-	if err := checkRunInput(wf, req.Input); err != nil {
+	if err := g.checkRunInput(wf, req.Input); err != nil {
 		return nil, false, fmt.Errorf("gateway: starting a run of %q: %w", wf.Name, err)
 	}
 	if len(req.DedupKey) > MaxDedupKey {
@@ -189,7 +189,7 @@ func (g *Gateway) startRun(ctx context.Context, req StartRequest) (*WorkflowRun,
 // checkRunInput checks a run's input: its size and depth, and the
 // trigger's params for the members they declare (a webhook sender's other
 // members are kept as they came).
-func checkRunInput(wf *action.Workflow, input map[string]any) error {
+func (g *Gateway) checkRunInput(wf *action.Workflow, input map[string]any) error {
 	b, err := json.Marshal(input)
 	if err != nil {
 		return action.Errors{{Path: "input", Message: "must be a JSON object"}}
@@ -211,7 +211,7 @@ func checkRunInput(wf *action.Workflow, input map[string]any) error {
 			declared[name] = v
 		}
 	}
-	v, err := toolschema.NewValidator(&action.Action{Name: wf.Name, Params: params})
+	v, err := g.inputValidator(wf)
 	if err != nil {
 		return fmt.Errorf("checking the input: %w", err)
 	}
@@ -277,6 +277,31 @@ func (g *Gateway) Hook(ctx context.Context, workflow string, h http.Header, body
 		return nil, false, &HookError{Status: http.StatusUnprocessableEntity, Message: fe.Error()}
 	}
 	return run, created, err
+}
+
+// maxInputValidators bounds the compiled trigger schemas kept.
+const maxInputValidators = 256
+
+// inputValidator returns the compiled schema of wf's trigger params,
+// compiled once per stored version of the workflow.
+func (g *Gateway) inputValidator(wf *action.Workflow) (*toolschema.Validator, error) {
+	g.inputsMu.Lock()
+	v := g.inputs[wf]
+	g.inputsMu.Unlock()
+	if v != nil {
+		return v, nil
+	}
+	v, err := toolschema.NewValidator(&action.Action{Name: wf.Name, Params: wf.Trigger.Params()})
+	if err != nil {
+		return nil, err
+	}
+	g.inputsMu.Lock()
+	if g.inputs == nil || len(g.inputs) >= maxInputValidators {
+		g.inputs = map[*action.Workflow]*toolschema.Validator{}
+	}
+	g.inputs[wf] = v
+	g.inputsMu.Unlock()
+	return v, nil
 }
 
 // hookSecret reads a webhook trigger's signing key.

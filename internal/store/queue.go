@@ -32,12 +32,13 @@ const (
 
 // Polling: River's SQLite driver has no notifications, so a worker looks
 // for jobs another process inserted at this interval (a job this process
-// inserts is fetched at once). PostgreSQL's LISTEN/NOTIFY wakes workers
-// at once; the poll there is only a fallback.
+// inserts is fetched at once). On PostgreSQL, LISTEN/NOTIFY wakes workers
+// at once, but River sends no notification for an insert within the fetch
+// cooldown of the one before, so the poll bounds how long such a job
+// waits.
 const (
-	sqliteFetchPoll   = 100 * time.Millisecond
-	postgresFetchPoll = time.Second
-	fetchCooldown     = 20 * time.Millisecond
+	fetchPoll     = 100 * time.Millisecond
+	fetchCooldown = 20 * time.Millisecond
 )
 
 // riverLockKey is the advisory lock that keeps replicas starting at once
@@ -87,9 +88,9 @@ type QueueConfig struct {
 	Step func(ctx context.Context, runID string, seq int64, attempt int) error
 	// RescueAfter is how long a job may run before River counts its
 	// worker as gone and runs it again; 0 means 30 seconds. A live job's
-	// step holds a lease, which a job run again waits for (Step answers
-	// it with a SnoozeError), so a short value only speeds up the
-	// recovery of a job that died outside a step's lease.
+	// step has moved its run to a new seq, so the job run again does
+	// nothing: a short value only speeds up the recovery of a job that
+	// died before its step.
 	RescueAfter time.Duration
 	// Tick starts the run of one schedule tick.
 	Tick func(ctx context.Context, workflow string, at time.Time) error
@@ -139,7 +140,7 @@ func (s *Store) NewQueue(cfg QueueConfig) (*Queue, error) {
 	rc := &river.Config{
 		Logger:            cfg.Logger,
 		FetchCooldown:     fetchCooldown,
-		FetchPollInterval: postgresFetchPoll,
+		FetchPollInterval: fetchPoll,
 		// A step bounds itself (an action's timeout, an agent's turn
 		// timeout); the job adds no timeout of its own.
 		JobTimeout:           -1,
@@ -152,9 +153,6 @@ func (s *Store) NewQueue(cfg QueueConfig) (*Queue, error) {
 	}
 	if rc.Logger == nil {
 		rc.Logger = slog.New(slog.DiscardHandler)
-	}
-	if s.dialect == DialectSQLite {
-		rc.FetchPollInterval = sqliteFetchPoll
 	}
 	works := cfg.Step != nil
 	if works {
