@@ -321,7 +321,7 @@ func listRuns(t *testing.T, srv *replica, admin, workflow string) map[string]map
 
 // waitCompleted polls srv until every run in ids is completed and
 // returns the runs with how long it took; past bound it fails, naming
-// the runs not completed and their statuses.
+// the runs not completed, with their records.
 func waitCompleted(t *testing.T, srv *replica, admin string, ids map[string]string, bound time.Duration) (map[string]map[string]any, time.Duration) {
 	t.Helper()
 	start := time.Now()
@@ -348,7 +348,7 @@ func waitCompleted(t *testing.T, srv *replica, admin string, ids map[string]stri
 					stuck = append(stuck, string(b))
 				}
 			}
-			t.Fatalf("%d runs not completed %s after the restart: %v\n%s", len(left), bound, left, strings.Join(stuck, "\n"))
+			t.Fatalf("%d runs not completed within %s: %v\n%s", len(left), bound, left, strings.Join(stuck, "\n"))
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
