@@ -43,8 +43,7 @@ type result struct {
 	// UpstreamCPUus is the upstream's CPU time per call in the same phase.
 	UpstreamCPUus float64 `json:"upstream_cpu_us_per_call"`
 	// Workflow holds the workflow scenario's own figures; a "call" there
-	// is a run, P50us is from webhook to completed and P99us the webhook's
-	// answer.
+	// is a run, and P50us and P99us are from webhook to completed.
 	Workflow *workflowFigures `json:"workflow,omitempty"`
 }
 

@@ -288,22 +288,22 @@ func runLatency(ctx context.Context, c *http.Client, g *gate, a accepted) (time.
 }
 
 // runLatencies reads back up to latencySample runs spread evenly over
-// runs and returns their p50 and p95 from webhook to completed.
-func runLatencies(ctx context.Context, c *http.Client, g *gate, runs []accepted) (time.Duration, time.Duration, error) {
+// runs and returns their p50, p95 and p99 from webhook to completed.
+func runLatencies(ctx context.Context, c *http.Client, g *gate, runs []accepted) (p50, p95, p99 time.Duration, err error) {
 	step := max(1, len(runs)/latencySample)
 	var lat []time.Duration
 	for i := 0; i < len(runs); i += step {
 		d, err := runLatency(ctx, c, g, runs[i])
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, 0, err
 		}
 		lat = append(lat, d)
 	}
 	if len(lat) == 0 {
-		return 0, 0, fmt.Errorf("no run to read back")
+		return 0, 0, 0, fmt.Errorf("no run to read back")
 	}
 	slices.Sort(lat)
-	return lat[len(lat)/2], lat[len(lat)*95/100], nil
+	return lat[len(lat)/2], lat[len(lat)*95/100], lat[len(lat)*99/100], nil
 }
 
 // unloadedLatency makes unloadedRuns runs one after the other, each
@@ -352,7 +352,7 @@ func (b *bench) workflowResult(ctx context.Context, c int) (*result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s, concurrency %d: %w", scenarioTitle(scWorkflow), c, err)
 	}
-	p50, p95, err := runLatencies(ctx, b.client, b.gate, ph.runs)
+	p50, p95, p99, err := runLatencies(ctx, b.client, b.gate, ph.runs)
 	if err != nil {
 		return nil, fmt.Errorf("%s, concurrency %d: %w", scenarioTitle(scWorkflow), c, err)
 	}
@@ -364,7 +364,7 @@ func (b *bench) workflowResult(ctx context.Context, c int) (*result, error) {
 		return nil, err
 	}
 	r := &result{Payload: "-", Scenario: scWorkflow, Concurrency: c, Calls: s.calls, Seconds: s.elapsed.Seconds(),
-		CallsPerSec: float64(s.calls) / s.elapsed.Seconds(), P50us: micros(p50), P99us: micros(s.p99),
+		CallsPerSec: float64(s.calls) / s.elapsed.Seconds(), P50us: micros(p50), P99us: micros(p99),
 		ServerCPUus: micros(serverCPU) / float64(s.calls), UpstreamCPUus: micros(upCPU) / float64(s.calls),
 		Workflow: &workflowFigures{RunP50us: micros(p50), RunP95us: micros(p95), HookP50us: micros(s.p50), HookP99us: micros(s.p99),
 			UnloadedP50us: micros(u50), UnloadedP95us: micros(u95)}}
