@@ -71,7 +71,9 @@ func startGate(ctx context.Context, o gateOptions) (*gate, error) {
 		"ACTIONGATE_DATA_DIR=" + filepath.Join(o.dir, "data"),
 		"ACTIONGATE_ADDR=127.0.0.1:0",
 		// The upstream is on loopback, which the SSRF guard refuses otherwise.
-		"ACTIONGATE_EGRESS_ALLOW=127.0.0.0/8"}
+		"ACTIONGATE_EGRESS_ALLOW=127.0.0.0/8",
+		// The workflow scenario's webhook signing secret.
+		hookSecretEnv + "=" + hookSecret}
 	g := &gate{dropSchema: func() {}}
 	if o.database != "" {
 		u, drop, err := freshSchema(ctx, o.database)
@@ -176,6 +178,7 @@ params:
 	}
 	add(ps["slow"].action, "/slow", "Fetch a record from the slow service.")
 	fmt.Fprintf(&b, "kind: Agent\nname: %s\nactions: [%s]\n---\n", agentName, strings.Join(names, ", "))
+	b.WriteString(workflowResource(ps["1k"].action))
 	// The agent that talks, through the upstream's scripted Chat
 	// Completions endpoint (see chatHandler).
 	fmt.Fprintf(&b, "kind: Provider\nname: scripted\ntype: openai\nbase_url: %s/v1\n---\n", upstream)

@@ -42,6 +42,9 @@ type result struct {
 	ServerCPUus float64 `json:"server_cpu_us_per_call"`
 	// UpstreamCPUus is the upstream's CPU time per call in the same phase.
 	UpstreamCPUus float64 `json:"upstream_cpu_us_per_call"`
+	// Workflow holds the workflow scenario's own figures; a "call" there
+	// is a run, and P50us and P99us are from webhook to completed.
+	Workflow *workflowFigures `json:"workflow,omitempty"`
 }
 
 // runPhase warms ph up, then measures it, reading the CPU time of server

@@ -68,7 +68,7 @@ func checkReport(t *testing.T, cfg *config, rep *report, want []string) {
 	var upstream float64
 	for _, sc := range want {
 		payload := cfg.payloads[0]
-		if sc == scSDKMinimal {
+		if sc == scSDKMinimal || sc == scWorkflow {
 			payload = "-"
 		}
 		r := find(rep.Results, sc, payload, cfg.concurrency[0])
@@ -101,7 +101,7 @@ func checkReport(t *testing.T, cfg *config, rep *report, want []string) {
 
 func TestHarnessEndToEndSQLite(t *testing.T) {
 	cfg := testConfig(t)
-	want := []string{scDirect, scInvoke, scBatch, scMCP, scSDKMinimal}
+	want := []string{scDirect, scInvoke, scBatch, scMCP, scSDKMinimal, scWorkflow}
 	if node := os.Getenv("ACTIONGATE_TEST_NODE"); node != "" {
 		cfg.node = node
 		want = append(want, scMCPTS, scNode)
@@ -118,7 +118,7 @@ func TestHarnessEndToEndSQLite(t *testing.T) {
 	checkReport(t, cfg, rep, want)
 	var sb strings.Builder
 	rep.print(&sb)
-	for _, s := range []string{"| 5k | invoke API | 2 |", "invoke server CPU ÷ upstream CPU", "MCP (Go client) CPU ÷ invoke CPU"} {
+	for _, s := range []string{"| 5k | invoke API | 2 |", "invoke server CPU ÷ upstream CPU", "MCP (Go client) CPU ÷ invoke CPU", "| SQLite | 2 |"} {
 		if !strings.Contains(sb.String(), s) {
 			t.Errorf("the tables lack %q:\n%s", s, sb.String())
 		}
@@ -132,7 +132,7 @@ func TestHarnessEndToEndPostgres(t *testing.T) {
 	}
 	cfg := testConfig(t)
 	cfg.database = u
-	cfg.scenarios = []string{scDirect, scInvoke, scMCP}
+	cfg.scenarios = []string{scDirect, scInvoke, scMCP, scWorkflow}
 	rep, err := run(t.Context(), cfg, logWriter{t})
 	if err != nil {
 		t.Fatal(err)

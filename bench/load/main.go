@@ -96,11 +96,12 @@ const (
 	scMCPTS      = "mcp-ts"
 	scNode       = "node"
 	scSDKMinimal = "sdk-minimal"
+	scWorkflow   = "workflow"
 )
 
 // allScenarios lists every scenario id in run order.
 func allScenarios() []string {
-	return []string{scDirect, scInvoke, scBatch, scMCP, scTurn, scMCPTS, scNode, scSDKMinimal}
+	return []string{scDirect, scInvoke, scBatch, scMCP, scTurn, scMCPTS, scNode, scSDKMinimal, scWorkflow}
 }
 
 // scenarioTitle is how a scenario is named in tables.
@@ -122,6 +123,8 @@ func scenarioTitle(id string) string {
 		return "Node openapi-mcp-server, TS SDK client"
 	case scSDKMinimal:
 		return "minimal go-sdk server (no-op tool), Go SDK client"
+	case scWorkflow:
+		return "workflow: webhook → one action step → completed"
 	}
 	return id
 }

@@ -116,10 +116,30 @@ func (r *report) print(w io.Writer) {
 		}
 		fmt.Fprintf(w, "| %s | %d | %s | %s |\n", x.Name, x.Concurrency, v, strings.TrimSpace(x.Target+" "+unitOf(x)))
 	}
+	r.printWorkflows(w)
 	if f := r.Flood; f != nil {
 		fmt.Fprintf(w, "\nFlood: %d calls in flight at once (at most %d seen) to an upstream answering after %.0f s: %d answered correctly in %.1f s, "+
 			"%d runs recorded, server peak anonymous memory %.1f MB (target < %d MB), peak RSS %.1f MB (target < %d MB).\n",
 			f.Calls, f.MaxInFlight, f.SlowSeconds, f.Answered, f.Seconds, f.Runs, f.PeakAnonMB, floodMaxAnonMB, f.PeakRSSMB, floodMaxRSSMB)
+	}
+}
+
+// printWorkflows writes the workflow scenario's table, when it ran.
+func (r *report) printWorkflows(w io.Writer) {
+	head := false
+	for _, x := range r.Results {
+		f := x.Workflow
+		if f == nil {
+			continue
+		}
+		if !head {
+			fmt.Fprintln(w, "\n| workflow: webhook → one action step → completed | c | runs/s | p50 | p95 | p50 unloaded | p95 unloaded | webhook answer p50 | server CPU µs/run | upstream CPU µs/run |")
+			fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+			head = true
+		}
+		fmt.Fprintf(w, "| %s | %d | %.0f | %s | %s | %s | %s | %s | %.0f | %.0f |\n", r.Database, x.Concurrency, x.CallsPerSec,
+			fmtMicros(f.RunP50us), fmtMicros(f.RunP95us), fmtMicros(f.UnloadedP50us), fmtMicros(f.UnloadedP95us), fmtMicros(f.HookP50us),
+			x.ServerCPUus, x.UpstreamCPUus)
 	}
 }
 

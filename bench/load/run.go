@@ -71,7 +71,7 @@ func run(ctx context.Context, cfg *config, log io.Writer) (*report, error) {
 	for _, c := range cfg.concurrency {
 		for _, pn := range cfg.payloads {
 			for _, sc := range cfg.scenarios {
-				if sc == scSDKMinimal {
+				if sc == scSDKMinimal || sc == scWorkflow {
 					continue
 				}
 				r, err := b.scenario(ctx, sc, b.payloads[pn], c)
@@ -85,6 +85,13 @@ func run(ctx context.Context, cfg *config, log io.Writer) (*report, error) {
 		}
 		if slices.Contains(cfg.scenarios, scSDKMinimal) {
 			r, err := b.scenario(ctx, scSDKMinimal, nil, c)
+			if err != nil {
+				return nil, err
+			}
+			rep.Results = append(rep.Results, *r)
+		}
+		if slices.Contains(cfg.scenarios, scWorkflow) {
+			r, err := b.workflowResult(ctx, c)
 			if err != nil {
 				return nil, err
 			}

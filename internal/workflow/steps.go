@@ -195,7 +195,7 @@ func (x *job) begin(s *action.Step) int {
 	}
 	if n := len(run.Steps); n > 0 {
 		if r := &run.Steps[n-1]; r.ID == s.ID && r.Visit == visit && r.Status == gateway.RunRunning {
-			r.Attempts, r.StartedAt = attempts-1, now
+			r.Attempts, r.StartedAt = r.Attempts+1, now
 			return n - 1
 		}
 	}
