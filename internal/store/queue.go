@@ -121,6 +121,13 @@ type Queue struct {
 	c     queueClient
 	works bool
 
+	// Step jobs inserted at once share one insert: while one goes on, the
+	// others gather in pending and the caller that finds it done inserts
+	// them all (busy says one is going on).
+	batchMu sync.Mutex
+	pending []*stepInsert
+	busy    bool
+
 	mu          sync.Mutex
 	scheduleIDs []string
 }
@@ -129,6 +136,7 @@ type Queue struct {
 // driver's transaction type.
 type queueClient interface {
 	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	InsertMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
 	Start(ctx context.Context) error
 	Stop(ctx context.Context) error
 	PeriodicJobs() *river.PeriodicJobBundle
@@ -230,23 +238,68 @@ func (q *Queue) Stop(ctx context.Context) error {
 	return nil
 }
 
+// stepInsert is one EnqueueStep waiting for its insert.
+type stepInsert struct {
+	params       river.InsertManyParams
+	runningSince time.Time
+	err          error
+	done         chan struct{}
+}
+
 // EnqueueStep inserts the job that executes run runID's step at seq, to
 // run at at (now when zero). While such a job is waiting or running, a
 // second one is not inserted: runningSince is then when the job already
 // there started running, zero when it is not running (or none was there).
+// Concurrent calls share one insert.
 func (q *Queue) EnqueueStep(ctx context.Context, runID string, seq int64, at time.Time) (runningSince time.Time, err error) {
 	opts := &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: activeStates}}
 	if !at.IsZero() {
 		opts.ScheduledAt = at
 	}
-	res, err := q.c.Insert(ctx, stepArgs{RunID: runID, Seq: seq}, opts)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("store: queueing run %s: %w", runID, err)
+	in := &stepInsert{params: river.InsertManyParams{Args: stepArgs{RunID: runID, Seq: seq}, InsertOpts: opts}, done: make(chan struct{})}
+	q.batchMu.Lock()
+	q.pending = append(q.pending, in)
+	lead := !q.busy
+	q.busy = true
+	q.batchMu.Unlock()
+	if lead {
+		q.insertPending(context.WithoutCancel(ctx))
 	}
-	if res.UniqueSkippedAsDuplicate && res.Job != nil && res.Job.State == rivertype.JobStateRunning && res.Job.AttemptedAt != nil {
-		return *res.Job.AttemptedAt, nil
+	<-in.done
+	if in.err != nil {
+		return time.Time{}, fmt.Errorf("store: queueing run %s: %w", runID, in.err)
 	}
-	return time.Time{}, nil
+	return in.runningSince, nil
+}
+
+// insertPending inserts the pending step jobs, batch after batch, until
+// none is left.
+func (q *Queue) insertPending(ctx context.Context) {
+	for {
+		q.batchMu.Lock()
+		batch := q.pending
+		q.pending = nil
+		if len(batch) == 0 {
+			q.busy = false
+			q.batchMu.Unlock()
+			return
+		}
+		q.batchMu.Unlock()
+		params := make([]river.InsertManyParams, len(batch))
+		for i, in := range batch {
+			params[i] = in.params
+		}
+		res, err := q.c.InsertMany(ctx, params)
+		for i, in := range batch {
+			switch {
+			case err != nil:
+				in.err = err
+			case i < len(res) && res[i].UniqueSkippedAsDuplicate && res[i].Job != nil && res[i].Job.State == rivertype.JobStateRunning && res[i].Job.AttemptedAt != nil:
+				in.runningSince = *res[i].Job.AttemptedAt
+			}
+			close(in.done)
+		}
+	}
 }
 
 // SetSchedules replaces the periodic jobs of workflow schedules with
