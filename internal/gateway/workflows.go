@@ -146,6 +146,12 @@ func (g *Gateway) startRun(ctx context.Context, req StartRequest) (*WorkflowRun,
 		if _, err := g.store.GetContact(ctx, req.ContactID); err != nil {
 			return nil, false, fmt.Errorf("gateway: starting a run of %q: contact_id %q: %w", wf.Name, req.ContactID, err)
 		}
+	} else {
+		id, err := g.inputContact(ctx, req.Input)
+		if err != nil {
+			return nil, false, fmt.Errorf("gateway: starting a run of %q: %w", wf.Name, err)
+		}
+		req.ContactID = id
 	}
 	spec, err := json.Marshal(wf)
 	if err != nil {
@@ -184,6 +190,63 @@ func (g *Gateway) startRun(ctx context.Context, req StartRequest) (*WorkflowRun,
 		g.log.WarnContext(ctx, "queueing a new workflow run; the reconciler will pick it up", "run", run.ID, "err", err)
 	}
 	return run, true, nil
+}
+
+// inputContact returns the contact a run's input names in its "contact"
+// member, "" when it names none: {"id": ID} an existing contact, or
+// {"external_id": ..., "name", "email", "phone", "locale"} the contact
+// with that external id, created with those fields when there is none.
+// A webhook's sender can so name the person the run is about.
+func (g *Gateway) inputContact(ctx context.Context, input map[string]any) (string, error) {
+	raw, ok := input["contact"]
+	if !ok {
+		return "", nil
+	}
+	m, _ := raw.(map[string]any)
+	field := func(k string) (string, error) {
+		switch v := m[k].(type) {
+		case nil:
+			return "", nil
+		case string:
+			return v, nil
+		}
+		return "", action.Errors{{Path: "input.contact." + k, Message: "must be a string"}}
+	}
+	var c Contact
+	var err error
+	for _, f := range []struct {
+		name string
+		to   *string
+	}{{"id", &c.ID}, {"external_id", &c.ExternalID}, {"name", &c.Name}, {"email", &c.Email}, {"phone", &c.Phone}, {"locale", &c.Locale}} {
+		if *f.to, err = field(f.name); err != nil {
+			return "", err
+		}
+	}
+	switch {
+	case m == nil || (c.ID == "" && c.ExternalID == ""):
+		return "", action.Errors{{Path: "input.contact", Message: `must be an object with "id" (an existing contact) or "external_id" (found, or created with name, email, phone and locale)`}}
+	case c.ID != "":
+		if _, err := g.store.GetContact(ctx, c.ID); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return "", action.Errors{{Path: "input.contact.id", Message: fmt.Sprintf("no contact has id %q", c.ID)}}
+			}
+			return "", err
+		}
+		return c.ID, nil
+	}
+	found, _, err := g.FindOrCreateContact(ctx, Operator(), &c)
+	var fe action.Errors
+	if errors.As(err, &fe) {
+		out := make(action.Errors, len(fe))
+		for i, e := range fe {
+			out[i] = &action.FieldError{Path: "input.contact." + e.Path, Message: e.Message}
+		}
+		return "", out
+	}
+	if err != nil {
+		return "", err
+	}
+	return found.ID, nil
 }
 
 // checkRunInput checks a run's input: its size and depth, and the

@@ -812,3 +812,44 @@ steps:
 		t.Errorf("%d runs over %s of ticks", len(runs), span)
 	}
 }
+
+// TestInputNamesTheContact gives a run the contact its input names: one
+// found or created by external id, or an existing one by id.
+func TestInputNamesTheContact(t *testing.T) {
+	f := newFixture(t, `
+---
+kind: Workflow
+name: greet
+trigger: {manual: {}}
+steps:
+  - id: mark
+    set: {contact.greeted: "{{trigger.order}}"}
+`)
+	ctx := context.Background()
+	first := f.wait(f.start("greet", map[string]any{"order": "A", "contact": map[string]any{"external_id": "shop-42", "name": "Ada", "email": "ada@example.com"}}, ""), gateway.RunCompleted)
+	second := f.wait(f.start("greet", map[string]any{"order": "B", "contact": map[string]any{"external_id": "shop-42"}}, ""), gateway.RunCompleted)
+	if first.ContactID == "" || second.ContactID != first.ContactID {
+		t.Fatalf("contacts %q and %q", first.ContactID, second.ContactID)
+	}
+	c, err := f.g.Contact(ctx, gateway.Operator(), first.ContactID)
+	if err != nil || c.Name != "Ada" || c.Attributes["greeted"] != "B" {
+		t.Errorf("contact = %+v, %v", c, err)
+	}
+	byID := f.wait(f.start("greet", map[string]any{"order": "C", "contact": map[string]any{"id": c.ID}}, ""), gateway.RunCompleted)
+	if byID.ContactID != c.ID {
+		t.Errorf("run by contact id has contact %q", byID.ContactID)
+	}
+	for input, want := range map[string]string{
+		`{"contact":"shop-42"}`:                                  "input.contact: must be an object",
+		`{"contact":{"id":"nope"}}`:                              `input.contact.id: no contact has id "nope"`,
+		`{"contact":{"external_id":7}}`:                          "input.contact.external_id: must be a string",
+		`{"contact":{"external_id":"x","email":"not an email"}}`: "input.contact.email",
+	} {
+		var in map[string]any
+		json.Unmarshal([]byte(input), &in)
+		_, _, err := f.g.StartRun(ctx, gateway.Operator(), gateway.StartRequest{Workflow: "greet", Input: in})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("input %s: %v, want %q", input, err, want)
+		}
+	}
+}
