@@ -180,8 +180,9 @@ func (g *Gateway) startRun(ctx context.Context, req StartRequest) (*WorkflowRun,
 		return nil, false, fmt.Errorf("gateway: starting a run of %q: %w", wf.Name, err)
 	}
 	if !created {
-		return existing, false, nil
+		return withSteps(existing), false, nil
 	}
+	withSteps(run)
 	g.metrics.ObserveRunStarted(wf.Name, trigger)
 	// The run is stored: from here on it runs even if this enqueue is
 	// lost (a crash, a database hiccup), because the reconciler finds runs
@@ -406,10 +407,7 @@ func (g *Gateway) WorkflowRun(ctx context.Context, p *Principal, id string) (*Wo
 	if err != nil {
 		return nil, fmt.Errorf("gateway: workflow run %q: %w", id, err)
 	}
-	if r.Steps == nil {
-		r.Steps = []StepRecord{}
-	}
-	return r, nil
+	return withSteps(r), nil
 }
 
 // ListWorkflowRuns returns the runs matching f, newest first, and the
@@ -434,7 +432,19 @@ func (g *Gateway) ListWorkflowRuns(ctx context.Context, p *Principal, f Workflow
 	if err != nil {
 		return nil, "", fmt.Errorf("gateway: %w", err)
 	}
+	for i := range list {
+		withSteps(&list[i])
+	}
 	return list, next, nil
+}
+
+// withSteps gives a run without step records an empty list of them, so
+// the surfaces show [] rather than null.
+func withSteps(r *WorkflowRun) *WorkflowRun {
+	if r.Steps == nil {
+		r.Steps = []StepRecord{}
+	}
+	return r
 }
 
 // CancelRun cancels a run that has not finished: its next step never
