@@ -182,12 +182,24 @@ func (g *Gateway) stepJob(ctx context.Context, work StepWorker, runID string, se
 // A run changed meanwhile (cancelled, or taken over) is ErrConflict: the
 // caller must not run the step.
 func (g *Gateway) LeaseStep(ctx context.Context, run *WorkflowRun, d time.Duration) error {
-	prev := run.Seq
 	until := g.now().Add(d).UTC()
-	run.Seq, run.LeaseUntil = prev+1, &until
-	if err := g.store.UpdateWorkflowRun(ctx, run, prev, g.now()); err != nil {
-		run.Seq, run.LeaseUntil = prev, nil
+	run.LeaseUntil = &until
+	if err := g.storeTransition(ctx, run, g.now()); err != nil {
+		run.LeaseUntil = nil
 		return fmt.Errorf("gateway: leasing a step of run %s: %w", run.ID, err)
+	}
+	return nil
+}
+
+// storeTransition stores run as its next transition (its seq plus one)
+// if the stored run is still at run's seq; otherwise it stores nothing,
+// leaves run's seq as it was and the error wraps ErrConflict.
+func (g *Gateway) storeTransition(ctx context.Context, run *WorkflowRun, now time.Time) error {
+	prev := run.Seq
+	run.Seq++
+	if err := g.store.UpdateWorkflowRun(ctx, run, prev, now); err != nil {
+		run.Seq = prev
+		return err
 	}
 	return nil
 }
@@ -196,16 +208,13 @@ func (g *Gateway) LeaseStep(ctx context.Context, run *WorkflowRun, d time.Durati
 // unless it is finished (at run.WakeAt when it waits). A run changed
 // meanwhile is ErrConflict and nothing is stored.
 func (g *Gateway) AdvanceRun(ctx context.Context, run *WorkflowRun) error {
-	prev := run.Seq
-	run.Seq++
 	run.LeaseUntil = nil
 	now := g.now()
 	if store.TerminalRun(run.Status) && run.FinishedAt == nil {
 		t := now.UTC()
 		run.FinishedAt = &t
 	}
-	if err := g.store.UpdateWorkflowRun(ctx, run, prev, now); err != nil {
-		run.Seq = prev
+	if err := g.storeTransition(ctx, run, now); err != nil {
 		return fmt.Errorf("gateway: saving run %s: %w", run.ID, err)
 	}
 	if store.TerminalRun(run.Status) {
@@ -258,10 +267,8 @@ func (g *Gateway) reconcile(ctx context.Context, stallAfter time.Duration) error
 
 // takeOver moves a run whose worker went away to a new seq and queues it.
 func (g *Gateway) takeOver(ctx context.Context, r *WorkflowRun, now time.Time) error {
-	prev := r.Seq
-	r.Seq++
 	r.LeaseUntil = nil
-	if err := g.store.UpdateWorkflowRun(ctx, r, prev, now); err != nil {
+	if err := g.storeTransition(ctx, r, now); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return nil
 		}

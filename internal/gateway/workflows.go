@@ -512,9 +512,9 @@ func (g *Gateway) RetryRun(ctx context.Context, p *Principal, id string) (*Workf
 	})
 }
 
-// changeRun applies change to a run and stores it as a new transition,
-// retrying when a worker saved the run in between; a run that is not
-// finished afterwards gets a job.
+// changeRun applies change to a run and stores it as a new transition
+// (AdvanceRun: a run that is not finished afterwards gets a job),
+// retrying when a worker saved the run in between.
 func (g *Gateway) changeRun(ctx context.Context, p *Principal, id, doing string, change func(*WorkflowRun) error) (*WorkflowRun, error) {
 	if p == nil || !p.Admin {
 		return nil, fmt.Errorf("gateway: %s workflow run %q: %w", doing, id, ErrNotFound)
@@ -527,19 +527,12 @@ func (g *Gateway) changeRun(ctx context.Context, p *Principal, id, doing string,
 		if err := change(r); err != nil {
 			return nil, fmt.Errorf("gateway: %s workflow run %q: %w", doing, id, err)
 		}
-		prev := r.Seq
-		r.Seq++
-		err = g.store.UpdateWorkflowRun(ctx, r, prev, g.now())
+		err = g.AdvanceRun(ctx, r)
 		if errors.Is(err, store.ErrConflict) {
 			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("gateway: %s workflow run %q: %w", doing, id, err)
-		}
-		if store.TerminalRun(r.Status) {
-			g.metrics.ObserveRunFinished(r.Workflow, r.Status)
-		} else if err := g.enqueue(ctx, r.ID, r.Seq, time.Time{}); err != nil {
-			g.log.WarnContext(ctx, "queueing a retried workflow run; the reconciler will pick it up", "run", r.ID, "err", err)
 		}
 		return r, nil
 	}

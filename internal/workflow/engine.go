@@ -108,7 +108,7 @@ func (e *Engine) work(ctx context.Context, run *gateway.WorkflowRun, _ int) erro
 	wf, err := e.spec(run)
 	if err != nil {
 		e.failRun(run, "", err.Error())
-		return e.save(ctx, run)
+		return e.save(ctx, run, -1)
 	}
 	now := time.Now().UTC()
 	switch run.Status {
@@ -119,7 +119,7 @@ func (e *Engine) work(ctx context.Context, run *gateway.WorkflowRun, _ int) erro
 		}
 		if len(run.Steps) == 0 && run.Cursor == "" {
 			if !e.arrive(run, wf, position{index: []int{0}}) {
-				return e.save(ctx, run)
+				return e.save(ctx, run, -1)
 			}
 		}
 	case gateway.RunWaiting:
@@ -141,23 +141,19 @@ func (e *Engine) work(ctx context.Context, run *gateway.WorkflowRun, _ int) erro
 	if x.abandoned {
 		return nil
 	}
-	err = e.g.AdvanceRun(ctx, run)
-	if errors.Is(err, gateway.ErrConflict) && x.inflight >= 0 {
-		// Cancelled while its step was in flight: the step's outcome is
-		// still recorded.
-		return e.g.RecordCancelledStep(ctx, run.ID, run.Steps[x.inflight])
-	}
-	if errors.Is(err, gateway.ErrConflict) {
-		return nil
-	}
-	return err
+	return e.save(ctx, run, x.inflight)
 }
 
 // save stores the run's transition; a run changed meanwhile (cancelled,
-// or taken over after its lease expired) is left as it is.
-func (e *Engine) save(ctx context.Context, run *gateway.WorkflowRun) error {
+// or taken over after its lease expired) is left as it is, except that a
+// run cancelled while its step run.Steps[inflight] was in flight (-1 for
+// none) still gets that step's outcome recorded.
+func (e *Engine) save(ctx context.Context, run *gateway.WorkflowRun, inflight int) error {
 	err := e.g.AdvanceRun(ctx, run)
-	if errors.Is(err, gateway.ErrConflict) {
+	switch {
+	case errors.Is(err, gateway.ErrConflict) && inflight >= 0:
+		return e.g.RecordCancelledStep(ctx, run.ID, run.Steps[inflight])
+	case errors.Is(err, gateway.ErrConflict):
 		return nil
 	}
 	return err
