@@ -67,6 +67,7 @@ type effectUpstream struct {
 	// saw answered (its connection dropped: the server was killed).
 	unanswered map[string]bool
 	first      int // writes that had an effect
+	inflight   int // writes with an effect not answered yet
 	unkeyed    int // writes without an Idempotency-Key
 	lookups    int
 }
@@ -118,15 +119,17 @@ func (u *effectUpstream) serve(w http.ResponseWriter, r *http.Request) {
 	u.effects[what]++
 	u.keyOf[what] = key
 	u.first++
+	u.inflight++
 	u.mu.Unlock()
 
 	answered := false
 	defer func() {
+		u.mu.Lock()
+		u.inflight--
 		if !answered {
-			u.mu.Lock()
 			u.unanswered[what] = true
-			u.mu.Unlock()
 		}
+		u.mu.Unlock()
 	}()
 	select {
 	case <-time.After(u.minDelay + rand.N(u.spread)):
@@ -138,6 +141,13 @@ func (u *effectUpstream) serve(w http.ResponseWriter, r *http.Request) {
 		f.Flush()
 	}
 	answered = err == nil && r.Context().Err() == nil
+}
+
+// inFlight counts the writes that had an effect and are not answered yet.
+func (u *effectUpstream) inFlight() int {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.inflight
 }
 
 // effectCounts is a copy of what the upstream saw.

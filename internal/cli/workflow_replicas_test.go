@@ -26,6 +26,10 @@ const (
 	// seconds and many writes are in flight on every replica at the kill.
 	wfReplicaSenders = 8
 	wfReplicaPace    = 150 * time.Millisecond
+	// wfKillInFlight is how many writes must be in flight at A's kill:
+	// with the jobs spread over three replicas, the chance that none of
+	// twelve is A's is under 1%.
+	wfKillInFlight = 12
 	// wfReplicaSettle bounds the wait, after the last webhook is
 	// answered, for every run to complete: River's leadership of the
 	// killed replica lapses within 15 s (its TTL) and a survivor is
@@ -139,7 +143,10 @@ func TestWorkflowRunsSurviveAKilledReplica(t *testing.T) {
 			}
 		})
 	}
-	// Halfway, A is killed.
+	// Halfway, A is killed, at a moment when enough writes are in flight
+	// that some are almost surely A's (the replicas share the jobs, so the
+	// upstream cannot tell whose they are); after 10 s of waiting for
+	// that, it is killed anyway and the check below says so.
 	for {
 		mu.Lock()
 		half := len(runIDs) >= wfReplicaRuns/2
@@ -147,6 +154,9 @@ func TestWorkflowRunsSurviveAKilledReplica(t *testing.T) {
 		if half {
 			break
 		}
+		time.Sleep(time.Millisecond)
+	}
+	for wait := time.Now().Add(10 * time.Second); up.inFlight() < wfKillInFlight && time.Now().Before(wait); {
 		time.Sleep(time.Millisecond)
 	}
 	killed.Store(true)
