@@ -3,6 +3,7 @@ package importer
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"net/url"
@@ -202,8 +203,13 @@ func jsonBodyTemplate(data string, names *namer, params map[string]*action.Param
 // jsonErrorKind describes a JSON syntax error by its offset only, never
 // by the text around it.
 func jsonErrorKind(err error) string {
-	if se, ok := err.(*json.SyntaxError); ok {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
 		return fmt.Sprintf("syntax error at byte %d", se.Offset)
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("%s: a JSON %s where a %s belongs (byte %d)", te.Field, te.Value, jsonKind(te.Type.Kind().String()), te.Offset)
 	}
 	return "it does not parse"
 }
@@ -296,4 +302,19 @@ func (b *curlBuilder) formFields() {
 		b.fieldsInto("form", strings.Join(text, "&"))
 		b.notes = append(b.notes, "the -F multipart form is sent as a url-encoded form")
 	}
+}
+
+// jsonKind names a Go kind the way a JSON document's author would.
+func jsonKind(k string) string {
+	switch k {
+	case "slice", "array":
+		return "list"
+	case "struct", "map":
+		return "object"
+	case "int", "int64", "float64":
+		return "number"
+	case "bool":
+		return "boolean"
+	}
+	return k
 }

@@ -95,6 +95,7 @@ func TestPostmanErrors(t *testing.T) {
 		{`{` + schema + `,"item":[` + deep + `]}`, "item[0].item[0]"},
 		{`{` + schema + `,"item":[{"name":"a","request":{"method":"GET"}}]}`, "item[0].request.url: the request has no URL"},
 		{`{` + schema + `,"item":[{"name":"a","request":7}]}`, "item[0].request: not a request object"},
+		{`{` + schema + `,"item":[{"name":5}]}`, "item.name: a JSON number where a string belongs"},
 	}
 	for _, c := range cases {
 		_, err := Postman([]byte(c.doc), Options{})
