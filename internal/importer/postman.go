@@ -112,6 +112,9 @@ func Postman(data []byte, o Options) (*Result, error) {
 	if err := dec.Decode(&c); err != nil {
 		return nil, fmt.Errorf("importer: reading the Postman collection: %v", jsonErrorKind(err))
 	}
+	if len(bytes.TrimSpace(data[dec.InputOffset():])) > 0 {
+		return nil, fmt.Errorf("importer: reading the Postman collection: text after the collection at byte %d", dec.InputOffset())
+	}
 	if !strings.Contains(c.Info.Schema, "/v2.0.") && !strings.Contains(c.Info.Schema, "/v2.1.") {
 		return nil, fmt.Errorf("importer: reading the Postman collection: info.schema must name collection format v2.0 or v2.1")
 	}

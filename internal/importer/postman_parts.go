@@ -176,8 +176,10 @@ func (b *pmAction) graphQLBody(body *pmBody) {
 	b.act.Body = &action.Body{Type: "json", Content: content}
 }
 
-// selects reports whether the selection keeps op.
-func selects(sel Selection, op Operation) bool {
+// selects reports whether the selection keeps op; an operation is named
+// by its id, its item name, the action name that name gives (with
+// prefix) or "METHOD /path".
+func selects(sel Selection, prefix string, op Operation) bool {
 	if len(sel.Tags) > 0 && !anyIn(sel.Tags, op.Tags) {
 		return false
 	}
@@ -187,7 +189,8 @@ func selects(sel Selection, op Operation) bool {
 	if sel.PathPrefix != "" && !strings.HasPrefix(op.Path, sel.PathPrefix) {
 		return false
 	}
-	return len(sel.Operations) == 0 || anyIn(sel.Operations, []string{op.ID, op.Summary, op.Method + " " + op.Path})
+	return len(sel.Operations) == 0 || anyIn(sel.Operations, []string{op.ID, op.Summary, op.Method + " " + op.Path,
+		sanitizeName(prefix, false) + sanitizeName(op.Summary, true)})
 }
 
 // anyIn reports whether a and b share an element.

@@ -48,7 +48,7 @@ func (p *postmanImport) request(it *pmItem, at string, folders []string, auth *p
 	if label == "" {
 		label = method + " " + b.path
 	}
-	if !selects(p.o.Select, op) {
+	if !selects(p.o.Select, p.o.Prefix, op) {
 		op.Selected = false
 		p.ops = append(p.ops, op)
 		return nil

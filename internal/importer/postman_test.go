@@ -80,6 +80,16 @@ func TestPostmanServerAndSelection(t *testing.T) {
 		}
 	}
 	checkResources(t, r)
+	r, err = Postman(data, Options{Prefix: "shop_", Select: Selection{Operations: []string{"shop_get_order", "PUT /v1/profile"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(r.Summary.Imported, ","); got != "shop_get_order,shop_update_profile" {
+		t.Errorf("imported %s, want shop_get_order,shop_update_profile", got)
+	}
+	if n := len(r.Operations); n != 10 {
+		t.Errorf("%d operations listed, want all 10", n)
+	}
 }
 
 // TestPostmanErrors checks the errors for collections that cannot be read.
@@ -92,6 +102,7 @@ func TestPostmanErrors(t *testing.T) {
 	cases := []struct{ doc, want string }{
 		{`{"info":{"schema":"https://schema.getpostman.com/json/collection/v1.0.0/collection.json"}}`, "info.schema must name"},
 		{`{not json`, "syntax error at byte"},
+		{`{` + schema + `} {}`, "text after the collection at byte"},
 		{`{` + schema + `,"item":[` + deep + `]}`, "item[0].item[0]"},
 		{`{` + schema + `,"item":[{"name":"a","request":{"method":"GET"}}]}`, "item[0].request.url: the request has no URL"},
 		{`{` + schema + `,"item":[{"name":"a","request":7}]}`, "item[0].request: not a request object"},
