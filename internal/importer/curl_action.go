@@ -16,6 +16,10 @@ import (
 // a UUID.
 var idSegment = regexp.MustCompile(`^(?:[0-9]+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$`)
 
+// docSegment matches a path segment that documentation writes as a
+// variable: {id}, :id or <id> (as escaped in a parsed URL path).
+var docSegment = regexp.MustCompile(`^(?:%7B([A-Za-z_][A-Za-z0-9_]*)%7D|:([A-Za-z_][A-Za-z0-9_]*)|%3C([A-Za-z_][A-Za-z0-9_]*)%3E|\{([A-Za-z_][A-Za-z0-9_]*)\})$`)
+
 // curlHeaderComment is the header written above the YAML of a cURL import.
 const curlHeaderComment = "imported from a cURL command by actiongate import curl"
 
@@ -147,6 +151,17 @@ func (b *curlBuilder) target() error {
 func (b *curlBuilder) pathTemplate(u *url.URL) string {
 	segs := strings.Split(u.EscapedPath(), "/")
 	for i, s := range segs {
+		if m := docSegment.FindStringSubmatch(s); m != nil {
+			name := b.params.name(m[1] + m[2] + m[3] + m[4])
+			shown, err := url.PathUnescape(s)
+			if err != nil {
+				shown = s
+			}
+			b.act.Params[name] = &action.Param{Type: action.ParamTypeString, Required: true,
+				Description: fmt.Sprintf("The %s in the URL path.", shown)}
+			segs[i] = "{{" + name + "}}"
+			continue
+		}
 		if !idSegment.MatchString(s) {
 			continue
 		}

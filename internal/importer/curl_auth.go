@@ -27,7 +27,7 @@ func (b *curlBuilder) auth() {
 	var left []curlSecret
 	switch {
 	case len(inHeaders) == 1:
-		cred, left = b.oneCredential(inHeaders[0]), inQuery
+		cred, left = secretCredential(inHeaders[0]), inQuery
 	case len(inHeaders) > 1:
 		cred = &action.Credential{Type: action.CredHeaders, HeaderValues: map[string]*action.SecretRef{}}
 		for _, s := range inHeaders {
@@ -36,7 +36,7 @@ func (b *curlBuilder) auth() {
 		left = inQuery
 		b.notes = append(b.notes, "several headers carry secrets: they are one headers credential")
 	case len(inQuery) > 0:
-		cred, left = b.oneCredential(inQuery[0]), inQuery[1:]
+		cred, left = secretCredential(inQuery[0]), inQuery[1:]
 	default:
 		return
 	}
@@ -62,7 +62,7 @@ func (b *curlBuilder) userSecret() {
 }
 
 // oneCredential is the credential for a single secret.
-func (b *curlBuilder) oneCredential(s curlSecret) *action.Credential {
+func secretCredential(s curlSecret) *action.Credential {
 	switch s.kind {
 	case action.CredBearer:
 		return &action.Credential{Type: action.CredBearer}

@@ -3,6 +3,7 @@ package importer
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"net/url"
@@ -45,33 +46,38 @@ func (b *curlBuilder) headers() {
 // secretHeader records h as a secret when it carries one, and reports
 // whether it did.
 func (b *curlBuilder) secretHeader(h curlHeader) bool {
-	lower := strings.ToLower(h.name)
-	n := sanitizeName(h.name, true)
+	s, ok := headerSecret(h.name, h.value)
+	if ok {
+		b.secrets = append(b.secrets, s)
+	}
+	return ok
+}
+
+// headerSecret says where the secret of a header goes when the header
+// carries one (authorization, API keys, cookies, tokens); the value is
+// read only for the scheme and the user name of Basic.
+func headerSecret(name, value string) (curlSecret, bool) {
+	lower := strings.ToLower(name)
+	n := sanitizeName(name, true)
 	switch {
 	case lower == "authorization":
-		scheme, rest, _ := strings.Cut(h.value, " ")
+		scheme, rest, _ := strings.Cut(value, " ")
 		switch strings.ToLower(scheme) {
 		case "bearer":
-			b.secrets = append(b.secrets, curlSecret{kind: action.CredBearer, name: h.name})
+			return curlSecret{kind: action.CredBearer, name: name}, true
 		case "basic":
-			user, ok := decodeBasic(rest)
-			if ok {
-				b.secrets = append(b.secrets, curlSecret{kind: action.CredBasic, name: h.name, username: user})
-			} else {
-				b.secrets = append(b.secrets, curlSecret{kind: action.CredHeaders, name: h.name})
+			if user, ok := decodeBasic(rest); ok {
+				return curlSecret{kind: action.CredBasic, name: name, username: user}, true
 			}
-		default:
-			b.secrets = append(b.secrets, curlSecret{kind: action.CredHeaders, name: h.name})
 		}
+		return curlSecret{kind: action.CredHeaders, name: name}, true
 	case strings.Contains(n, "api_key") || strings.Contains(n, "apikey"):
-		b.secrets = append(b.secrets, curlSecret{kind: "api_key_header", name: h.name})
+		return curlSecret{kind: "api_key_header", name: name}, true
 	case lower == "cookie" || lower == "proxy-authorization" || strings.Contains(n, "token") ||
 		strings.Contains(n, "secret") || strings.Contains(n, "auth") || strings.Contains(n, "session") || strings.Contains(n, "password"):
-		b.secrets = append(b.secrets, curlSecret{kind: action.CredHeaders, name: h.name})
-	default:
-		return false
+		return curlSecret{kind: action.CredHeaders, name: name}, true
 	}
-	return true
+	return curlSecret{}, false
 }
 
 // reservedHeader reports whether the HTTP client sets the header itself.
@@ -152,39 +158,58 @@ func looksJSON(data string) bool {
 // from its value (the value itself is not kept); any other JSON value is
 // one param.
 func (b *curlBuilder) jsonBody(data string) error {
+	body, notes, err := jsonBodyTemplate(data, b.params, b.act.Params)
+	if err != nil {
+		return err
+	}
+	b.act.Body = body
+	b.notes = append(b.notes, notes...)
+	return nil
+}
+
+// jsonBodyTemplate is the JSON body template of data: each top-level
+// field of an object a required param typed from its value, named by
+// names and added to params; any other JSON value one param. No value of
+// data is kept.
+func jsonBodyTemplate(data string, names *namer, params map[string]*action.Param) (*action.Body, []string, error) {
 	dec := json.NewDecoder(bytes.NewReader([]byte(data)))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		return fmt.Errorf("the JSON body is not valid JSON: %v", jsonErrorKind(err))
+		return nil, nil, fmt.Errorf("the JSON body is not valid JSON: %v", jsonErrorKind(err))
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		name := b.params.name("body")
-		b.act.Params[name] = paramFor(v, "The request body.")
-		b.act.Body = &action.Body{Type: "json", Content: "{{" + name + "}}"}
-		return nil
+		name := names.name("body")
+		params[name] = paramFor(v, "The request body.")
+		params[name].Required = true
+		return &action.Body{Type: "json", Content: "{{" + name + "}}"}, nil, nil
 	}
+	var notes []string
 	content := map[string]any{}
 	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		if strings.Contains(k, "{{") {
-			b.notes = append(b.notes, "a JSON body field whose name holds {{ was left out")
+			notes = append(notes, "a JSON body field whose name holds {{ was left out")
 			continue
 		}
-		name := b.params.name(k)
-		b.act.Params[name] = paramFor(obj[k], fmt.Sprintf("The %q field of the JSON body.", k))
-		b.act.Params[name].Required = true
+		name := names.name(k)
+		params[name] = paramFor(obj[k], fmt.Sprintf("The %q field of the JSON body.", k))
+		params[name].Required = true
 		content[k] = "{{" + name + "}}"
 	}
-	b.act.Body = &action.Body{Type: "json", Content: content}
-	return nil
+	return &action.Body{Type: "json", Content: content}, notes, nil
 }
 
 // jsonErrorKind describes a JSON syntax error by its offset only, never
 // by the text around it.
 func jsonErrorKind(err error) string {
-	if se, ok := err.(*json.SyntaxError); ok {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
 		return fmt.Sprintf("syntax error at byte %d", se.Offset)
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("%s: a JSON %s where a %s belongs (byte %d)", te.Field, te.Value, jsonKind(te.Type.Kind().String()), te.Offset)
 	}
 	return "it does not parse"
 }
@@ -277,4 +302,19 @@ func (b *curlBuilder) formFields() {
 		b.fieldsInto("form", strings.Join(text, "&"))
 		b.notes = append(b.notes, "the -F multipart form is sent as a url-encoded form")
 	}
+}
+
+// jsonKind names a Go kind the way a JSON document's author would.
+func jsonKind(k string) string {
+	switch k {
+	case "slice", "array":
+		return "list"
+	case "struct", "map":
+		return "object"
+	case "int", "int64", "float64":
+		return "number"
+	case "bool":
+		return "boolean"
+	}
+	return k
 }
