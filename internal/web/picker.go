@@ -104,3 +104,62 @@ func rawPaths(paths []respfilter.Path) [][]string {
 	}
 	return out
 }
+
+// maxPickFields bounds the field tree the test panel shows.
+const maxPickFields = 500
+
+// pickField is one row of the test panel's field tree.
+type pickField struct {
+	// Label is the field's name, or "every item" for an array's items.
+	Label string
+	// Name is the field's name for "exclude everywhere"; "" for items.
+	Name string
+	Type string
+	// Path is the field's path as JSON, the value its checkbox sends;
+	// "" for rows without a checkbox (the response itself, every item).
+	Path     string
+	Children []pickField
+}
+
+// fieldTree reads the field tree of a JSON response body for the picker;
+// nil when the body is not JSON (or only part of it was kept).
+func fieldTree(contentType string, body []byte) []pickField {
+	if !strings.Contains(strings.ToLower(contentType), "json") {
+		return nil
+	}
+	nodes, err := respfilter.FieldsJSON(body, maxPickFields)
+	if err != nil {
+		return nil
+	}
+	return pickFields(nodes)
+}
+
+// pickFields converts field nodes to rows.
+func pickFields(nodes []respfilter.FieldNode) []pickField {
+	out := make([]pickField, 0, len(nodes))
+	for _, n := range nodes {
+		f := pickField{Label: n.Name, Name: n.Name, Type: n.Type, Children: pickFields(n.Children)}
+		switch {
+		case n.Name == respfilter.Every:
+			f.Label, f.Name = "every item", ""
+		case len(n.Path) == 0:
+			f.Label = "response"
+		default:
+			f.Path = pathJSON(n.Path)
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// pathJSON writes p as the browser's JSON.stringify does, so that the
+// script matches a checkbox to the paths a select ticks.
+func pathJSON(p respfilter.Path) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode([]string(p)); err != nil {
+		return ""
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}

@@ -2,7 +2,10 @@ package web
 
 import (
 	"encoding/json"
+	"html"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -95,5 +98,52 @@ func TestPickRejectsBadRequests(t *testing.T) {
 	anon.csrf = "stale-token"
 	if status, got := pickCall(t, e, anon, `{"paths":[["id"]]}`, true); status != http.StatusUnauthorized || got.Select != "" {
 		t.Fatalf("pick without a session: %d %+v", status, got)
+	}
+}
+
+// reposServer answers a list of repositories as JSON at /repos and a page
+// of HTML anywhere else.
+func reposServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/repos" {
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = w.Write([]byte("<p>hi</p>"))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`[{"id":1,"name":"a","html_url":"https://x/a","owner":{"login":"o","avatar_url":"https://x/o.png"}},{"id":2,"name":"b","topics":["x"]}]`))
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestTestPanelShowsFieldTree(t *testing.T) {
+	srv := reposServer(t)
+	e := newEnv(t)
+	e.putYAML("kind: Action\nname: list_repos\nmethod: GET\nurl: " + srv.URL + "/repos\n---\nkind: Action\nname: page\nmethod: GET\nurl: " + srv.URL + "/page\n")
+	b := e.browser()
+	b.signIn(e.admin)
+
+	p := b.post("/actions/list_repos/test", url.Values{"mode": {"send"}})
+	if p.status != http.StatusOK || !strings.Contains(p.body, `id="field-picker"`) {
+		t.Fatalf("send: %d, no field picker\n%s", p.status, p.body)
+	}
+	body := html.UnescapeString(p.body)
+	// The items' fields appear once, under "every item", each with a
+	// checkbox carrying its path, the nested ones too.
+	for _, path := range []string{`["[]","id"]`, `["[]","name"]`, `["[]","html_url"]`, `["[]","owner"]`, `["[]","owner","login"]`, `["[]","topics"]`} {
+		if n := strings.Count(body, `data-pick-path="`+path+`"`); n != 1 {
+			t.Errorf("checkbox for %s appears %d times", path, n)
+		}
+	}
+	if !strings.Contains(body, "every item") || !strings.Contains(body, `data-pick-exclude="html_url"`) {
+		t.Errorf("no every-item row or exclude control\n%s", body)
+	}
+	if p := b.post("/actions/list_repos/test", url.Values{"mode": {"preview"}}); strings.Contains(p.body, `id="field-picker"`) {
+		t.Errorf("a preview, which sends nothing, shows a field picker")
+	}
+	if p := b.post("/actions/page/test", url.Values{"mode": {"send"}}); p.status != http.StatusOK || strings.Contains(p.body, `id="field-picker"`) {
+		t.Errorf("an HTML answer shows a field picker: %d", p.status)
 	}
 }
