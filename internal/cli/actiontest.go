@@ -33,6 +33,7 @@ type testFlags struct {
 	dryRun   bool
 	yes      bool
 	json     bool
+	suggest  bool
 }
 
 func newActionTestCmd(e *env) *cobra.Command {
@@ -44,7 +45,11 @@ func newActionTestCmd(e *env) *cobra.Command {
 latency, raw size and tokens, and the filtered output a model would receive.
 
 Write actions (POST, PUT, PATCH, DELETE) are sent only with --yes; --dry-run
-sends nothing. Exit code 0 when the call succeeded (2xx), 1 otherwise.`,
+sends nothing. Exit code 0 when the call succeeded (2xx), 1 otherwise.
+
+--suggest-filter then proposes a response section for the JSON answer it
+just got (identifiers, names, statuses, amounts, dates and short text kept;
+links, node ids and bulk left out), with its token counts before and after.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runActionTest(cmd, e, args[0], &f)
@@ -59,6 +64,8 @@ sends nothing. Exit code 0 when the call succeeded (2xx), 1 otherwise.`,
 	fl.BoolVar(&f.dryRun, "dry-run", false, "render the request and send nothing")
 	fl.BoolVar(&f.yes, "yes", false, "send write actions (POST, PUT, PATCH, DELETE) without asking")
 	fl.BoolVar(&f.json, "json", false, "print one machine-readable run record")
+	fl.BoolVar(&f.suggest, "suggest-filter", false, "propose a response filter for the JSON answer, with its token counts")
+	cmd.MarkFlagsMutuallyExclusive("json", "suggest-filter")
 	return cmd
 }
 
@@ -83,12 +90,17 @@ func runActionTest(cmd *cobra.Command, e *env, name string, f *testFlags) error 
 		return err
 	}
 	call.Credential = cred
+	call.KeepBody = f.suggest
 	eng, err := newFileEngine(e)
 	if err != nil {
 		return err
 	}
 	res := eng.Invoke(ctx, call)
-	return reportRun(e, a, res.Run, f)
+	err = reportRun(e, a, res.Run, f)
+	if f.suggest {
+		suggestFilter(ctx, e.stdout, a, res, eng.Filter().Apply)
+	}
+	return err
 }
 
 // findAction picks the named action and its credential out of a validated set.

@@ -102,13 +102,17 @@ func runStoredActionTest(cmd *cobra.Command, e *env, name string, f *testFlags) 
 	}
 	res, err := g.Test(cmd.Context(), gateway.TestRequest{
 		Action: name, Caller: runlog.CallerCLI, Arguments: call.Args, Contact: call.Contact, Vars: call.Vars,
-		DryRun: call.DryRun, Confirm: call.Confirmed,
+		DryRun: call.DryRun, Confirm: call.Confirmed, KeepBody: f.suggest,
 	})
 	if err != nil {
 		return err
 	}
+	err = reportRun(e, a, res.Run, f)
 	if !f.json {
-		defer fmt.Fprintf(e.stdout, "\nRecorded as run %s.\n", res.Run.ID)
+		fmt.Fprintf(e.stdout, "\nRecorded as run %s.\n", res.Run.ID)
 	}
-	return reportRun(e, a, res.Run, f)
+	if f.suggest {
+		suggestFilter(cmd.Context(), e.stdout, a, res, g.Refilter)
+	}
+	return err
 }

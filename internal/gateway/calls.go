@@ -83,6 +83,8 @@ type TestRequest struct {
 	// them (toolresult.DecodeArgument): the run is recorded as refused and
 	// nothing is sent.
 	Refused *toolresult.Error
+	// KeepBody keeps the masked response body in the result's Body.
+	KeepBody bool
 }
 
 // Test runs an action for an operator and records the run.
@@ -109,6 +111,7 @@ func (g *Gateway) Test(ctx context.Context, req TestRequest) (*invoke.Result, er
 		Vars:       req.Vars,
 		DryRun:     req.DryRun,
 		Confirmed:  req.Confirm,
+		KeepBody:   req.KeepBody,
 	}, "")
 	if err := g.record(ctx, res.Run); err != nil {
 		return nil, err

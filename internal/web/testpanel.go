@@ -170,6 +170,8 @@ type testResult struct {
 	Partial bool
 	// Hidden carries the posted values for the confirm-and-send form.
 	Hidden []kv
+	// Fields is the picker's field tree of a JSON response; nil otherwise.
+	Fields []pickField
 }
 
 // actionTest previews or sends the saved action with the posted values.
@@ -205,6 +207,9 @@ func (c *Console) actionTest(w http.ResponseWriter, r *http.Request, s *session)
 	}
 	run := res.Run
 	tr := &testResult{Run: run, Sent: send, Pretty: prettyJSON(run.Response), Partial: run.RawBytes > invoke.MaxResponseExcerpt}
+	if send && run.Status >= 200 && run.Status <= 299 && !tr.Partial {
+		tr.Fields = fieldTree(run.ContentType, []byte(run.Response))
+	}
 	if run.Outcome == runlog.OutcomeConfirmationRequired {
 		tr.NeedsConfirm = true
 		for _, fs := range [][]testField{panel.Params, panel.Contact, panel.Vars} {

@@ -106,6 +106,7 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.Handle("POST /actions/{name}/delete", c.post(c.actionDelete))
 	mux.Handle("POST /actions/{name}/test", c.post(c.actionTest))
 	mux.Handle("POST /console/refilter", c.post(c.refilter))
+	mux.Handle("POST /console/pick", c.post(c.pick))
 
 	mux.Handle("GET /agents", c.page(c.agentsList))
 	mux.Handle("POST /agents", c.post(c.agentCreate))

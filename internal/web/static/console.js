@@ -225,4 +225,75 @@
       });
     });
   });
+  // ---- Field picker -------------------------------------------------
+  // The test panel's field tree: ticking fields writes the select (a jq
+  // projection) and re-filters; a select typed by hand re-ticks the boxes,
+  // or disables them when the picker cannot represent it.
+  var pickSeq = 0, pickTimer = null;
+  function pick(req) {
+    return fetch("/console/pick", {
+      method: "POST",
+      headers: { "X-CSRF-Token": csrf, "Content-Type": "application/json" },
+      body: JSON.stringify(req),
+      credentials: "same-origin"
+    }).then(function (res) { return res.json(); });
+  }
+  function pickBoxes() { return $all("#field-picker [data-pick-path]"); }
+  function pickNote(text) {
+    var note = $("#picker-note");
+    if (note) { note.textContent = text; }
+  }
+  function syncPicker() {
+    var sel = field("response.select");
+    if (!sel || pickBoxes().length === 0) { return; }
+    var seq = ++pickSeq;
+    pick({ select: sel.value }).then(function (j) {
+      if (seq !== pickSeq || j.error) { return; }
+      var ticked = {};
+      (j.paths || []).forEach(function (p) { ticked[JSON.stringify(p)] = true; });
+      pickBoxes().forEach(function (box) {
+        box.disabled = !j.ok;
+        box.checked = j.ok && ticked[box.getAttribute("data-pick-path")] === true;
+      });
+      pickNote(j.ok ? "Tick the fields the model needs; the select is written for you." : j.note);
+    });
+  }
+  document.addEventListener("change", function (e) {
+    if (!e.target.matches || !e.target.matches("#field-picker [data-pick-path]")) { return; }
+    var sel = field("response.select");
+    if (!sel) { return; }
+    var paths = pickBoxes().filter(function (b) { return b.checked; }).map(function (b) {
+      return JSON.parse(b.getAttribute("data-pick-path"));
+    });
+    var seq = ++pickSeq;
+    pick({ paths: paths }).then(function (j) {
+      if (seq !== pickSeq || j.error) { return; }
+      sel.value = j.select;
+      sel.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  });
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest && e.target.closest("[data-pick-exclude]");
+    var ex = field("response.exclude");
+    if (!btn || !ex) { return; }
+    var name = btn.getAttribute("data-pick-exclude");
+    var have = ex.value.split(/[,\n]/).map(function (s) { return s.trim(); }).filter(Boolean);
+    if (have.indexOf(name) < 0) {
+      have.push(name);
+      ex.value = have.join(", ");
+      ex.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  });
+  var pickSelect = field("response.select");
+  if (pickSelect) {
+    pickSelect.addEventListener("input", function () {
+      clearTimeout(pickTimer);
+      pickTimer = setTimeout(syncPicker, 250);
+    });
+  }
+  var pickResult = $("#test-result");
+  if (pickResult && window.MutationObserver) {
+    new MutationObserver(syncPicker).observe(pickResult, { childList: true });
+  }
+  syncPicker();
 })();
