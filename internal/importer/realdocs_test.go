@@ -1,0 +1,91 @@
+package importer
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/actiongate/actiongate/internal/action"
+)
+
+// realDocsDir is where the published documents are installed, or skips.
+func realDocsDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("ACTIONGATE_TEST_OPENAPI_DIR")
+	if dir == "" {
+		t.Skip("ACTIONGATE_TEST_OPENAPI_DIR is not set")
+	}
+	return dir
+}
+
+// importReal imports a published document, naming a server when the
+// document has none, and checks that every action validates.
+func importReal(t *testing.T, path string) *Result {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := OpenAPI(data, Options{})
+	if err != nil && strings.Contains(err.Error(), "pass --server") {
+		res, err = OpenAPI(data, Options{Server: "https://api.example.com"})
+	}
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if errs := action.Validate(res.Resources); len(errs) > 0 {
+		for i, e := range errs {
+			if i == 10 {
+				break
+			}
+			t.Errorf("%s: %v", filepath.Base(path), e)
+		}
+	}
+	return res
+}
+
+// TestRealExamples imports every edge-case example document (Swagger 2.0,
+// OpenAPI 3.0 and 3.1, JSON and YAML) and validates every action.
+func TestRealExamples(t *testing.T) {
+	dir := filepath.Join(realDocsDir(t), "@readme", "oas-examples")
+	n := 0
+	for _, v := range []string{"2.0", "3.0", "3.1"} {
+		for _, f := range []string{"json", "yaml"} {
+			files, _ := filepath.Glob(filepath.Join(dir, v, f, "*."+f))
+			for _, path := range files {
+				n++
+				t.Run(v+"/"+f+"/"+filepath.Base(path), func(t *testing.T) { importReal(t, path) })
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatalf("no example documents under %s", dir)
+	}
+}
+
+// TestRealGitHubScale imports GitHub's 13 MB description (over 1,000
+// operations) in under 5 s and 500 MB, and every action validates.
+func TestRealGitHubScale(t *testing.T) {
+	path := filepath.Join(realDocsDir(t), "@octokit", "openapi", "generated", "api.github.com.json")
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	res := importReal(t, path)
+	took := time.Since(start)
+	runtime.ReadMemStats(&after)
+	allocated := (after.TotalAlloc - before.TotalAlloc) >> 20
+	t.Logf("%d actions in %v, %d MB allocated", len(res.Summary.Imported), took, allocated)
+	if len(res.Summary.Imported) < 1000 {
+		t.Errorf("imported %d actions, want over 1000", len(res.Summary.Imported))
+	}
+	if took > 5*time.Second {
+		t.Errorf("took %v, want under 5s", took)
+	}
+	if allocated > 500 {
+		t.Errorf("allocated %d MB, want at most 500", allocated)
+	}
+}
