@@ -70,6 +70,7 @@ func TestOpenAPIGolden(t *testing.T) {
 		{"refs", "refs.json", Options{}},
 		{"swagger2", "swagger2.yaml", Options{}},
 		{"names", "names.yaml", Options{}},
+		{"security", "security.yaml", Options{}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -25,7 +25,7 @@ type opBuild struct {
 // operation turns one operation into an action, or records why it is not
 // imported. The returned action is nil when the operation is skipped or
 // not selected.
-func (d *oaDoc) operation(p, m string, item, op map[string]any, base string, o Options, names *namer, _ *credentials) (*action.Action, Operation) {
+func (d *oaDoc) operation(p, m string, item, op map[string]any, base string, o Options, names *namer, creds *credentials) (*action.Action, Operation) {
 	rec := Operation{Method: strings.ToUpper(m), Path: p}
 	rec.ID, _ = op["operationId"].(string)
 	rec.Summary, _ = op["summary"].(string)
@@ -68,6 +68,7 @@ func (d *oaDoc) operation(p, m string, item, op map[string]any, base string, o O
 		return nil, rec
 	}
 	b.undeclared()
+	b.a.Auth = d.security(op, base, creds)
 	return b.a, rec
 }
 
