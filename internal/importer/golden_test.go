@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/actiongate/actiongate/internal/action"
+	"github.com/actiongate/actiongate/internal/respfilter"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -57,6 +58,10 @@ func checkResult(t *testing.T, res *Result) []byte {
 // TestOpenAPIGolden imports one small document per feature and compares
 // the YAML and the summary with the golden files.
 func TestOpenAPIGolden(t *testing.T) {
+	tok, err := respfilter.NewTokenizer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name, source string
 		opts         Options
@@ -71,6 +76,7 @@ func TestOpenAPIGolden(t *testing.T) {
 		{"swagger2", "swagger2.yaml", Options{}},
 		{"names", "names.yaml", Options{}},
 		{"security", "security.yaml", Options{}},
+		{"responses", "responses.yaml", Options{Filter: respfilter.New(tok)}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -68,7 +68,11 @@ func OpenAPI(data []byte, o Options) (*Result, error) {
 				continue
 			}
 			if a != nil {
-				actions = append(actions, action.Resource{Kind: action.KindAction, Action: a})
+				r := action.Resource{Kind: action.KindAction, Action: a}
+				if fc := d.proposeFilter(a, op, o); fc != nil {
+					res.FilterComments[r.Key()] = fc
+				}
+				actions = append(actions, r)
 				res.Summary.Imported = append(res.Summary.Imported, a.Name)
 			}
 		}
