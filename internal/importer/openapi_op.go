@@ -91,6 +91,15 @@ func selects(s Selection, rec Operation, name string) bool {
 	return true
 }
 
+// setHeader sets a header, making the map when needed.
+func setHeader(h map[string]string, name, value string) map[string]string {
+	if h == nil {
+		h = map[string]string{}
+	}
+	h[name] = value
+	return h
+}
+
 // asList returns v as a list, or nil.
 func asList(v any) []any {
 	l, _ := v.([]any)
@@ -203,7 +212,18 @@ func (b *opBuild) requestBody(op map[string]any) string {
 			return b.formBody(media["schema"])
 		}
 	}
-	return "request body " + strings.Join(slices.Sorted(mapKeys(content)), ", ") + " is not imported (only JSON and form bodies are)"
+	for _, ct := range slices.Sorted(mapKeys(content)) {
+		if strings.HasPrefix(ct, "text/") {
+			p := &action.Param{Type: action.ParamTypeString, Required: true}
+			if d, ok := rb["description"].(string); ok {
+				p.Description = tidyText(d)
+			}
+			b.a.Body = &action.Body{Type: "text", Content: "{{" + b.add("body", p) + "}}"}
+			b.a.Headers = setHeader(b.a.Headers, "Content-Type", strings.TrimSpace(strings.Split(ct, ";")[0]))
+			return ""
+		}
+	}
+	return "request body " + strings.Join(slices.Sorted(mapKeys(content)), ", ") + " is not imported (only JSON, form and text bodies are)"
 }
 
 // jsonBody adds a JSON body: an object's top-level properties become

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/actiongate/actiongate/internal/action"
+	"github.com/actiongate/actiongate/internal/respfilter"
 )
 
 // realDocsDir is where the published documents are installed, or skips.
@@ -23,15 +24,16 @@ func realDocsDir(t *testing.T) string {
 
 // importReal imports a published document, naming a server when the
 // document has none, and checks that every action validates.
-func importReal(t *testing.T, path string) *Result {
+func importReal(t *testing.T, path string, o Options) *Result {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := OpenAPI(data, Options{})
+	res, err := OpenAPI(data, o)
 	if err != nil && strings.Contains(err.Error(), "pass --server") {
-		res, err = OpenAPI(data, Options{Server: "https://api.example.com"})
+		o.Server = "https://api.example.com"
+		res, err = OpenAPI(data, o)
 	}
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
@@ -57,7 +59,7 @@ func TestRealExamples(t *testing.T) {
 			files, _ := filepath.Glob(filepath.Join(dir, v, f, "*."+f))
 			for _, path := range files {
 				n++
-				t.Run(v+"/"+f+"/"+filepath.Base(path), func(t *testing.T) { importReal(t, path) })
+				t.Run(v+"/"+f+"/"+filepath.Base(path), func(t *testing.T) { importReal(t, path, Options{}) })
 			}
 		}
 	}
@@ -67,14 +69,19 @@ func TestRealExamples(t *testing.T) {
 }
 
 // TestRealGitHubScale imports GitHub's 13 MB description (over 1,000
-// operations) in under 5 s and 500 MB, and every action validates.
+// operations), token counts of its examples included, in under 5 s and
+// 500 MB, and every action validates.
 func TestRealGitHubScale(t *testing.T) {
 	path := filepath.Join(realDocsDir(t), "@octokit", "openapi", "generated", "api.github.com.json")
+	tok, err := respfilter.NewTokenizer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	start := time.Now()
-	res := importReal(t, path)
+	res := importReal(t, path, Options{Filter: respfilter.New(tok)})
 	took := time.Since(start)
 	runtime.ReadMemStats(&after)
 	allocated := (after.TotalAlloc - before.TotalAlloc) >> 20
@@ -87,5 +94,28 @@ func TestRealGitHubScale(t *testing.T) {
 	}
 	if allocated > 500 {
 		t.Errorf("allocated %d MB, want at most 500", allocated)
+	}
+}
+
+// TestRealGitHubEditions imports GitHub's descriptions for the cloud,
+// enterprise cloud and enterprise server editions (whose server URL has
+// variables) and validates every action.
+func TestRealGitHubEditions(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(realDocsDir(t), "@octokit", "openapi", "generated", "*.json"))
+	n := 0
+	for _, path := range files {
+		if strings.HasSuffix(path, ".deref.json") {
+			continue
+		}
+		n++
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			res := importReal(t, path, Options{})
+			if len(res.Summary.Imported) < 500 {
+				t.Errorf("imported %d actions, want over 500", len(res.Summary.Imported))
+			}
+		})
+	}
+	if n < 2 {
+		t.Fatalf("found %d GitHub descriptions, want several", n)
 	}
 }
