@@ -76,6 +76,7 @@ func TestOpenAPIGolden(t *testing.T) {
 		{"swagger2", "swagger2.yaml", Options{}},
 		{"names", "names.yaml", Options{}},
 		{"security", "security.yaml", Options{}},
+		{"servers", "servers.yaml", Options{}},
 		{"responses", "responses.yaml", Options{Filter: respfilter.New(tok)}},
 	}
 	for _, c := range cases {

@@ -47,10 +47,14 @@ func (d *oaDoc) operation(p, m string, item, op map[string]any, base string, o O
 	case !slices.Contains(importedMethods, m):
 		rec.Skipped = "method " + rec.Method + " is not imported (only GET, POST, PUT, PATCH and DELETE)"
 		return nil, rec
+	case !strings.HasPrefix(p, "/") || strings.ContainsAny(p, "?# \t\r\n"):
+		rec.Skipped = "path " + strconv.Quote(p) + " is not a path template starting with /"
+		return nil, rec
 	case rec.Deprecated && !o.Select.Deprecated:
 		rec.Skipped = "deprecated (select deprecated operations to import it)"
 		return nil, rec
 	}
+	base = d.localBase(base, o.Server, item, op)
 	rec.Name = names.name(raw)
 	desc, _ := op["description"].(string)
 	text, cut := describe(rec.Summary, desc)
@@ -69,7 +73,29 @@ func (d *oaDoc) operation(p, m string, item, op map[string]any, base string, o O
 	}
 	b.undeclared()
 	b.a.Auth = d.security(op, base, creds)
+	if err := creds.check(b.a); err != "" {
+		rec.Skipped, rec.Name = "the generated action does not validate: "+err, ""
+		return nil, rec
+	}
 	return b.a, rec
+}
+
+// localBase is the base URL of an operation: its own servers, else its
+// path's, else the document's (3.x only; --server overrides them all).
+func (d *oaDoc) localBase(base, server string, item, op map[string]any) string {
+	if server != "" || d.swagger {
+		return base
+	}
+	for _, holder := range []map[string]any{op, item} {
+		if len(asList(holder["servers"])) == 0 {
+			continue
+		}
+		if u, err := d.baseURL(holder, "", "servers"); err == nil {
+			return u
+		}
+		d.note("an operation or path server that is not an absolute URL was ignored")
+	}
+	return base
 }
 
 // selects reports whether the selection keeps the operation.

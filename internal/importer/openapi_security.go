@@ -129,3 +129,18 @@ func (d *oaDoc) clientCredentialsURL(s map[string]any, base string) string {
 	}
 	return t.String()
 }
+
+// check validates a generated action with the credential it names, and
+// returns the first problem, or "".
+func (c *credentials) check(a *action.Action) string {
+	rs := []action.Resource{{Kind: action.KindAction, Action: a}}
+	for _, cred := range c.list {
+		if cred.Name == a.Auth {
+			rs = append(rs, action.Resource{Kind: action.KindCredential, Credential: cred})
+		}
+	}
+	if errs := action.Validate(rs); len(errs) > 0 {
+		return errs[0].Error()
+	}
+	return ""
+}
