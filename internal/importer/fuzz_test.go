@@ -3,7 +3,9 @@ package importer
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/actiongate/actiongate/internal/action"
 )
@@ -33,4 +35,26 @@ func FuzzOpenAPI(f *testing.F) {
 			t.Errorf("imported resources do not validate: %v", errs[0])
 		}
 	})
+}
+
+// TestOpenAPIAliasBomb imports a YAML document whose response example is
+// an alias repeated into 10^8 values: it is left out, quickly.
+func TestOpenAPIAliasBomb(t *testing.T) {
+	doc := "openapi: 3.0.0\na: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	for c := 'b'; c <= 'h'; c++ {
+		prev := string(c - 1)
+		doc += string(c) + ": &" + string(c) + " [" + strings.Repeat("*"+prev+", ", 9) + "*" + prev + "]\n"
+	}
+	doc += `paths: {/a: {get: {responses: {"200": {content: {application/json: {example: {items: *h}}}}}}}}` + "\n"
+	start := time.Now()
+	res, err := OpenAPI([]byte(doc), Options{Server: "https://api.example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("took %v, want under 2s", took)
+	}
+	if len(res.Summary.Imported) != 1 {
+		t.Errorf("imported %v, want the one operation", res.Summary.Imported)
+	}
 }

@@ -472,9 +472,23 @@ func count(v any) *int {
 	return nil
 }
 
+// maxPlainValues bounds how many values plain copies, so that a YAML
+// alias repeated many times over cannot blow up an example.
+const maxPlainValues = 100_000
+
 // plain converts a document value (json.Number, YAML integers, nested
 // lists and maps) to what action params hold: float64 for every number.
+// A value of more than maxPlainValues values gives nil.
 func plain(v any) any {
+	left := maxPlainValues
+	return plainBounded(v, &left)
+}
+
+// plainBounded is plain, counting the values copied down from *left.
+func plainBounded(v any, left *int) any {
+	if *left--; *left < 0 {
+		return nil
+	}
 	switch x := v.(type) {
 	case json.Number:
 		f, err := strconv.ParseFloat(string(x), 64)
@@ -493,13 +507,19 @@ func plain(v any) any {
 	case []any:
 		out := make([]any, 0, len(x))
 		for _, e := range x {
-			out = append(out, plain(e))
+			out = append(out, plainBounded(e, left))
+		}
+		if *left < 0 {
+			return nil
 		}
 		return out
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[k] = plain(e)
+			out[k] = plainBounded(e, left)
+		}
+		if *left < 0 {
+			return nil
 		}
 		return out
 	}
