@@ -189,6 +189,9 @@ func (b *opBuild) parameter(in, name string, prm map[string]any) string {
 			b.a.Query = map[string]string{}
 		}
 		b.a.Query[name] = ph
+		if pa.Type == action.ParamTypeArray && !repeated(prm, b.d.swagger) {
+			b.d.note(fmt.Sprintf("%s: array parameter %s is sent repeated (%s=a&%s=b), not in the document's delimited style", b.where, name, name, name))
+		}
 	case "header":
 		if b.a.Headers == nil {
 			b.a.Headers = map[string]string{}
@@ -201,6 +204,20 @@ func (b *opBuild) parameter(in, name string, prm map[string]any) string {
 		b.d.note(fmt.Sprintf("%s: %s parameter %s is not sent (only path, query, header and body parameters are)", b.where, in, name))
 	}
 	return ""
+}
+
+// repeated reports whether an array query parameter's style sends one
+// name=value pair per element (form with explode, Swagger 2's multi;
+// Swagger 2 defaults to csv).
+func repeated(prm map[string]any, swagger bool) bool {
+	if swagger {
+		return prm["collectionFormat"] == "multi"
+	}
+	if style, ok := prm["style"].(string); ok && style != "form" {
+		return false
+	}
+	explode, ok := prm["explode"].(bool)
+	return !ok || explode
 }
 
 // add adds a param named after raw and returns its name.
