@@ -1,0 +1,60 @@
+package importer
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/actiongate/actiongate/internal/action"
+)
+
+// FuzzOpenAPI feeds hostile documents to the importer: it must never
+// panic or hang, and what it imports must validate.
+func FuzzOpenAPI(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "openapi", "*.*"))
+	for _, path := range files {
+		if filepath.Ext(filepath.Base(path[:len(path)-len(filepath.Ext(path))])) == ".golden" {
+			continue
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte(`{"openapi":"3.0.0","paths":{"/x":{"get":{"parameters":[{"$ref":"#/a"}]}}},"a":{"$ref":"#/a"}}`))
+	f.Add([]byte("openapi: 3.1.0\nservers: [{url: 'https://a.example.com'}]\npaths: {/a: {post: {requestBody: {content: {application/json: {schema: [1]}}}}}}"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		res, err := OpenAPI(data, Options{Server: "https://api.example.com"})
+		if err != nil {
+			return
+		}
+		if errs := action.Validate(res.Resources); len(errs) > 0 {
+			t.Errorf("imported resources do not validate: %v", errs[0])
+		}
+	})
+}
+
+// TestOpenAPIAliasBomb imports a YAML document whose response example is
+// an alias repeated into 10^8 values: it is left out, quickly.
+func TestOpenAPIAliasBomb(t *testing.T) {
+	doc := "openapi: 3.0.0\na: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	for c := 'b'; c <= 'h'; c++ {
+		prev := string(c - 1)
+		doc += string(c) + ": &" + string(c) + " [" + strings.Repeat("*"+prev+", ", 9) + "*" + prev + "]\n"
+	}
+	doc += `paths: {/a: {get: {responses: {"200": {content: {application/json: {example: {items: *h}}}}}}}}` + "\n"
+	start := time.Now()
+	res, err := OpenAPI([]byte(doc), Options{Server: "https://api.example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("took %v, want under 2s", took)
+	}
+	if len(res.Summary.Imported) != 1 {
+		t.Errorf("imported %v, want the one operation", res.Summary.Imported)
+	}
+}
