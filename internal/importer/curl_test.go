@@ -12,49 +12,6 @@ import (
 	"github.com/actiongate/actiongate/internal/action"
 )
 
-// checkGolden compares got with the file at path, rewriting the file
-// instead when ACTIONGATE_UPDATE_GOLDEN=1.
-func checkGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if os.Getenv("ACTIONGATE_UPDATE_GOLDEN") == "1" {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading golden (run with ACTIONGATE_UPDATE_GOLDEN=1 to write it): %v", err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s differs from the output:\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
-
-// checkResources asserts that the result's resources validate and that
-// its YAML decodes back to resources that validate.
-func checkResources(t *testing.T, r *Result) []byte {
-	t.Helper()
-	if errs := action.Validate(r.Resources); len(errs) > 0 {
-		t.Fatalf("generated resources do not validate: %v", errs)
-	}
-	out, err := r.YAML()
-	if err != nil {
-		t.Fatal(err)
-	}
-	back, derrs := action.Decode("import.yaml", out)
-	if len(derrs) > 0 {
-		t.Fatalf("YAML does not decode: %v\n%s", derrs, out)
-	}
-	if errs := action.Validate(back); len(errs) > 0 {
-		t.Fatalf("decoded YAML does not validate: %v\n%s", errs, out)
-	}
-	if len(back) != len(r.Resources) {
-		t.Fatalf("YAML decodes to %d resources, want %d", len(back), len(r.Resources))
-	}
-	return out
-}
-
 // TestCurlGolden imports each testdata/curl/*.txt command and compares
 // the YAML and the summary with the golden files beside it.
 func TestCurlGolden(t *testing.T) {
@@ -76,7 +33,7 @@ func TestCurlGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, base+".yaml", checkResources(t, r))
+			checkGolden(t, base+".yaml", checkResult(t, r))
 			checkGolden(t, base+".summary.txt", []byte(r.Summary.Text()))
 		})
 	}
@@ -117,7 +74,7 @@ func TestCurlSecretsNeverWritten(t *testing.T) {
 		if err != nil {
 			t.Fatalf("line %d: %v", i, err)
 		}
-		out := checkResources(t, r)
+		out := checkResult(t, r)
 		js, err := json.Marshal(r)
 		if err != nil {
 			t.Fatal(err)

@@ -9,6 +9,7 @@ package importer
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/actiongate/actiongate/internal/action"
@@ -58,6 +59,28 @@ type Selection struct {
 	Methods []string `json:"methods,omitempty"`
 	// Deprecated also imports operations marked deprecated.
 	Deprecated bool `json:"deprecated,omitempty"`
+}
+
+// keeps reports whether the selection keeps op, which becomes the action
+// name; an operation is named by its id, that name, "METHOD /path" (any
+// case) or one of the source's other names for it (a Postman item name).
+func (s Selection) keeps(op Operation, name string, aliases ...string) bool {
+	if len(s.Tags) > 0 && !slices.ContainsFunc(op.Tags, func(t string) bool { return slices.Contains(s.Tags, t) }) {
+		return false
+	}
+	if len(s.Methods) > 0 && !slices.ContainsFunc(s.Methods, func(m string) bool { return strings.EqualFold(m, op.Method) }) {
+		return false
+	}
+	if s.PathPrefix != "" && !strings.HasPrefix(op.Path, s.PathPrefix) {
+		return false
+	}
+	if len(s.Operations) == 0 {
+		return true
+	}
+	names := append([]string{op.ID, name}, aliases...)
+	return slices.ContainsFunc(s.Operations, func(x string) bool {
+		return x != "" && (slices.Contains(names, x) || strings.EqualFold(x, op.Method+" "+op.Path))
+	})
 }
 
 // Options says how a source is imported.

@@ -45,9 +45,6 @@ func (n *namer) name(raw string) string {
 	return name
 }
 
-// take marks name used, so that name never hands it out.
-func (n *namer) take(name string) { n.used[name] = true }
-
 // operationName is the raw name of an operation without an id: its method
 // and path, e.g. "get /pets/{petId}" -> get_pets_pet_id.
 func operationName(method, path string) string {

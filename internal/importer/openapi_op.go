@@ -39,7 +39,7 @@ func (d *oaDoc) operation(p, m string, item, op map[string]any, base string, o O
 	if raw == "" {
 		raw = operationName(m, p)
 	}
-	rec.Selected = selects(o.Select, rec, sanitizeName(o.Prefix, false)+sanitizeName(raw, true))
+	rec.Selected = o.Select.keeps(rec, sanitizeName(o.Prefix, false)+sanitizeName(raw, true))
 	if !rec.Selected {
 		return nil, rec
 	}
@@ -96,25 +96,6 @@ func (d *oaDoc) localBase(base, server string, item, op map[string]any) string {
 		d.note("an operation or path server that is not an absolute URL was ignored")
 	}
 	return base
-}
-
-// selects reports whether the selection keeps the operation.
-func selects(s Selection, rec Operation, name string) bool {
-	if len(s.Tags) > 0 && !slices.ContainsFunc(rec.Tags, func(t string) bool { return slices.Contains(s.Tags, t) }) {
-		return false
-	}
-	if len(s.Operations) > 0 && !slices.ContainsFunc(s.Operations, func(x string) bool {
-		return x == rec.ID || x == name || strings.EqualFold(x, rec.Method+" "+rec.Path)
-	}) {
-		return false
-	}
-	if s.PathPrefix != "" && !strings.HasPrefix(rec.Path, s.PathPrefix) {
-		return false
-	}
-	if len(s.Methods) > 0 && !slices.ContainsFunc(s.Methods, func(x string) bool { return strings.EqualFold(x, rec.Method) }) {
-		return false
-	}
-	return true
 }
 
 // setHeader sets a header, making the map when needed.

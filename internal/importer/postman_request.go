@@ -48,7 +48,7 @@ func (p *postmanImport) request(it *pmItem, at string, folders []string, auth *p
 	if label == "" {
 		label = method + " " + b.path
 	}
-	if !selects(p.o.Select, p.o.Prefix, op) {
+	if !p.o.Select.keeps(op, sanitizeName(p.o.Prefix, false)+sanitizeName(op.Summary, true), op.Summary) {
 		op.Selected = false
 		p.ops = append(p.ops, op)
 		return nil

@@ -28,7 +28,7 @@ func TestPostmanGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, base+".yaml", checkResources(t, r))
+			checkGolden(t, base+".yaml", checkResult(t, r))
 			checkGolden(t, base+".summary.txt", []byte(r.Summary.Text()))
 		})
 	}
@@ -47,7 +47,7 @@ func TestPostmanSecretsNeverWritten(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out := checkResources(t, r)
+		out := checkResult(t, r)
 		js, err := json.Marshal(r)
 		if err != nil {
 			t.Fatal(err)
@@ -79,7 +79,7 @@ func TestPostmanServerAndSelection(t *testing.T) {
 			t.Errorf("%s: url %s does not use the server", res.Action.Name, res.Action.URL)
 		}
 	}
-	checkResources(t, r)
+	checkResult(t, r)
 	r, err = Postman(data, Options{Prefix: "shop_", Select: Selection{Operations: []string{"shop_get_order", "PUT /v1/profile"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -135,5 +135,5 @@ func TestPostmanHostileInput(t *testing.T) {
 	if len(r.Summary.Imported) != 2000 {
 		t.Errorf("imported %d of 2000 (skipped: %v)", len(r.Summary.Imported), r.Summary.Skipped[:min(3, len(r.Summary.Skipped))])
 	}
-	checkResources(t, r)
+	checkResult(t, r)
 }
