@@ -28,6 +28,7 @@ func RegisterAdmin(mux *http.ServeMux, g *gateway.Gateway) {
 	registerRuns(mux, g)
 	registerTokens(mux, g)
 	registerWorkflowRuns(mux, g)
+	registerImport(mux, g)
 }
 
 // adminFunc is an admin handler that reports failure by returning an error.
