@@ -67,6 +67,6 @@ func newRoot(e *env) *cobra.Command {
 	}
 	root.AddCommand(newChatCmd(e))
 	root.PersistentFlags().StringVar(&e.configFile, "config", "", "configuration file (YAML); environment variables override it")
-	root.AddCommand(newValidateCmd(e), newActionCmd(e), newServeCmd(e), newApplyCmd(e), newExportCmd(e), newMigrateCmd(e), newTokenCmd(e), newSecretCmd(e), newToolsCmd(e), newMCPCmd(e), newConfirmationCmd(e), newContactCmd(e), newWorkflowCmd(e))
+	root.AddCommand(newValidateCmd(e), newActionCmd(e), newServeCmd(e), newApplyCmd(e), newExportCmd(e), newMigrateCmd(e), newTokenCmd(e), newSecretCmd(e), newToolsCmd(e), newMCPCmd(e), newConfirmationCmd(e), newContactCmd(e), newWorkflowCmd(e), newImportCmd(e))
 	return root
 }
