@@ -16,6 +16,7 @@ import (
 //
 //	GET|PUT|DELETE /api/v1/{actions,credentials,agents,providers,workflows}[/{name}]
 //	POST           /api/v1/actions/{name}/test
+//	POST           /api/v1/import (OpenAPI, Postman or cURL to resources; apply on request)
 //	GET|POST       /api/v1/workflows/{name}/runs
 //	GET            /api/v1/workflow-runs/{id}, POST .../cancel and .../retry
 //	GET|PUT|DELETE /api/v1/secrets[/{name}]
