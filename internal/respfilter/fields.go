@@ -90,14 +90,7 @@ func (b *fieldBuilder) object(dec *json.Decoder, n *FieldNode, depth int) error 
 			return err
 		}
 		k, _ := tok.(string)
-		c := b.child(n, k, depth)
-		if c == nil {
-			if err := skipValue(dec); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := b.value(dec, c, depth+1); err != nil {
+		if err := b.member(dec, n, k, depth); err != nil {
 			return err
 		}
 	}
@@ -109,19 +102,22 @@ func (b *fieldBuilder) object(dec *json.Decoder, n *FieldNode, depth int) error 
 func (b *fieldBuilder) array(dec *json.Decoder, n *FieldNode, depth int) error {
 	for dec.More() {
 		n.Count++
-		c := b.child(n, Every, depth)
-		if c == nil {
-			if err := skipValue(dec); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := b.value(dec, c, depth+1); err != nil {
+		if err := b.member(dec, n, Every, depth); err != nil {
 			return err
 		}
 	}
 	_, err := dec.Token()
 	return err
+}
+
+// member reads the next value as n's child k, or skips it when the tree
+// has no room for that child.
+func (b *fieldBuilder) member(dec *json.Decoder, n *FieldNode, k string, depth int) error {
+	c := b.child(n, k, depth)
+	if c == nil {
+		return skipValue(dec)
+	}
+	return b.value(dec, c, depth+1)
 }
 
 // child returns n's child named k, adding it while the bounds allow; nil
