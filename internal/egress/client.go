@@ -207,7 +207,14 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	fail := func(err error, attempt int) *Error {
 		return c.classify(parent, ctx, err, host, budget, attempt)
 	}
+	// last is the previous attempt's retryable answer: when the retry meant
+	// to replace it runs out of time, the caller gets that answer rather
+	// than a timeout. took is how long the previous attempt lasted; a retry
+	// starts only when at least that much time is left after its wait.
+	var last *Response
+	var took time.Duration
 	for attempt := 1; ; attempt++ {
+		began := time.Now()
 		if st.cred != nil && st.cred.typ == action.CredOAuth2Client {
 			tok, err := c.accessToken(ctx, st.cred)
 			if err != nil {
@@ -229,17 +236,25 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 				sent-- // refused at dial time: this attempt sent nothing
 			}
 			e := fail(err, sent)
-			if e.Kind == KindConnect && retryable && attempt < attempts && sleepWithin(ctx, backoffDelay(c.backoffBase, attempt)) {
+			if last != nil && e.Kind == KindTimeout && parent.Err() != context.Canceled {
+				last.Attempts = sent
+				last.Duration = time.Since(start)
+				return last, nil
+			}
+			took = time.Since(began)
+			if e.Kind == KindConnect && retryable && attempt < attempts && sleepWithin(ctx, backoffDelay(c.backoffBase, attempt), took) {
 				continue
 			}
 			return nil, e
 		}
+		took = time.Since(began)
 		if retryStatus(out.Status) && retryable && attempt < attempts {
 			wait, ok := retryAfter(out.Header, c.now())
 			if !ok {
 				wait = backoffDelay(c.backoffBase, attempt)
 			}
-			if sleepWithin(ctx, wait) {
+			if sleepWithin(ctx, wait, took) {
+				last = out
 				continue
 			}
 			if parent.Err() == context.Canceled {

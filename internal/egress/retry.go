@@ -71,10 +71,11 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 // fits an action's deadline anyway.
 const maxRetryAfter = 24 * time.Hour
 
-// sleepWithin waits d if that ends before ctx's deadline. It reports false
+// sleepWithin waits d if that leaves at least reserve (the time the next
+// attempt is expected to take) before ctx's deadline. It reports false
 // without waiting when it would not fit, and false when ctx ends first.
-func sleepWithin(ctx context.Context, d time.Duration) bool {
-	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= d {
+func sleepWithin(ctx context.Context, d, reserve time.Duration) bool {
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= d+reserve {
 		return false
 	}
 	if d <= 0 {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -91,6 +92,35 @@ func TestDoRetriesStayWithinTheDeadline(t *testing.T) {
 	}
 	if resp.Status != 503 || resp.Attempts < 2 || resp.Attempts != f.count() {
 		t.Errorf("status %d attempts %d server %d", resp.Status, resp.Attempts, f.count())
+	}
+}
+
+func TestDoKeepsTheLastAnswerWhenARetryRunsOutOfTime(t *testing.T) {
+	var n atomic.Int64
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	srv, c := loopback(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, "busy")
+			return
+		}
+		select { // the retry hangs past the budget
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}), Config{})
+	c.backoffBase = time.Millisecond
+	start := time.Now()
+	resp, err := c.Do(context.Background(), &Request{URL: mustURL(t, srv.URL), Retries: 3, Timeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("the 503 the upstream gave was lost to the retry's timeout: %v", err)
+	}
+	if resp.Status != 503 || string(resp.Body) != "busy" || resp.Attempts != 2 || n.Load() != 2 {
+		t.Errorf("status %d body %q attempts %d server saw %d, want the first 503 after 2 attempts", resp.Status, resp.Body, resp.Attempts, n.Load())
+	}
+	if elapsed := time.Since(start); elapsed > time.Second {
+		t.Errorf("took %v for a 300ms budget", elapsed)
 	}
 }
 
