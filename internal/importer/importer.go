@@ -104,8 +104,9 @@ type Result struct {
 	// Resources are the generated credentials and actions, ready for
 	// action.Validate and apply.
 	Resources []action.Resource
-	// Operations lists every operation of the source in source order,
-	// imported or not, for a picker to show.
+	// Operations lists every operation of the source, imported or not,
+	// for a picker to show: in source order for Postman, by path and then
+	// method for OpenAPI (whose paths object has no order once parsed).
 	Operations []Operation
 	// Summary is what a person reads after the import.
 	Summary Summary

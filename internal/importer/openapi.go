@@ -59,7 +59,7 @@ func OpenAPI(data []byte, o Options) (*Result, error) {
 			if !ok {
 				continue
 			}
-			a, rec := d.operation(p, m, item, op, base, o, names, creds)
+			a, rec, comments := d.operation(p, m, item, op, base, o, names, creds)
 			res.Operations = append(res.Operations, rec)
 			if rec.Skipped != "" {
 				if rec.Selected {
@@ -69,6 +69,7 @@ func OpenAPI(data []byte, o Options) (*Result, error) {
 			}
 			if a != nil {
 				r := action.Resource{Kind: action.KindAction, Action: a}
+				res.Comments[r.Key()] = comments
 				if fc := d.proposeFilter(a, op, o); fc != nil {
 					res.FilterComments[r.Key()] = fc
 				}

@@ -19,13 +19,14 @@ type opBuild struct {
 	d      *oaDoc
 	a      *action.Action
 	params *namer
-	where  string
+	// notes are what this action's YAML comment says was cut or changed.
+	notes []string
 }
 
 // operation turns one operation into an action, or records why it is not
 // imported. The returned action is nil when the operation is skipped or
-// not selected.
-func (d *oaDoc) operation(p, m string, item, op map[string]any, base string, o Options, names *namer, creds *credentials) (*action.Action, Operation) {
+// not selected; the lines are the comment written above the action.
+func (d *oaDoc) operation(p, m string, item, op map[string]any, base string, o Options, names *namer, creds *credentials) (*action.Action, Operation, []string) {
 	rec := Operation{Method: strings.ToUpper(m), Path: p}
 	rec.ID, _ = op["operationId"].(string)
 	rec.Summary, _ = op["summary"].(string)
@@ -41,43 +42,48 @@ func (d *oaDoc) operation(p, m string, item, op map[string]any, base string, o O
 	}
 	rec.Selected = o.Select.keeps(rec, sanitizeName(o.Prefix, false)+sanitizeName(raw, true))
 	if !rec.Selected {
-		return nil, rec
+		return nil, rec, nil
 	}
 	switch {
 	case !slices.Contains(importedMethods, m):
 		rec.Skipped = "method " + rec.Method + " is not imported (only GET, POST, PUT, PATCH and DELETE)"
-		return nil, rec
+		return nil, rec, nil
 	case !strings.HasPrefix(p, "/") || strings.ContainsAny(p, "?# \t\r\n"):
 		rec.Skipped = "path " + strconv.Quote(p) + " is not a path template starting with /"
-		return nil, rec
+		return nil, rec, nil
 	case rec.Deprecated && !o.Select.Deprecated:
 		rec.Skipped = "deprecated (select deprecated operations to import it)"
-		return nil, rec
+		return nil, rec, nil
 	}
 	base = d.localBase(base, o.Server, item, op)
 	rec.Name = names.name(raw)
 	desc, _ := op["description"].(string)
 	text, cut := describe(rec.Summary, desc)
-	b := &opBuild{d: d, params: newNamer(""), where: "paths." + p + "." + m,
+	b := &opBuild{d: d, params: newNamer(""),
 		a: &action.Action{Name: rec.Name, Description: text, Method: rec.Method, URL: base + p}}
+	from := "from: " + rec.Method + " " + p
+	if rec.ID != "" {
+		from += " (" + rec.ID + ")"
+	}
+	b.notes = append(b.notes, from)
 	if cut != "" {
-		d.note(rec.Name + ": " + cut)
+		b.notes = append(b.notes, cut)
 	}
 	if err := b.parameters(item, op); err != "" {
 		rec.Skipped, rec.Name = err, ""
-		return nil, rec
+		return nil, rec, nil
 	}
 	if err := b.requestBody(op); err != "" {
 		rec.Skipped, rec.Name = err, ""
-		return nil, rec
+		return nil, rec, nil
 	}
 	b.undeclared()
 	b.a.Auth = d.security(op, base, creds)
 	if err := creds.check(b.a); err != "" {
 		rec.Skipped, rec.Name = "the generated action does not validate: "+err, ""
-		return nil, rec
+		return nil, rec, nil
 	}
-	return b.a, rec
+	return b.a, rec, b.notes
 }
 
 // localBase is the base URL of an operation: its own servers, else its
@@ -171,7 +177,7 @@ func (b *opBuild) parameter(in, name string, prm map[string]any) string {
 		}
 		b.a.Query[name] = ph
 		if pa.Type == action.ParamTypeArray && !repeated(prm, b.d.swagger) {
-			b.d.note(fmt.Sprintf("%s: array parameter %s is sent repeated (%s=a&%s=b), not in the document's delimited style", b.where, name, name, name))
+			b.notes = append(b.notes, fmt.Sprintf("array parameter %s is sent repeated (%s=a&%s=b), not in the document's delimited style", name, name, name))
 		}
 	case "header":
 		if b.a.Headers == nil {
@@ -182,7 +188,7 @@ func (b *opBuild) parameter(in, name string, prm map[string]any) string {
 		b.formField(name, ph)
 	default:
 		delete(b.a.Params, pn)
-		b.d.note(fmt.Sprintf("%s: %s parameter %s is not sent (only path, query, header and body parameters are)", b.where, in, name))
+		b.notes = append(b.notes, fmt.Sprintf("%s parameter %s is not sent (only path, query, header and body parameters are)", in, name))
 	}
 	return ""
 }
@@ -303,6 +309,7 @@ func (d *oaDoc) param(raw any, depth int) *action.Param {
 	if desc, ok := s["description"].(string); ok {
 		p.Description = tidyText(desc)
 	}
+	shape := d.shape(s, "Fields: ")
 	if p.Type == action.ParamTypeArray {
 		if depth >= MaxSchemaDepth {
 			d.note("a schema nested deeper than the schema depth was cut")
@@ -310,10 +317,52 @@ func (d *oaDoc) param(raw any, depth int) *action.Param {
 		} else {
 			p.Items = d.param(s["items"], depth+1)
 			p.Items.Description = ""
+			if item, _ := d.deref(s["items"]).(map[string]any); item != nil {
+				if item = d.flatten(item); item != nil {
+					shape = d.shape(item, "Each item's fields: ")
+				}
+			}
 		}
+	}
+	if shape != "" {
+		p.Description = strings.TrimSpace(p.Description + "\n" + shape)
 	}
 	d.constraints(p, s)
 	return p
+}
+
+// maxShapeFields is how many fields of a nested object a param's
+// description names.
+const maxShapeFields = 15
+
+// shape names an object schema's properties with their types for a
+// param's description ("Fields: city (string, required), zip (string)"),
+// since a param declares no properties of its own; "" for a schema
+// without properties.
+func (d *oaDoc) shape(s map[string]any, lead string) string {
+	props, _ := d.deref(s["properties"]).(map[string]any)
+	if len(props) == 0 {
+		return ""
+	}
+	required := asList(s["required"])
+	names := slices.Sorted(mapKeys(props))
+	var parts []string
+	for _, k := range names[:min(len(names), maxShapeFields)] {
+		t := action.ParamTypeObject
+		if ps, _ := d.deref(props[k]).(map[string]any); ps != nil {
+			if ps = d.flatten(ps); ps != nil {
+				t = schemaType(ps)
+			}
+		}
+		if slices.Contains(required, any(k)) {
+			t += ", required"
+		}
+		parts = append(parts, k+" ("+t+")")
+	}
+	if more := len(names) - maxShapeFields; more > 0 {
+		parts = append(parts, fmt.Sprintf("and %d more", more))
+	}
+	return lead + strings.Join(parts, ", ") + "."
 }
 
 // flatten resolves allOf (merging properties) and takes the first of

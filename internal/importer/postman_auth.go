@@ -41,8 +41,8 @@ func (b *pmAction) postmanCredential(auth *pmAuth) *action.Credential {
 		attrs := authAttrs(auth.Basic)
 		user := b.plain(attrs["username"])
 		if user == "" {
-			b.notes = append(b.notes, "basic auth has no user name: write one into the credential")
-			user = "user"
+			b.notes = append(b.notes, "basic auth has no user name: replace "+fillUsername+" in the credential")
+			user = fillUsername
 		}
 		return &action.Credential{Type: action.CredBasic, Username: user}
 	case "apikey":
