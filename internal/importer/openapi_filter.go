@@ -51,15 +51,16 @@ func (d *oaDoc) proposeFilter(a *action.Action, op map[string]any, o Options) []
 	return lines
 }
 
-// tokenCounts says how many tokens the example has before and after the
-// filter, or "" when it cannot be counted.
+// tokenCounts says how many tokens the example has as the upstream would
+// send it (the JSON as written), after the default filter alone, and
+// after the proposed one, or "" when it cannot be counted.
 func tokenCounts(f *respfilter.Filter, sample any, sel string) string {
 	body, err := json.Marshal(sample)
 	if err != nil {
 		return ""
 	}
 	opts := respfilter.Options{Compact: true, MaxString: action.DefaultMaxString, MaxTokens: action.DefaultMaxTokens}
-	raw, err := f.Apply(context.Background(), "application/json", body, opts)
+	plain, err := f.Apply(context.Background(), "application/json", body, opts)
 	if err != nil {
 		return ""
 	}
@@ -68,7 +69,7 @@ func tokenCounts(f *respfilter.Filter, sample any, sel string) string {
 	if err != nil {
 		return ""
 	}
-	return fmt.Sprintf("example tokens: %d raw, %d filtered", raw.OutputTokens, out.OutputTokens)
+	return fmt.Sprintf("example tokens: %d raw, %d with the default filter, %d with this one", out.RawTokens, plain.OutputTokens, out.OutputTokens)
 }
 
 // successSample is the JSON sample of the first 2xx response: its example
