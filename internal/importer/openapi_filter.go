@@ -22,16 +22,25 @@ func (d *oaDoc) proposeFilter(a *action.Action, op map[string]any, o Options) []
 	if sample == nil {
 		return nil
 	}
+	from := "the success response schema"
+	if fromExample {
+		from = "the success response example"
+	}
+	return propose(a, sample, from, fromExample, o.Filter)
+}
+
+// propose sets a's response filter to the one proposed for sample and
+// returns the comment lines to write above it, or nil when nothing is
+// proposed. from says where the sample came from; counted adds the
+// sample's token counts (when f is set), for a sample that is a real
+// response rather than one built from a schema.
+func propose(a *action.Action, sample any, from string, counted bool, f *respfilter.Filter) []string {
 	p := respfilter.Propose(sample)
 	if p == nil {
 		return nil
 	}
 	a.Response = &action.ResponseFilter{Select: p.Select}
-	from := "schema"
-	if fromExample {
-		from = "example"
-	}
-	lines := []string{fmt.Sprintf("proposed filter (from the success response %s): keeps %d field(s), leaves out %d; review before use",
+	lines := []string{fmt.Sprintf("proposed filter (from %s): keeps %d field(s), leaves out %d; review before use",
 		from, len(p.Kept), len(p.Dropped))}
 	if len(p.Dropped) > 0 {
 		var dropped []string
@@ -43,8 +52,8 @@ func (d *oaDoc) proposeFilter(a *action.Action, op map[string]any, o Options) []
 		}
 		lines = append(lines, "left out: "+strings.Join(dropped, ", "))
 	}
-	if fromExample && o.Filter != nil {
-		if counts := tokenCounts(o.Filter, sample, p.Select); counts != "" {
+	if counted && f != nil {
+		if counts := tokenCounts(f, sample, p.Select); counts != "" {
 			lines = append(lines, counts)
 		}
 	}

@@ -37,6 +37,35 @@ type pmItem struct {
 	Request     json.RawMessage   `json:"request"`
 	Auth        *pmAuth           `json:"auth"`
 	Event       []json.RawMessage `json:"event"`
+	// Response holds the request's saved example responses.
+	Response []pmResponse `json:"response"`
+}
+
+// pmResponse is a saved example response.
+type pmResponse struct {
+	Code int    `json:"code"`
+	Body string `json:"body"`
+}
+
+// successSample is the JSON of an item's first saved 2xx response whose
+// body is a JSON object or array, or nil.
+func (it *pmItem) successSample() any {
+	for _, r := range it.Response {
+		if r.Code < 200 || r.Code > 299 {
+			continue
+		}
+		var v any
+		dec := json.NewDecoder(strings.NewReader(r.Body))
+		dec.UseNumber()
+		if dec.Decode(&v) != nil {
+			continue
+		}
+		switch v.(type) {
+		case map[string]any, []any:
+			return v
+		}
+	}
+	return nil
 }
 
 // pmRequest is an item's request; a request given as a bare string is
@@ -138,13 +167,14 @@ type postmanImport struct {
 	notes   []string
 	scripts int
 	comment map[string][]string
+	filters map[string][]string
 }
 
 // newPostmanImport reads the collection variables: the one a request URL
 // starts with is the base URL; the others are noted.
 func newPostmanImport(c *pmCollection, o Options) *postmanImport {
 	p := &postmanImport{o: o, vars: map[string]string{}, creds: newCredentials(o.Prefix), names: newNamer(o.Prefix),
-		comment: map[string][]string{}, scripts: len(c.Event)}
+		comment: map[string][]string{}, filters: map[string][]string{}, scripts: len(c.Event)}
 	for _, v := range c.Variable {
 		if v.Key != "" && !v.Disabled {
 			p.vars[v.Key] = kvString(v.Value)
@@ -191,7 +221,7 @@ func (p *postmanImport) result() *Result {
 	if p.baseVar != "" {
 		p.notes = append(p.notes, fmt.Sprintf("collection variable %s is the base URL", p.baseVar))
 	}
-	r := &Result{Header: []string{postmanHeaderComment}, Comments: p.comment, FilterComments: map[string][]string{}}
+	r := &Result{Header: []string{postmanHeaderComment}, Comments: p.comment, FilterComments: p.filters}
 	r.Resources = append(p.creds.resources(), p.actions...)
 	r.Operations = p.ops
 	r.Summary = Summary{Skipped: p.skipped, Credentials: p.creds.notes, Notes: p.notes}

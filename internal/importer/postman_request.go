@@ -67,6 +67,11 @@ func (p *postmanImport) request(it *pmItem, at string, folders []string, auth *p
 	res := action.Resource{Kind: action.KindAction, Action: b.act}
 	p.actions = append(p.actions, res)
 	p.comment[res.Key()] = append([]string{"from: " + strings.Join(append(slices.Clone(folders), label), " / ")}, b.notes...)
+	if sample := it.successSample(); sample != nil {
+		if lines := propose(b.act, sample, "the saved example response", true, p.o.Filter); lines != nil {
+			p.filters[res.Key()] = lines
+		}
+	}
 	return nil
 }
 

@@ -34,6 +34,11 @@ type Proposal struct {
 // Field-name classes, most telling first. A name is matched lower-cased,
 // against path.Match patterns.
 var (
+	// secretNames are dropped whatever else they look like: a field that
+	// may carry a credential never goes to a model by proposal.
+	secretNames = []string{"*token*", "*secret*", "*password*", "passwd", "*passphrase*", "api_key", "*_api_key",
+		"apikey", "*_apikey", "private_key", "*_private_key", "*credential*", "authorization", "cookie", "*_cookie",
+		"session", "session_id", "*_session_id", "signature", "*_signature", "otp", "pin", "cvv", "cvc"}
 	// bulkNames are dropped: links, node ids, avatars, hashes, markup.
 	bulkNames = []string{"url", "*_url", "*url", "uri", "*_uri", "href", "*_href", "links", "_links", "link", "*_link",
 		"node_id", "*avatar*", "gravatar*", "etag", "*_etag", "*_html", "html", "*_sha", "sha", "*_hash", "_embedded",
@@ -80,7 +85,7 @@ func fieldRank(name string, v any) int {
 		return slices.ContainsFunc(patterns, func(p string) bool { ok, _ := path.Match(p, n); return ok })
 	}
 	switch {
-	case match(bulkNames):
+	case match(secretNames), match(bulkNames):
 		return rankBulk
 	case isLink(v):
 		return rankBulk

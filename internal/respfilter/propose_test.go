@@ -80,6 +80,23 @@ func sampleText(t *testing.T, v any) string {
 	return string(b)
 }
 
+func TestProposeLeavesOutFieldsThatMayHoldCredentials(t *testing.T) {
+	p := Propose(decodeSample(t, `{"id": 7, "name": "Ada", "access_token": "x", "refresh_token": "y", "api_key": "k",
+		"client_secret": "s", "password_hint": "h", "session_id": "z", "signature": "sig", "key": "k-7", "session_count": 3}`))
+	if p == nil {
+		t.Fatal("no proposal")
+	}
+	want := "{id, key, name, session_count}"
+	if p.Select != want {
+		t.Errorf("select = %s, want %s", p.Select, want)
+	}
+	for _, gone := range []string{"access_token", "refresh_token", "api_key", "client_secret", "password_hint", "session_id", "signature"} {
+		if !slices.Contains(pathStrings(p.Dropped), gone) {
+			t.Errorf("dropped %v, want %s among them", pathStrings(p.Dropped), gone)
+		}
+	}
+}
+
 func TestProposeOnAnObjectWithAList(t *testing.T) {
 	p := Propose(decodeSample(t, `{"total_count": 2, "next": "https://x/?page=2", "data": [
 		{"id": "ord_1", "amount": 1200, "currency": "eur", "status": "paid", "customer": {"email": "kim@example.com", "name": "Kim"}, "metadata": {}}
