@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -172,11 +173,20 @@ func TestCurlHostileInput(t *testing.T) {
 		"binary":              "curl \x00\xff\xfe 'https://api.example.com/\x00'",
 	}
 	for name, in := range inputs {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
 		start := time.Now()
 		r, err := Curl(in, Options{})
-		if took := time.Since(start); took > 5*time.Second {
+		took := time.Since(start)
+		runtime.ReadMemStats(&after)
+		if took > 5*time.Second {
 			t.Errorf("%s: took %v", name, took)
 		}
+		// A line's words, its JSON and its YAML are a few copies of it.
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64*uint64(len(in))+16<<20 {
+			t.Errorf("%s: allocated %d MiB for a %d KiB line", name, alloc>>20, len(in)>>10)
+		}
+		t.Logf("%s: %v, %d KiB allocated", name, took.Round(time.Millisecond), (after.TotalAlloc-before.TotalAlloc)>>10)
 		if err == nil {
 			if errs := action.Validate(r.Resources); len(errs) > 0 {
 				t.Errorf("%s: result does not validate: %v", name, errs[0])

@@ -3,6 +3,7 @@ package importer
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -46,14 +47,22 @@ func TestOpenAPIAliasBomb(t *testing.T) {
 		doc += string(c) + ": &" + string(c) + " [" + strings.Repeat("*"+prev+", ", 9) + "*" + prev + "]\n"
 	}
 	doc += `paths: {/a: {get: {responses: {"200": {content: {application/json: {example: {items: *h}}}}}}}}` + "\n"
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	start := time.Now()
 	res, err := OpenAPI([]byte(doc), Options{Server: "https://api.example.com"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if took := time.Since(start); took > 2*time.Second {
+	took := time.Since(start)
+	runtime.ReadMemStats(&after)
+	if took > 2*time.Second {
 		t.Errorf("took %v, want under 2s", took)
 	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+		t.Errorf("allocated %d MiB for a 1 KB document, want under 64 MiB", alloc>>20)
+	}
+	t.Logf("%v, %d KiB allocated", took, (after.TotalAlloc-before.TotalAlloc)>>10)
 	if len(res.Summary.Imported) != 1 {
 		t.Errorf("imported %v, want the one operation", res.Summary.Imported)
 	}
