@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -35,8 +36,28 @@ type adminFixture struct {
 	upstream *httptest.Server
 	hits     atomic.Int64
 	admin    string
-	// bodies collects every response body, for leak checks.
+	// bodies collects every response body, and logs every log line the
+	// gateway wrote, for leak checks.
 	bodies []string
+	logs   lockedBuffer
+}
+
+// lockedBuffer is a bytes.Buffer safe for the handlers' concurrent writes.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func newAdminFixture(t *testing.T) *adminFixture {
@@ -53,7 +74,8 @@ func newAdminFixture(t *testing.T) *adminFixture {
 	}))
 	t.Cleanup(f.upstream.Close)
 	f.cfg = gatewaytest.Config(t)
-	f.g = gatewaytest.Open(t, f.cfg, gateway.Options{Tokenizer: tok})
+	f.g = gatewaytest.Open(t, f.cfg, gateway.Options{Tokenizer: tok,
+		Logger: slog.New(slog.NewTextHandler(&f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if f.admin, err = f.g.BootstrapAdminToken(context.Background()); err != nil || f.admin == "" {
 		t.Fatalf("bootstrap admin token: %q, %v", f.admin, err)
 	}

@@ -1,8 +1,11 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -61,6 +64,22 @@ func TestImportCurlAppliesWithoutAnsweringItsSecret(t *testing.T) {
 			t.Fatalf("an answer holds the cURL line's token:\n%s", b)
 		}
 	}
+	if f.logs.String() == "" {
+		t.Error("the gateway logged nothing: the log check below checks nothing")
+	}
+	if strings.Contains(f.logs.String(), token) {
+		t.Errorf("the log holds the cURL line's token:\n%s", f.logs.String())
+	}
+	// The database (SQLite file and its write-ahead log) holds no copy.
+	_ = filepath.WalkDir(f.cfg.DataDir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if b, _ := os.ReadFile(p); bytes.Contains(b, []byte(token)) {
+			t.Errorf("%s holds the cURL line's token", p)
+		}
+		return nil
+	})
 }
 
 func TestImportRefusals(t *testing.T) {

@@ -68,16 +68,16 @@ func (g *Gateway) Import(ctx context.Context, req ImportRequest) (*Imported, err
 			}
 		}
 	}
-	if !req.Apply || len(out.Problems) > 0 {
-		return out, nil
-	}
-	if out.Applied, err = g.Apply(ctx, res.Resources); err != nil {
-		var errs action.Errors
-		if errors.As(err, &errs) {
+	if req.Apply && len(out.Problems) == 0 {
+		if out.Applied, err = g.Apply(ctx, res.Resources); err != nil {
+			var errs action.Errors
+			if !errors.As(err, &errs) {
+				return nil, err
+			}
 			out.Problems = errs
-			return out, nil
 		}
-		return nil, err
 	}
+	g.log.Info("import", "format", string(req.Format), "source_bytes", len(req.Source), "actions", len(res.Summary.Imported),
+		"skipped", len(res.Summary.Skipped), "problems", len(out.Problems), "applied", len(out.Applied), "unset_secrets", len(out.UnsetSecrets))
 	return out, nil
 }
