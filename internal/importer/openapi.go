@@ -79,6 +79,9 @@ func OpenAPI(data []byte, o Options) (*Result, error) {
 		}
 	}
 	res.Resources = append(creds.resources(), actions...)
+	if len(actions) > 0 && len(d.schemes()) == 0 {
+		d.note("the document declares no security schemes, so no credential was made: if the API needs auth, write a Credential bound to its host and set auth: on the actions")
+	}
 	res.Summary.Credentials = creds.notes
 	res.Summary.Notes = d.notes
 	return res, nil
