@@ -31,6 +31,9 @@ type env struct {
 	cfg   *config.Config
 	srv   *httptest.Server
 	admin string
+	// console is the mounted console, for tests that set its clock
+	// before the first request.
+	console *Console
 }
 
 // newEnv opens a gateway in a temporary directory, mounts the console (and
@@ -55,13 +58,14 @@ func newEnvWith(t *testing.T, options func(*gateway.Gateway) Options, mounts ...
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	Register(mux, g, options(g))
+	c := newConsole(g, options(g))
+	c.routes(mux)
 	for _, m := range mounts {
 		m(mux, g)
 	}
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &env{t: t, g: g, cfg: cfg, srv: srv, admin: admin}
+	return &env{t: t, g: g, cfg: cfg, srv: srv, admin: admin, console: c}
 }
 
 // stored returns the stored resource of kind named name, or an error
