@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -408,6 +409,15 @@ func TestImportSourceOverTheBoundIsRefusedEarly(t *testing.T) {
 		t.Errorf("refusing a 70 MiB upload took %v and allocated %d MiB", took, grew>>20)
 	}
 	t.Logf("a 70 MiB upload refused in %v, %d KiB allocated (client and server)", took.Round(time.Millisecond), grew>>10)
+
+	// Sent without a length, the body is read up to the bound only.
+	req, _ = http.NewRequest(http.MethodPost, e.srv.URL+"/import", io.NopCloser(bytes.NewReader(body)))
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	start = time.Now()
+	if p := b.do(req); p.status != http.StatusRequestEntityTooLarge || req.ContentLength != 0 {
+		t.Fatalf("a 70 MiB upload of no declared length: %d (length %d)", p.status, req.ContentLength)
+	}
+	t.Logf("the same upload of no declared length refused in %v", time.Since(start).Round(time.Millisecond))
 }
 
 func TestImportFormsNeedTheCSRFToken(t *testing.T) {
