@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -465,4 +466,68 @@ func TestImportDraftsAreBounded(t *testing.T) {
 	if ds.bytes > importDraftBytes {
 		t.Errorf("the imports hold %d bytes, over %d", ds.bytes, importDraftBytes)
 	}
+}
+
+func TestImportCreateWithProblemsStoresNothing(t *testing.T) {
+	e := newEnv(t)
+	// A stored action needs the credential named as the import's for
+	// another host: replacing it would break that action.
+	e.putYAML("kind: Credential\nname: token\ntype: bearer\nhosts: [other.example.com]\ntoken: {secret: other_token}\n---\nkind: Action\nname: other_orders\nmethod: GET\nurl: https://other.example.com/orders\nauth: token\n")
+	b := e.browser()
+	b.signIn(e.admin)
+	path := b.readSource(map[string]string{"format": "openapi", "source": shopDoc}, nil)
+	for _, do := range []string{"preview", "create"} {
+		p := b.post(path, url.Values{"do": {do}, "op": {"GET /orders", "GET /customers"}})
+		_, box, ok := strings.Cut(p.body, `class="error-box import-problems"`)
+		if !ok || !strings.Contains(box, "other_orders") {
+			t.Fatalf("%s with a taken name: %d\n%s", do, p.status, p.body)
+		}
+	}
+	if _, err := e.stored(action.KindAction, "list_customers"); err == nil {
+		t.Error("a create with problems stored an action")
+	}
+	if c, err := e.stored(action.KindCredential, "token"); err != nil || c.Credential.Hosts[0] != "other.example.com" {
+		t.Errorf("a create with problems changed the stored credential: %+v %v", c, err)
+	}
+	if p := b.get(path); p.status != http.StatusOK {
+		t.Errorf("after a refused create the import answers %d", p.status)
+	}
+}
+
+// manyOperations writes an OpenAPI document of n operations in tags of
+// fifty.
+func manyOperations(n int) string {
+	var b strings.Builder
+	b.WriteString("openapi: 3.0.3\ninfo: {title: Big, version: \"1\"}\nservers: [{url: \"https://big.example.com\"}]\npaths:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "  /things%d/{id}:\n    get:\n      operationId: getThing%d\n      tags: [group%d]\n      summary: Get thing %d\n      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n      responses: {\"200\": {description: ok}}\n", i, i, i/50, i)
+	}
+	return b.String()
+}
+
+func TestImportManyOperations(t *testing.T) {
+	const n = 1200
+	e := newEnv(t)
+	b := e.browser()
+	b.signIn(e.admin)
+	start := time.Now()
+	path := b.readSource(map[string]string{"format": "openapi"}, []byte(manyOperations(n)))
+	read := time.Since(start)
+	start = time.Now()
+	p := b.get(path)
+	list := time.Since(start)
+	if got := len(ticked(p.body)); got != n || !strings.Contains(p.body, "1,200 of 1,200 operations") {
+		t.Fatalf("the page ticks %d of %d operations", got, n)
+	}
+	start = time.Now()
+	pre := b.post(path, url.Values{"do": {"preview"}, "op": ticked(p.body)})
+	previewed := time.Since(start)
+	if got := len(previewActions(t, pre.body)); got != n {
+		t.Fatalf("the preview lists %d actions", got)
+	}
+	if read > 5*time.Second || list > 2*time.Second || previewed > 10*time.Second {
+		t.Errorf("%d operations: read in %v, listed in %v, previewed in %v", n, read, list, previewed)
+	}
+	t.Logf("%d operations: read in %v, listed in %v (%d KiB page), previewed in %v (%d KiB page)", n,
+		read.Round(time.Millisecond), list.Round(time.Millisecond), len(p.body)>>10, previewed.Round(time.Millisecond), len(pre.body)>>10)
 }
