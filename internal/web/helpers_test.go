@@ -47,12 +47,20 @@ func newEnv(t *testing.T, mounts ...func(*http.ServeMux, *gateway.Gateway)) *env
 // (a runtime over it, for the chat playground).
 func newEnvWith(t *testing.T, options func(*gateway.Gateway) Options, mounts ...func(*http.ServeMux, *gateway.Gateway)) *env {
 	t.Helper()
+	return newEnvOn(t, gateway.Options{}, options, mounts...)
+}
+
+// newEnvOn is newEnvWith on a gateway opened with gopts (a logger to read),
+// the shared tokenizer added.
+func newEnvOn(t *testing.T, gopts gateway.Options, options func(*gateway.Gateway) Options, mounts ...func(*http.ServeMux, *gateway.Gateway)) *env {
+	t.Helper()
 	tok, err := sharedTokenizer()
 	if err != nil {
 		t.Fatal(err)
 	}
+	gopts.Tokenizer = tok
 	cfg := gatewaytest.Config(t)
-	g := gatewaytest.Open(t, cfg, gateway.Options{Tokenizer: tok})
+	g := gatewaytest.Open(t, cfg, gopts)
 	admin, err := g.BootstrapAdminToken(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -38,14 +38,15 @@ var importFormats = []importFormat{
 	{importer.FormatCurl, "cURL command"},
 }
 
-// formatLabel names a format for people.
-func formatLabel(f importer.Format) string {
+// formatLabel names a format for people; ok is false for a format the
+// page does not offer.
+func formatLabel(f importer.Format) (label string, ok bool) {
 	for _, o := range importFormats {
 		if o.Value == f {
-			return o.Label
+			return o.Label, true
 		}
 	}
-	return string(f)
+	return string(f), false
 }
 
 // importSourceData is the model of the import page's first step.
@@ -75,7 +76,7 @@ func (c *Console) importRead(w http.ResponseWriter, r *http.Request, s *session)
 		Server: strings.TrimSpace(r.PostForm.Get("server")), Prefix: strings.TrimSpace(r.PostForm.Get("prefix")),
 		Name: strings.TrimSpace(r.PostForm.Get("name")), Errors: fieldErrors{}}
 	paste := r.PostForm.Get("source")
-	if formatLabel(d.Format) == string(d.Format) {
+	if _, ok := formatLabel(d.Format); !ok {
 		d.Errors.add("format", "choose OpenAPI or Swagger, Postman collection or cURL command")
 	}
 	src, problem, err := readSource(r, paste)
@@ -286,7 +287,8 @@ func (c *Console) importOperations(w http.ResponseWriter, r *http.Request, s *se
 // selection (ops nil) a row is ticked unless deprecated or skipped; with
 // one, exactly the posted rows and tags are.
 func opsData(d *importDraft, q string, ops, tags []string) *importOpsData {
-	out := &importOpsData{ID: d.id, Format: formatLabel(d.format), Query: q, Total: len(d.operations), Errors: fieldErrors{}}
+	label, _ := formatLabel(d.format)
+	out := &importOpsData{ID: d.id, Format: label, Query: q, Total: len(d.operations), Errors: fieldErrors{}}
 	ticked, tickedTags := setOf(ops), setOf(tags)
 	tagIndex := map[string]int{}
 	for _, op := range d.operations {
