@@ -75,4 +75,19 @@ func TestImportInBrowser(t *testing.T) {
 	if strings.Contains(rows, "list_customers") {
 		t.Error("an unticked operation became an action")
 	}
+
+	// Narrow screens: the source form and the operations do not scroll
+	// sideways (the table scrolls in its own box).
+	u.do("narrow viewport", chromedp.EmulateViewport(400, 860))
+	u.open("/import")
+	u.do("paste again", chromedp.SetValue(chromedp.ID("f-source"), shopDoc))
+	if wide := eval[bool](u, `document.documentElement.scrollWidth > window.innerWidth`); wide {
+		t.Error("the import page scrolls sideways at 400px")
+	}
+	u.submit("read the operations", `#import-source button[type=submit]`)
+	u.waitFor("the operations", `!!document.querySelector("#import-ops")`)
+	if wide := eval[bool](u, `document.documentElement.scrollWidth > window.innerWidth`); wide {
+		t.Error("the operations page scrolls sideways at 400px")
+	}
+	u.shot("import-narrow")
 }
