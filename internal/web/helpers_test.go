@@ -31,6 +31,9 @@ type env struct {
 	cfg   *config.Config
 	srv   *httptest.Server
 	admin string
+	// console is the mounted console, for tests that set its clock
+	// before the first request.
+	console *Console
 }
 
 // newEnv opens a gateway in a temporary directory, mounts the console (and
@@ -44,24 +47,33 @@ func newEnv(t *testing.T, mounts ...func(*http.ServeMux, *gateway.Gateway)) *env
 // (a runtime over it, for the chat playground).
 func newEnvWith(t *testing.T, options func(*gateway.Gateway) Options, mounts ...func(*http.ServeMux, *gateway.Gateway)) *env {
 	t.Helper()
+	return newEnvOn(t, gateway.Options{}, options, mounts...)
+}
+
+// newEnvOn is newEnvWith on a gateway opened with gopts (a logger to read),
+// the shared tokenizer added.
+func newEnvOn(t *testing.T, gopts gateway.Options, options func(*gateway.Gateway) Options, mounts ...func(*http.ServeMux, *gateway.Gateway)) *env {
+	t.Helper()
 	tok, err := sharedTokenizer()
 	if err != nil {
 		t.Fatal(err)
 	}
+	gopts.Tokenizer = tok
 	cfg := gatewaytest.Config(t)
-	g := gatewaytest.Open(t, cfg, gateway.Options{Tokenizer: tok})
+	g := gatewaytest.Open(t, cfg, gopts)
 	admin, err := g.BootstrapAdminToken(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	Register(mux, g, options(g))
+	c := newConsole(g, options(g))
+	c.routes(mux)
 	for _, m := range mounts {
 		m(mux, g)
 	}
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &env{t: t, g: g, cfg: cfg, srv: srv, admin: admin}
+	return &env{t: t, g: g, cfg: cfg, srv: srv, admin: admin, console: c}
 }
 
 // stored returns the stored resource of kind named name, or an error

@@ -53,7 +53,8 @@ var navSection = map[string]string{
 	"agents": "agents", "agent": "agents",
 	"credentials": "credentials", "credential": "credentials",
 	"secrets": "secrets",
-	"runs":    "runs", "run": "runs",
+	"import":  "import", "importops": "import", "imported": "import",
+	"runs": "runs", "run": "runs",
 	"confirmations": "confirmations",
 	"chat":          "agents",
 	"contacts":      "contacts", "contact": "contacts",
@@ -161,6 +162,10 @@ func (c *Console) forbidden(w http.ResponseWriter, r *http.Request, msg string) 
 
 func (c *Console) badRequest(w http.ResponseWriter, r *http.Request, msg string) {
 	c.message(w, r, http.StatusBadRequest, "Bad request", msg)
+}
+
+func (c *Console) tooLarge(w http.ResponseWriter, r *http.Request, msg string) {
+	c.message(w, r, http.StatusRequestEntityTooLarge, "Too large", msg)
 }
 
 func (c *Console) notFound(w http.ResponseWriter, r *http.Request, what string) {

@@ -23,9 +23,10 @@ type secretsData struct {
 	Errors fieldErrors
 }
 
-// secretsList shows the stored secrets' names and a form to set one.
+// secretsList shows the stored secrets' names and a form to set one, its
+// name filled from ?name= (where a page needing a secret links).
 func (c *Console) secretsList(w http.ResponseWriter, r *http.Request, s *session) {
-	c.showSecrets(w, r, s, http.StatusOK, "", fieldErrors{})
+	c.showSecrets(w, r, s, http.StatusOK, strings.TrimSpace(r.URL.Query().Get("name")), fieldErrors{})
 }
 
 func (c *Console) showSecrets(w http.ResponseWriter, r *http.Request, s *session, status int, name string, errs fieldErrors) {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -162,15 +163,24 @@ func (c *Console) page(h handler) http.Handler {
 
 // post wraps a state-changing handler: it needs a session, a same-origin
 // (or allowed-origin) request and the session's CSRF token in the form
-// field or, for script requests, the header.
+// field or, for script requests, the header. Its body is bounded by
+// maxFormBytes.
 func (c *Console) post(h handler) http.Handler {
+	return c.postUpTo(maxFormBytes, "The form is larger than "+itoa(maxFormBytes>>20)+" MiB and was refused.", h)
+}
+
+// postUpTo is post with its own bound on the body, for a route whose form
+// carries more than maxFormBytes; a body over limit is refused with 413
+// and the tooLarge message, before it is read when its length is declared.
+// Multipart forms are parsed in memory up to the bound, so their CSRF
+// field is checked like any other.
+func (c *Console) postUpTo(limit int64, tooLarge string, h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c.noCache(w)
 		if err := c.cop.Check(r); err != nil {
 			c.forbidden(w, r, "This request came from another site and was refused.")
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 		s, err := c.session(r)
 		switch {
 		case errors.Is(err, errNoSession):
@@ -184,9 +194,17 @@ func (c *Console) post(h handler) http.Handler {
 			c.serverError(w, r, err)
 			return
 		}
-		// ParseForm reads url-encoded bodies only; the script's JSON
-		// requests carry the token in a header instead.
-		if err := r.ParseForm(); err != nil {
+		if r.ContentLength > limit {
+			c.tooLarge(w, r, tooLarge)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		// The script's JSON requests carry the token in a header instead.
+		if err := parseForm(r, limit); err != nil {
+			if tooBig := new(http.MaxBytesError); errors.As(err, &tooBig) {
+				c.tooLarge(w, r, tooLarge)
+				return
+			}
 			c.badRequest(w, r, "The form could not be read.")
 			return
 		}
@@ -200,6 +218,22 @@ func (c *Console) post(h handler) http.Handler {
 		}
 		h(w, r, s)
 	})
+}
+
+// parseForm reads a url-encoded or, held in memory up to limit, a
+// multipart form body into r.PostForm; other bodies are left to the
+// handler.
+func parseForm(r *http.Request, limit int64) error {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		if err := r.ParseMultipartForm(limit); err != nil {
+			return fmt.Errorf("web: reading a multipart form: %w", err)
+		}
+		return nil
+	}
+	if err := r.ParseForm(); err != nil {
+		return fmt.Errorf("web: reading a form: %w", err)
+	}
+	return nil
 }
 
 // maxFormBytes bounds console request bodies; the re-filter endpoint

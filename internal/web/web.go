@@ -1,6 +1,7 @@
 // Package web serves the browser console at "/": sign-in with an admin
-// token, the actions list and editor with a test panel, agents with their
-// activated actions, tool definitions, model settings and a chat
+// token, the actions list and editor with a test panel, importing actions
+// from an OpenAPI document, a Postman collection or a cURL line, agents
+// with their activated actions, tool definitions, model settings and a chat
 // playground, LLM providers, credentials and secrets, contacts and their
 // conversations, workflows (their steps drawn as a diagram, a run with
 // sample input, each run's step timeline), and the run log. Pages are
@@ -60,9 +61,12 @@ type Console struct {
 	pages *pages
 	cop   *http.CrossOriginProtection
 	now   func() time.Time
+	// imports keeps the import page's sources between its steps.
+	imports importDrafts
 }
 
 // Register mounts the console on mux: the pages at "/", "/actions",
+// "/import",
 // "/agents" (with each agent's chat playground), "/credentials",
 // "/secrets", "/runs", "/confirmations", "/contacts", "/conversations",
 // "/providers", "/workflows", "/workflow-runs" and below, the sign-in
@@ -70,6 +74,11 @@ type Console struct {
 // allowed origin is malformed, as a configuration mistake found at
 // start-up.
 func Register(mux *http.ServeMux, g *gateway.Gateway, opts Options) {
+	newConsole(g, opts).routes(mux)
+}
+
+// newConsole makes the console of Register, its options defaulted.
+func newConsole(g *gateway.Gateway, opts Options) *Console {
 	if opts.SessionTTL <= 0 {
 		opts.SessionTTL = DefaultSessionTTL
 	}
@@ -82,8 +91,7 @@ func Register(mux *http.ServeMux, g *gateway.Gateway, opts Options) {
 	if opts.Runtime == nil {
 		opts.Runtime = runtime.New(g, runtime.Options{})
 	}
-	c := &Console{g: g, rt: opts.Runtime, opts: opts, pages: loadPages(), cop: cop, now: time.Now}
-	c.routes(mux)
+	return &Console{g: g, rt: opts.Runtime, opts: opts, pages: loadPages(), cop: cop, now: time.Now}
 }
 
 // routes registers every console route.
@@ -107,6 +115,11 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.Handle("POST /actions/{name}/test", c.post(c.actionTest))
 	mux.Handle("POST /console/refilter", c.post(c.refilter))
 	mux.Handle("POST /console/pick", c.post(c.pick))
+
+	mux.Handle("GET /import", c.page(c.importPage))
+	mux.Handle("POST /import", c.postUpTo(maxImportForm, importTooLarge(), c.importRead))
+	mux.Handle("GET /import/{id}", c.page(c.importOperations))
+	mux.Handle("POST /import/{id}", c.post(c.importRun))
 
 	mux.Handle("GET /agents", c.page(c.agentsList))
 	mux.Handle("POST /agents", c.post(c.agentCreate))

@@ -296,4 +296,39 @@
     new MutationObserver(syncPicker).observe(pickResult, { childList: true });
   }
   syncPicker();
+  // ---- Import ------------------------------------------------------
+  // The operations of an import: the search filters the rows as it is
+  // typed and says how many match; tag buttons tick or untick every
+  // operation of a tag (or every operation, for the empty tag).
+  var opsTable = $("[data-op-search]") && $($("[data-op-search]").getAttribute("data-op-search"));
+  if (opsTable) {
+    var opsSearch = $("[data-op-search]");
+    var opsCount = $("#ops-count"), opsEmpty = $("#ops-empty");
+    var opsRows = $all("tbody tr", opsTable).map(function (tr) {
+      var tags = tr.getAttribute("data-tags");
+      return { tr: tr, box: $("input[type=checkbox]", tr), search: tr.getAttribute("data-search") || "", tags: tags ? tags.split("\n") : [] };
+    });
+    var opsTotal = Number(opsCount.getAttribute("data-total")) || opsRows.length;
+    var filterOps = function () {
+      var q = opsSearch.value.trim().toLowerCase(), shown = 0;
+      opsRows.forEach(function (row) {
+        var hit = q === "" || row.search.indexOf(q) >= 0;
+        row.tr.hidden = !hit;
+        if (hit) { shown++; }
+      });
+      opsCount.textContent = shown.toLocaleString("en-US") + " of " + opsTotal.toLocaleString("en-US") + " operations";
+      opsEmpty.hidden = shown > 0;
+    };
+    opsSearch.addEventListener("input", filterOps);
+    opsSearch.form.addEventListener("submit", function (e) { e.preventDefault(); filterOps(); });
+    document.addEventListener("click", function (e) {
+      var btn = e.target.closest && e.target.closest("[data-tag-select]");
+      if (!btn) { return; }
+      e.preventDefault();
+      var tag = btn.getAttribute("data-tag-select"), on = btn.getAttribute("data-on") === "1";
+      opsRows.forEach(function (row) {
+        if (tag === "" || row.tags.indexOf(tag) >= 0) { row.box.checked = on; }
+      });
+    });
+  }
 })();
