@@ -1,9 +1,7 @@
 package api
 
 import (
-	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/gateway"
@@ -49,8 +47,7 @@ func importSource(w http.ResponseWriter, r *http.Request, g *gateway.Gateway) er
 	}
 	out, err := g.Import(r.Context(), gateway.ImportRequest{Format: f, Source: []byte(req.Source), Apply: req.Apply,
 		Options: importer.Options{Select: req.Select, Server: req.Server, Prefix: req.Prefix, Name: req.Name}})
-	if errors.Is(err, gateway.ErrUnreadableSource) {
-		msg := strings.TrimPrefix(err.Error(), "gateway: "+gateway.ErrUnreadableSource.Error()+": ")
+	if msg, ok := gateway.SourceProblem(err); ok {
 		return &httpkit.Error{Status: http.StatusBadRequest, Code: httpkit.CodeBadRequest,
 			Message: "source: " + msg, Fields: map[string]string{"source": msg}}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/importer"
@@ -13,6 +14,26 @@ import (
 // cannot be imported (not a document of its format, over a bound); the
 // caller shows it to the person who sent the source.
 var ErrUnreadableSource = errors.New("the source cannot be imported")
+
+// sourceError is Import's error for a source that cannot be imported.
+type sourceError struct{ err error }
+
+func (e *sourceError) Error() string {
+	return "gateway: " + ErrUnreadableSource.Error() + ": " + e.err.Error()
+}
+
+func (e *sourceError) Unwrap() []error { return []error{ErrUnreadableSource, e.err} }
+
+// SourceProblem returns what is wrong with an import's source, worded for
+// the person who sent it, when err is Import's error for a source that
+// cannot be imported; ok is false for any other error.
+func SourceProblem(err error) (problem string, ok bool) {
+	var e *sourceError
+	if !errors.As(err, &e) {
+		return "", false
+	}
+	return strings.TrimPrefix(e.err.Error(), "importer: "), true
+}
 
 // ImportRequest is one import of a source document.
 type ImportRequest struct {
@@ -51,7 +72,7 @@ func (g *Gateway) Import(ctx context.Context, req ImportRequest) (*Imported, err
 	o.Filter = g.engine.Filter()
 	res, err := importer.Import(req.Format, req.Source, o)
 	if err != nil {
-		return nil, fmt.Errorf("gateway: %w: %w", ErrUnreadableSource, err)
+		return nil, &sourceError{err: err}
 	}
 	yaml, err := res.YAML()
 	if err != nil {

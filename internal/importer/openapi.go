@@ -39,7 +39,7 @@ func OpenAPI(data []byte, o Options) (*Result, error) {
 	} else if v := fmt.Sprint(root["swagger"]); v == "2.0" || v == "2" {
 		d.version, d.swagger = "Swagger 2.0", true
 	} else {
-		return nil, fmt.Errorf("importer: reading the document: openapi: not an OpenAPI 3 or Swagger 2.0 document (no openapi: 3.x or swagger: \"2.0\" field)")
+		return nil, fmt.Errorf("importer: reading the document: not an OpenAPI 3 or Swagger 2.0 document (no openapi: 3.x or swagger: \"2.0\" field)")
 	}
 	base, err := d.baseURL(root, o.Server, "servers")
 	if err != nil {

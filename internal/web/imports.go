@@ -93,9 +93,10 @@ func (c *Console) importRead(w http.ResponseWriter, r *http.Request, s *session)
 	if len(d.Errors) == 0 {
 		opts := importer.Options{Server: d.Server, Prefix: d.Prefix, Name: d.Name}
 		out, err := c.g.Import(r.Context(), gateway.ImportRequest{Format: d.Format, Source: src, Options: opts})
+		problem, unreadable := gateway.SourceProblem(err)
 		switch {
-		case errors.Is(err, gateway.ErrUnreadableSource):
-			d.Errors.add("source", sourceProblem(err))
+		case unreadable:
+			d.Errors.add("source", problem)
 		case err != nil:
 			c.serverError(w, r, err)
 			return
@@ -155,12 +156,6 @@ func readSource(r *http.Request, paste string) (src []byte, problem string, err 
 		return nil, "", fmt.Errorf("web: reading the uploaded source: %w", err)
 	}
 	return src, "", nil
-}
-
-// sourceProblem is what an unreadable source's error tells the person who
-// sent it, without the gateway's wrapping.
-func sourceProblem(err error) string {
-	return strings.TrimPrefix(err.Error(), "gateway: "+gateway.ErrUnreadableSource.Error()+": ")
 }
 
 // importOpsData is the model of the operations step, with the preview of
