@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -39,25 +38,7 @@ type adminFixture struct {
 	// bodies collects every response body, and logs every log line the
 	// gateway wrote, for leak checks.
 	bodies []string
-	logs   lockedBuffer
-}
-
-// lockedBuffer is a bytes.Buffer safe for the handlers' concurrent writes.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	logs   gatewaytest.Logs
 }
 
 func newAdminFixture(t *testing.T) *adminFixture {
@@ -75,7 +56,7 @@ func newAdminFixture(t *testing.T) *adminFixture {
 	t.Cleanup(f.upstream.Close)
 	f.cfg = gatewaytest.Config(t)
 	f.g = gatewaytest.Open(t, f.cfg, gateway.Options{Tokenizer: tok,
-		Logger: slog.New(slog.NewTextHandler(&f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+		Logger: f.logs.Logger()})
 	if f.admin, err = f.g.BootstrapAdminToken(context.Background()); err != nil || f.admin == "" {
 		t.Fatalf("bootstrap admin token: %q, %v", f.admin, err)
 	}

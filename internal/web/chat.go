@@ -73,9 +73,8 @@ func (c *Console) chatAgent(w http.ResponseWriter, r *http.Request) (*action.Age
 // chatPage shows the playground's start form: pick or create a contact,
 // set vars, start talking.
 func (c *Console) chatPage(w http.ResponseWriter, r *http.Request, s *session) {
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	if len(q) > maxSearch {
-		c.badRequest(w, r, "The search is longer than "+itoa(maxSearch)+" bytes.")
+	q, ok := c.search(w, r, r.URL.Query().Get("q"))
+	if !ok {
 		return
 	}
 	c.showChatStart(w, r, s, http.StatusOK, &chatStartForm{Query: q, Vars: []kv{{}, {}, {}}}, fieldErrors{})

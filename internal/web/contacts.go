@@ -17,6 +17,17 @@ import (
 // maxSearch bounds a typed search, in bytes.
 const maxSearch = 200
 
+// search returns the typed search raw holds, trimmed, or writes the 400
+// for one over maxSearch and reports false.
+func (c *Console) search(w http.ResponseWriter, r *http.Request, raw string) (string, bool) {
+	q := strings.TrimSpace(raw)
+	if len(q) > maxSearch {
+		c.badRequest(w, r, "The search is longer than "+strconv.Itoa(maxSearch)+" bytes.")
+		return "", false
+	}
+	return q, true
+}
+
 // contactsData is the contacts list's model.
 type contactsData struct {
 	Query    string
@@ -29,9 +40,8 @@ type contactsData struct {
 
 // contactsList shows the contacts matching a search, a page at a time.
 func (c *Console) contactsList(w http.ResponseWriter, r *http.Request, s *session) {
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	if len(q) > maxSearch {
-		c.badRequest(w, r, "The search is longer than "+strconv.Itoa(maxSearch)+" bytes.")
+	q, ok := c.search(w, r, r.URL.Query().Get("q"))
+	if !ok {
 		return
 	}
 	d := &contactsData{Query: q}

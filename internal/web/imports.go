@@ -266,9 +266,8 @@ func (c *Console) draft(w http.ResponseWriter, r *http.Request, s *session) *imp
 // importOperations shows the operations of a source read in the first
 // step, each ticked unless deprecated or skipped; ?q= narrows the list.
 func (c *Console) importOperations(w http.ResponseWriter, r *http.Request, s *session) {
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	if len(q) > maxSearch {
-		c.badRequest(w, r, "The search is longer than "+itoa(maxSearch)+" bytes.")
+	q, ok := c.search(w, r, r.URL.Query().Get("q"))
+	if !ok {
 		return
 	}
 	d := c.draft(w, r, s)
@@ -329,9 +328,8 @@ func (c *Console) importRun(w http.ResponseWriter, r *http.Request, s *session) 
 		c.badRequest(w, r, "Choose Preview or Create.")
 		return
 	}
-	q := strings.TrimSpace(r.PostForm.Get("q"))
-	if len(q) > maxSearch {
-		c.badRequest(w, r, "The search is longer than "+itoa(maxSearch)+" bytes.")
+	q, ok := c.search(w, r, r.PostForm.Get("q"))
+	if !ok {
 		return
 	}
 	d := c.draft(w, r, s)

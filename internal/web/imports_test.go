@@ -6,20 +6,19 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/gateway/gatewaytest"
 	"github.com/actiongate/actiongate/internal/importer"
 )
 
@@ -269,28 +268,9 @@ func TestImportTagsWithoutScript(t *testing.T) {
 // secretToken is the credential of the cURL line; no page may show it.
 const secretToken = "sk-live-4f9a1c0ffee"
 
-// lockedBuffer is a log destination safe for the server's goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func TestImportCurlKeepsTheTokenOffEveryPage(t *testing.T) {
-	logs := &lockedBuffer{}
-	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	e := newEnvOn(t, gateway.Options{Logger: logger}, func(*gateway.Gateway) Options { return Options{} })
+	logs := &gatewaytest.Logs{}
+	e := newEnvOn(t, gateway.Options{Logger: logs.Logger()}, func(*gateway.Gateway) Options { return Options{} })
 	b := e.browser()
 	b.signIn(e.admin)
 	line := `curl -X POST https://api.example.com/v1/tickets -H 'Authorization: Bearer ` + secretToken + `' -H 'Content-Type: application/json' -d '{"subject": "Late order"}'`

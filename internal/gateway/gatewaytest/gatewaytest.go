@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -269,4 +270,30 @@ func (f *Fixture) Standard() []action.Resource {
 // Agent returns an agent resource with actions activated.
 func Agent(name string, actions ...string) action.Resource {
 	return action.Resource{Kind: action.KindAgent, Agent: &action.Agent{Name: name, Actions: actions}}
+}
+
+// Logs collects the lines a gateway logs, for checks that no secret is
+// ever written there. It is safe for the server's concurrent writes.
+type Logs struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+// Write appends p to the collected lines.
+func (l *Logs) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// String returns every line collected so far.
+func (l *Logs) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// Logger returns a logger writing every level, debug included, into l.
+func (l *Logs) Logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
