@@ -79,7 +79,7 @@ func (s Selection) keeps(op Operation, name string, aliases ...string) bool {
 	}
 	names := append([]string{op.ID, name}, aliases...)
 	return slices.ContainsFunc(s.Operations, func(x string) bool {
-		return x != "" && (slices.Contains(names, x) || strings.EqualFold(x, op.Method+" "+op.Path))
+		return x != "" && (slices.Contains(names, x) || strings.EqualFold(x, op.Key()))
 	})
 }
 
@@ -139,6 +139,9 @@ type Operation struct {
 	Selected bool   `json:"selected"`
 	Skipped  string `json:"skipped,omitempty"`
 }
+
+// Key is "METHOD /path", the form Selection.Operations also accepts.
+func (op Operation) Key() string { return op.Method + " " + op.Path }
 
 // Summary says what an import did.
 type Summary struct {

@@ -295,7 +295,7 @@ func opsData(d *importDraft, q string, ops, tags []string) *importOpsData {
 			}
 			out.Tags[i].Count++
 		}
-		row := importRow{Key: op.Method + " " + op.Path, Method: op.Method, Path: op.Path, Tags: op.Tags, Summary: op.Summary,
+		row := importRow{Key: op.Key(), Method: op.Method, Path: op.Path, Tags: op.Tags, Summary: op.Summary,
 			Name: op.Name, Deprecated: op.Deprecated, Skipped: op.Skipped, TagList: strings.Join(op.Tags, "\n")}
 		row.Search = strings.ToLower(strings.Join(append([]string{row.Key, op.ID, op.Name, op.Summary}, op.Tags...), " "))
 		if q != "" && !strings.Contains(row.Search, strings.ToLower(q)) {
@@ -380,7 +380,7 @@ func nonEmpty(xs []string) []string {
 func ticksDeprecated(all []importer.Operation, ticked []string) bool {
 	keys := setOf(ticked)
 	for _, op := range all {
-		if op.Deprecated && keys[op.Method+" "+op.Path] {
+		if op.Deprecated && keys[op.Key()] {
 			return true
 		}
 	}
