@@ -26,7 +26,7 @@ type pages struct {
 }
 
 // baseFiles are the templates every page set includes.
-var baseFiles = []string{"templates/layout.html", "templates/partials.html"}
+var baseFiles = []string{"templates/layout.html", "templates/partials.html", "templates/testpanel.html"}
 
 // loadPages parses the embedded templates. They are part of the binary and
 // covered by tests, so a parse error is a programming error and panics.
@@ -38,7 +38,7 @@ func loadPages() *pages {
 	}
 	p := &pages{sets: map[string]*template.Template{}}
 	for _, f := range files {
-		if f == baseFiles[0] || f == baseFiles[1] {
+		if slices.Contains(baseFiles, f) {
 			continue
 		}
 		name := strings.TrimSuffix(path.Base(f), ".html")

@@ -3,7 +3,6 @@
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
-  var csrf = document.body.dataset.csrf || "";
 
   function $(sel, root) { return (root || document).querySelector(sel); }
   function $all(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
@@ -81,113 +80,6 @@
     input.addEventListener("input", function () { renderTemplate(target, input.value); });
   });
 
-  // Test panel: send without leaving the page; writes ask first.
-  var testForm = $("#test-form");
-  if (testForm) {
-    testForm.addEventListener("submit", function (e) {
-      e.preventDefault();
-      var submitter = e.submitter;
-      var mode = submitter && submitter.value === "send" ? "send" : "preview";
-      var body = new URLSearchParams(new FormData(testForm));
-      body.set("mode", mode);
-      if (mode === "send" && testForm.getAttribute("data-write")) {
-        if (!window.confirm("This request changes data in the upstream API. Send it now?")) { return; }
-        body.set("confirm", "1");
-      }
-      var buttons = $all("button", testForm);
-      buttons.forEach(function (b) { b.disabled = true; });
-      var out = $("#test-result");
-      out.setAttribute("aria-busy", "true");
-      fetch(testForm.action.split("#")[0], {
-        method: "POST",
-        headers: { "X-CSRF-Token": csrf, "Content-Type": "application/x-www-form-urlencoded" },
-        body: body.toString(),
-        credentials: "same-origin"
-      }).then(function (res) {
-        if (res.headers.get("Content-Type").indexOf("application/json") === 0) {
-          return res.json().then(function (j) { throw new Error(j.error || "The test failed."); });
-        }
-        return res.text();
-      }).then(function (html) {
-        out.innerHTML = html;
-        refilter();
-      }).catch(function (err) {
-        out.textContent = "";
-        var p = document.createElement("p");
-        p.className = "error-box";
-        p.textContent = err.message;
-        out.appendChild(p);
-      }).finally(function () {
-        buttons.forEach(function (b) { b.disabled = false; });
-        out.removeAttribute("aria-busy");
-      });
-    });
-  }
-
-  // Re-filter the last response as the filter fields change, without
-  // calling the API again.
-  var filterNames = ["response.select", "response.exclude", "response.compact", "response.max_items", "response.max_string", "response.max_tokens", "response.format"];
-  var refilterTimer = null, refilterSeq = 0;
-  function field(name) { return document.querySelector('#action-form [name="' + name + '"]'); }
-  function refilter() {
-    var raw = $("#raw-body");
-    var outEl = $("#filtered-output");
-    if (!raw || !outEl || !field("response.select")) { return; }
-    var seq = ++refilterSeq;
-    var req = {
-      content_type: raw.getAttribute("data-content-type") || "",
-      body: raw.value,
-      select: field("response.select").value,
-      exclude: field("response.exclude").value,
-      compact: field("response.compact").checked,
-      max_items: field("response.max_items").value,
-      max_string: field("response.max_string").value,
-      max_tokens: field("response.max_tokens").value,
-      format: field("response.format").value
-    };
-    var status = $("#filter-status");
-    fetch("/console/refilter", {
-      method: "POST",
-      headers: { "X-CSRF-Token": csrf, "Content-Type": "application/json" },
-      body: JSON.stringify(req),
-      credentials: "same-origin"
-    }).then(function (res) { return res.json(); }).then(function (j) {
-      if (seq !== refilterSeq) { return; }
-      if (j.error) {
-        if (status) { status.textContent = "Filter not applied: " + j.error; status.classList.add("field-error"); }
-        return;
-      }
-      outEl.textContent = j.output;
-      var tokOut = $("#tokens-out"), tokRaw = $("#tokens-raw");
-      if (tokOut) {
-        tokOut.textContent = j.output_tokens.toLocaleString("en-US");
-        tokOut.classList.remove("flash-tokens");
-        void tokOut.offsetWidth;
-        tokOut.classList.add("flash-tokens");
-      }
-      if (tokRaw) { tokRaw.textContent = j.raw_tokens.toLocaleString("en-US"); }
-      var records = $("#records-kept"), recordsOf = $("#records-of");
-      if (records && recordsOf) {
-        records.hidden = !(j.records_total > 0);
-        recordsOf.textContent = j.records_kept.toLocaleString("en-US") + " of " + j.records_total.toLocaleString("en-US");
-      }
-      if (status) {
-        status.classList.remove("field-error");
-        status.textContent = "Re-filtered with the unsaved filter" + (j.note ? " — " + j.note : "") + ". Save to keep it.";
-      }
-    }).catch(function () {
-      if (status) { status.textContent = "Could not re-filter; check your connection."; }
-    });
-  }
-  filterNames.forEach(function (name) {
-    var el = field(name);
-    if (!el) { return; }
-    el.addEventListener(el.type === "checkbox" ? "change" : "input", function () {
-      clearTimeout(refilterTimer);
-      refilterTimer = setTimeout(refilter, 250);
-    });
-  });
-
   // Credential editor: show only the section of the chosen type.
   var credType = $("[data-cred-type]");
   if (credType) {
@@ -225,77 +117,6 @@
       });
     });
   });
-  // ---- Field picker -------------------------------------------------
-  // The test panel's field tree: ticking fields writes the select (a jq
-  // projection) and re-filters; a select typed by hand re-ticks the boxes,
-  // or disables them when the picker cannot represent it.
-  var pickSeq = 0, pickTimer = null;
-  function pick(req) {
-    return fetch("/console/pick", {
-      method: "POST",
-      headers: { "X-CSRF-Token": csrf, "Content-Type": "application/json" },
-      body: JSON.stringify(req),
-      credentials: "same-origin"
-    }).then(function (res) { return res.json(); });
-  }
-  function pickBoxes() { return $all("#field-picker [data-pick-path]"); }
-  function pickNote(text) {
-    var note = $("#picker-note");
-    if (note) { note.textContent = text; }
-  }
-  function syncPicker() {
-    var sel = field("response.select");
-    if (!sel || pickBoxes().length === 0) { return; }
-    var seq = ++pickSeq;
-    pick({ select: sel.value }).then(function (j) {
-      if (seq !== pickSeq || j.error) { return; }
-      var ticked = {};
-      (j.paths || []).forEach(function (p) { ticked[JSON.stringify(p)] = true; });
-      pickBoxes().forEach(function (box) {
-        box.disabled = !j.ok;
-        box.checked = j.ok && ticked[box.getAttribute("data-pick-path")] === true;
-      });
-      pickNote(j.ok ? "Tick the fields the model needs; the select is written for you." : j.note);
-    });
-  }
-  document.addEventListener("change", function (e) {
-    if (!e.target.matches || !e.target.matches("#field-picker [data-pick-path]")) { return; }
-    var sel = field("response.select");
-    if (!sel) { return; }
-    var paths = pickBoxes().filter(function (b) { return b.checked; }).map(function (b) {
-      return JSON.parse(b.getAttribute("data-pick-path"));
-    });
-    var seq = ++pickSeq;
-    pick({ paths: paths }).then(function (j) {
-      if (seq !== pickSeq || j.error) { return; }
-      sel.value = j.select;
-      sel.dispatchEvent(new Event("input", { bubbles: true }));
-    });
-  });
-  document.addEventListener("click", function (e) {
-    var btn = e.target.closest && e.target.closest("[data-pick-exclude]");
-    var ex = field("response.exclude");
-    if (!btn || !ex) { return; }
-    var name = btn.getAttribute("data-pick-exclude");
-    var have = ex.value.split(/[,\n]/).map(function (s) { return s.trim(); }).filter(Boolean);
-    if (have.indexOf(name) < 0) {
-      have.push(name);
-      ex.value = have.join(", ");
-      ex.dispatchEvent(new Event("input", { bubbles: true }));
-    }
-  });
-  var pickSelect = field("response.select");
-  if (pickSelect) {
-    pickSelect.addEventListener("input", function () {
-      clearTimeout(pickTimer);
-      pickTimer = setTimeout(syncPicker, 250);
-    });
-  }
-  var pickResult = $("#test-result");
-  if (pickResult && window.MutationObserver) {
-    new MutationObserver(syncPicker).observe(pickResult, { childList: true });
-  }
-  syncPicker();
   // ---- Import ------------------------------------------------------
   // The operations of an import: the search filters the rows as it is
   // typed and says how many match; tag buttons tick or untick every
