@@ -10,6 +10,9 @@ import (
 	"github.com/actiongate/actiongate/internal/secret"
 )
 
+// secretNameRule is what a secret name may be, for people.
+const secretNameRule = "secret names are 1 to 64 letters, digits, _ or -"
+
 // secretRow is one stored secret, never its value.
 type secretRow struct {
 	Name    string
@@ -47,11 +50,16 @@ func (c *Console) secretSet(w http.ResponseWriter, r *http.Request, s *session) 
 	name := strings.TrimSpace(r.PostForm.Get("name"))
 	value := r.PostForm.Get("value")
 	errs := fieldErrors{}
+	if secret.ValidateName(name) != nil {
+		errs.add("name", secretNameRule)
+	}
 	if value == "" {
 		errs.add("value", "required")
 	}
-	if err := c.storeSecret(r, name, value); err != nil && value != "" {
-		errs.add("name", err.Error())
+	if len(errs) == 0 {
+		if err := c.storeSecret(r, name, value); err != nil {
+			errs.add("name", err.Error())
+		}
 	}
 	if len(errs) > 0 {
 		c.showSecrets(w, r, s, http.StatusUnprocessableEntity, name, errs)
@@ -65,7 +73,7 @@ func (c *Console) secretSet(w http.ResponseWriter, r *http.Request, s *session) 
 // the value.
 func (c *Console) storeSecret(r *http.Request, name, value string) error {
 	if err := secret.ValidateName(name); err != nil {
-		return errors.New("secret names are 1 to 64 letters, digits, _ or -")
+		return errors.New(secretNameRule)
 	}
 	if value == "" {
 		return nil
