@@ -31,7 +31,8 @@ type actionsData struct {
 	Total int
 }
 
-// actionsList shows every action, filtered by the search box.
+// actionsList shows every action, filtered by the search box (which also
+// finds the actions activated for an agent by the agent's name).
 func (c *Console) actionsList(w http.ResponseWriter, r *http.Request, s *session) {
 	snap, err := c.g.Snapshot(r.Context())
 	if err != nil {
@@ -42,10 +43,11 @@ func (c *Console) actionsList(w http.ResponseWriter, r *http.Request, s *session
 	data := &actionsData{Query: q, Total: len(snap.Actions)}
 	for _, name := range slices.Sorted(maps.Keys(snap.Actions)) {
 		a := snap.Actions[name]
-		if q != "" && !matches(q, a.Name, a.Title, a.Description, a.URL, a.Method) {
+		agents := snap.ActivatedFor(a.Name)
+		if q != "" && !matches(q, append([]string{a.Name, a.Title, a.Description, a.URL, a.Method}, agents...)...) {
 			continue
 		}
-		row := actionRow{Name: a.Name, Title: a.Title, Method: a.Method, Host: hostOf(a.URL), Agents: snap.ActivatedFor(a.Name)}
+		row := actionRow{Name: a.Name, Title: a.Title, Method: a.Method, Host: hostOf(a.URL), Agents: agents}
 		runs, _, err := c.g.ListRuns(r.Context(), gateway.RunFilter{Action: a.Name, Limit: 1})
 		if err != nil {
 			c.serverError(w, r, err)

@@ -106,15 +106,28 @@
     });
   });
 
-  // Actions list: filter rows as the search is typed.
+  // Actions list: filter rows as the search is typed; the count says how
+  // many show, and when none does the table gives way to the empty state.
   $all("[data-live-search]").forEach(function (input) {
     var table = $(input.getAttribute("data-live-search"));
     if (!table) { return; }
+    var count = $(input.getAttribute("data-live-count") || "#none");
+    var empty = $(input.getAttribute("data-live-empty") || "#none");
+    var wrap = table.closest(".table-wrap") || table;
     input.addEventListener("input", function () {
-      var q = input.value.trim().toLowerCase();
+      var q = input.value.trim().toLowerCase(), shown = 0;
       $all("tbody tr", table).forEach(function (tr) {
         tr.hidden = q !== "" && (tr.getAttribute("data-search") || "").toLowerCase().indexOf(q) < 0;
+        if (!tr.hidden) { shown++; }
       });
+      if (count) {
+        count.textContent = shown + " of " + count.getAttribute("data-total") + " " + count.getAttribute("data-noun");
+      }
+      if (empty) {
+        empty.hidden = shown > 0;
+        wrap.hidden = shown === 0;
+        $all("[data-live-query]", empty).forEach(function (el) { el.textContent = input.value.trim(); });
+      }
     });
   });
   // ---- Import ------------------------------------------------------
