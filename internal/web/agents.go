@@ -1,7 +1,10 @@
 package web
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"net/http"
 	"net/url"
@@ -215,11 +218,15 @@ type agentData struct {
 
 // agentPage shows an agent: the Actions tab (switches, tool definitions,
 // MCP connection) or the Settings tab.
+// A token just created is shown on this page once: the redirect after
+// creating it carries it in a sealed cookie that this page clears.
 func (c *Console) agentPage(w http.ResponseWriter, r *http.Request, s *session) {
-	c.showAgent(w, r, s, http.StatusOK, nil, fieldErrors{}, "")
+	c.showAgent(w, r, s, http.StatusOK, nil, fieldErrors{}, c.takeNewToken(w, r), "")
 }
 
-func (c *Console) showAgent(w http.ResponseWriter, r *http.Request, s *session, status int, form *agentForm, errs fieldErrors, newToken string) {
+// showAgent renders the agent page: newToken is a token to show once and
+// tokenName the token name to keep in its field after an error.
+func (c *Console) showAgent(w http.ResponseWriter, r *http.Request, s *session, status int, form *agentForm, errs fieldErrors, newToken, tokenName string) {
 	snap, err := c.g.Snapshot(r.Context())
 	if err != nil {
 		c.serverError(w, r, err)
@@ -272,7 +279,10 @@ func (c *Console) showAgent(w http.ResponseWriter, r *http.Request, s *session, 
 			d.Tokens = append(d.Tokens, tokenRow{ID: t.ID, Name: t.Name, Created: t.CreatedAt, LastUsed: t.LastUsedAt})
 		}
 	}
-	d.TokenName = ag.Name + "-mcp-" + c.now().Format("20060102-150405")
+	d.TokenName = tokenName
+	if d.TokenName == "" {
+		d.TokenName = ag.Name + "-mcp-" + c.now().Format("20060102-150405")
+	}
 	shown := "<token>"
 	if newToken != "" {
 		shown = newToken
@@ -306,7 +316,7 @@ func (c *Console) agentUpdate(w http.ResponseWriter, r *http.Request, s *session
 		errs = c.putAgent(r, next)
 	}
 	if len(errs) > 0 {
-		c.showAgent(w, r, s, http.StatusUnprocessableEntity, &f, errs, "")
+		c.showAgent(w, r, s, http.StatusUnprocessableEntity, &f, errs, "", "")
 		return
 	}
 	redirectDone(w, r, "/agents/"+url.PathEscape(ag.Name)+"?tab=settings", "saved")
@@ -358,7 +368,9 @@ func (c *Console) agentToggle(w http.ResponseWriter, r *http.Request, s *session
 	redirectDone(w, r, "/agents/"+url.PathEscape(ag.Name)+"#action-"+name, code)
 }
 
-// agentTokenCreate issues an access token for the agent and shows it once.
+// agentTokenCreate issues an access token for the agent and redirects to
+// the agent page, which shows it once. A name in use is reported beside
+// the name field.
 func (c *Console) agentTokenCreate(w http.ResponseWriter, r *http.Request, s *session) {
 	name := strings.TrimSpace(r.PostForm.Get("token_name"))
 	if name == "" {
@@ -370,13 +382,73 @@ func (c *Console) agentTokenCreate(w http.ResponseWriter, r *http.Request, s *se
 		c.notFound(w, r, "The agent "+r.PathValue("name"))
 		return
 	case errors.Is(err, gateway.ErrConflict):
-		c.message(w, r, http.StatusConflict, "Name taken", "A token named "+name+" exists already. Pick another name.")
+		c.showAgent(w, r, s, http.StatusConflict, nil, fieldErrors{"token_name": {"a token named " + name + " is in use; pick another name"}}, "", name)
 		return
 	case err != nil:
 		c.serverError(w, r, err)
 		return
 	}
-	c.showAgent(w, r, s, http.StatusOK, nil, fieldErrors{}, plain)
+	if err := c.putNewToken(w, r, r.PathValue("name"), plain); err != nil {
+		c.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/agents/"+url.PathEscape(r.PathValue("name"))+"#h-connect", http.StatusSeeOther)
+}
+
+// newTokenCookie carries a token just created to the page that shows it,
+// sealed with the master key under newTokenAAD, for newTokenTTL.
+const (
+	newTokenCookie = "ag_new_token"
+	newTokenAAD    = "actiongate:console-new-token"
+	newTokenTTL    = 2 * time.Minute
+)
+
+// newToken is the sealed content of newTokenCookie.
+type newToken struct {
+	Agent   string `json:"a"`
+	Token   string `json:"t"`
+	Expires int64  `json:"e"`
+}
+
+// putNewToken sets the cookie that shows plain once on agent's page.
+func (c *Console) putNewToken(w http.ResponseWriter, r *http.Request, agent, plain string) error {
+	b, err := json.Marshal(newToken{Agent: agent, Token: plain, Expires: c.now().Add(newTokenTTL).Unix()})
+	if err != nil {
+		return fmt.Errorf("web: encoding new token: %w", err)
+	}
+	ct, err := c.g.Seal(newTokenAAD, b)
+	clear(b)
+	if err != nil {
+		return fmt.Errorf("web: sealing new token: %w", err)
+	}
+	c.setCookie(w, r, newTokenCookie, base64.RawURLEncoding.EncodeToString(ct), int(newTokenTTL/time.Second))
+	return nil
+}
+
+// takeNewToken returns the token the request's cookie carries for the
+// agent of the page ("" when there is none) and clears the cookie, so a
+// reload does not show it again.
+func (c *Console) takeNewToken(w http.ResponseWriter, r *http.Request) string {
+	ck, err := r.Cookie(newTokenCookie)
+	if err != nil {
+		return ""
+	}
+	c.setCookie(w, r, newTokenCookie, "", -1)
+	ct, err := base64.RawURLEncoding.DecodeString(ck.Value)
+	if err != nil {
+		return ""
+	}
+	plain, err := c.g.Unseal(newTokenAAD, ct)
+	if err != nil {
+		return ""
+	}
+	var t newToken
+	err = json.Unmarshal(plain, &t)
+	clear(plain)
+	if err != nil || t.Agent != r.PathValue("name") || c.now().Unix() >= t.Expires {
+		return ""
+	}
+	return t.Token
 }
 
 // agentTokenRevoke revokes one of the agent's tokens.

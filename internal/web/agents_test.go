@@ -40,6 +40,10 @@ func TestDeletedAgentTokensAreNotInherited(t *testing.T) {
 	issue := func(name string) string {
 		t.Helper()
 		p := b.post("/agents/sales/tokens", url.Values{"token_name": {name}})
+		if p.status != http.StatusSeeOther {
+			t.Fatalf("issuing token %s: %d, want a redirect", name, p.status)
+		}
+		p = b.get(p.location)
 		tok := tokenPattern.FindString(p.body)
 		if p.status != http.StatusOK || tok == "" || tools(tok) != http.StatusOK {
 			t.Fatalf("issuing token %s: %d, token %q", name, p.status, tok)
