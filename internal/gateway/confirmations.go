@@ -308,6 +308,16 @@ func (g *Gateway) unknownConfirmation(ctx context.Context, p *Principal, id, ver
 	return c, nil
 }
 
+// PendingConfirmations counts the confirmations waiting for a decision
+// that have not expired.
+func (g *Gateway) PendingConfirmations(ctx context.Context) (int, error) {
+	n, err := g.store.CountPending(ctx, g.now())
+	if err != nil {
+		return 0, fmt.Errorf("gateway: %w", err)
+	}
+	return n, nil
+}
+
 // ListConfirmations returns up to limit confirmations in state (every state
 // when empty), newest first.
 func (g *Gateway) ListConfirmations(ctx context.Context, state string, limit int) ([]*ConfirmationInfo, error) {

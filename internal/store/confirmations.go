@@ -235,3 +235,14 @@ func (s *Store) ListConfirmations(ctx context.Context, state string, limit int) 
 	}
 	return out, nil
 }
+
+// CountPending counts the pending confirmations that have not expired at
+// now, for a count shown on every console page.
+func (s *Store) CountPending(ctx context.Context, now time.Time) (int, error) {
+	var n int
+	err := s.rdb.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM confirmations WHERE expires_at > ? AND state = ?`), millis(now), ConfirmationPending).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: counting pending confirmations: %w", err)
+	}
+	return n, nil
+}

@@ -27,6 +27,12 @@ func testConfirmations(t *testing.T, newStore factory) {
 		!got.ExpiresAt.Equal(c.ExpiresAt) || got.Result != nil {
 		t.Fatalf("GetConfirmation = %+v", got)
 	}
+	if n, err := s.CountPending(ctx, now); err != nil || n != 1 {
+		t.Fatalf("CountPending = %d, %v; want 1", n, err)
+	}
+	if n, err := s.CountPending(ctx, expires); err != nil || n != 0 {
+		t.Fatalf("CountPending at the expiry = %d, %v; want 0", n, err)
+	}
 	_, err = s.GetConfirmation(ctx, "missing")
 	wantErr(t, err, ErrNotFound)
 	wantErr(t, s.CreateConfirmation(ctx, &Confirmation{ID: c.ID, ExpiresAt: expires}), ErrConflict)

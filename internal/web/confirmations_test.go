@@ -71,7 +71,11 @@ actions: [add_note]
 		{closeID, "close", gateway.ConfirmationClosed},
 	} {
 		p := b.post("/confirmations/"+step.id, url.Values{"do": {step.do}})
-		if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, "/confirmations?done=") {
+		want := "/confirmations?done="
+		if step.do == "approve" || step.do == "retry" {
+			want = "/confirmations/" + step.id + "?done="
+		}
+		if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, want) {
 			t.Fatalf("%s %s: %d %q\n%s", step.do, step.id, p.status, p.location, p.body)
 		}
 		if c, err := e.g.Confirmation(ctx, step.id); err != nil || c.State != step.state {

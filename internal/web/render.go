@@ -74,9 +74,9 @@ var flashes = map[string]string{
 	"revoked":     "Token revoked.",
 	"secret-set":  "Secret stored. Its value cannot be shown again.",
 
-	"confirmation-approve": "Approved: the request was sent; its run is in Runs.",
+	"confirmation-approve": "Approved: the request was sent once; what came back is below.",
 	"confirmation-reject":  "Rejected: nothing was sent.",
-	"confirmation-retry":   "Sent again; its run is in Runs.",
+	"confirmation-retry":   "Sent again; what came back is below.",
 	"confirmation-close":   "Closed without sending again.",
 
 	"run-retried":   "Retrying from the failed step.",
@@ -98,7 +98,10 @@ type view struct {
 	Warn bool
 	CSRF string
 	User string
-	Data any
+	// Pending counts the confirmations waiting for a decision, for the
+	// navigation.
+	Pending int
+	Data    any
 }
 
 // render writes a full page.
@@ -111,6 +114,11 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, nam
 	if s != nil {
 		v.CSRF = s.CSRF
 		v.User = s.Principal.TokenName
+		n, err := c.g.PendingConfirmations(r.Context())
+		if err != nil {
+			c.g.Logger().Error("counting pending confirmations for the navigation", "err", err)
+		}
+		v.Pending = n
 	}
 	c.execute(w, status, name, "layout", v)
 }

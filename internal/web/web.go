@@ -145,6 +145,7 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.Handle("GET /runs/{id}", c.page(c.runDetail))
 
 	mux.Handle("GET /confirmations", c.page(c.confirmationsList))
+	mux.Handle("GET /confirmations/{id}", c.page(c.confirmationPage))
 	mux.Handle("POST /confirmations/{id}", c.post(c.confirmationDecide))
 
 	mux.Handle("GET /agents/{name}/chat", c.page(c.chatPage))
