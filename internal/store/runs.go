@@ -25,6 +25,8 @@ type RunFilter struct {
 	Outcome string
 	// Since keeps runs started at or after this time.
 	Since time.Time
+	// Until keeps runs started before this time.
+	Until time.Time
 	// Cursor continues a previous listing; pass the cursor ListRuns returned.
 	Cursor string
 	// Limit is the page size: DefaultRunLimit when zero, at most MaxRunLimit.
@@ -229,6 +231,9 @@ func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]runlog.Run, string
 	}
 	if !f.Since.IsZero() {
 		add("started_at >= ?", millis(f.Since))
+	}
+	if !f.Until.IsZero() {
+		add("started_at < ?", millis(f.Until))
 	}
 	query := `SELECT id, record FROM runs`
 	if len(where) > 0 {

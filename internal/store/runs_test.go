@@ -54,6 +54,7 @@ func testRuns(t *testing.T, newStore factory) {
 		{RunFilter{Outcome: runlog.OutcomeOK}, 2},
 		{RunFilter{Action: "create", Outcome: runlog.OutcomeOK}, 1},
 		{RunFilter{Since: t0.Add(90 * time.Minute)}, 2},
+		{RunFilter{Since: t0.Add(30 * time.Minute), Until: t0.Add(2 * time.Hour)}, 1},
 		{RunFilter{Action: "missing"}, 0},
 	} {
 		runs, next, err := s.ListRuns(ctx, c.f)
@@ -63,7 +64,7 @@ func testRuns(t *testing.T, newStore factory) {
 		}
 		for _, x := range runs {
 			if c.f.Action != "" && x.Action != c.f.Action || c.f.Agent != "" && x.Agent != c.f.Agent ||
-				c.f.Outcome != "" && x.Outcome != c.f.Outcome || x.StartedAt.Before(c.f.Since) {
+				c.f.Outcome != "" && x.Outcome != c.f.Outcome || x.StartedAt.Before(c.f.Since) || !c.f.Until.IsZero() && !x.StartedAt.Before(c.f.Until) {
 				t.Errorf("ListRuns(%+v) returned %+v", c.f, x)
 			}
 		}
