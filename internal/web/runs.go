@@ -40,6 +40,9 @@ type runRow struct {
 	Args string
 	// Refused marks a call refused for invalid arguments.
 	Refused bool
+	// Conversation is the end of the conversation's id, which tells
+	// conversations apart in a narrow column.
+	Conversation string
 }
 
 // runsData is the runs list's model.
@@ -88,6 +91,15 @@ func shortArgs(args map[string]any) string {
 		return string(s[:maxArgsText-1]) + "…"
 	}
 	return string(s)
+}
+
+// shortID keeps the last 8 characters of a long id, which differ between
+// ids made close together.
+func shortID(id string) string {
+	if len(id) <= 12 {
+		return id
+	}
+	return "…" + id[len(id)-8:]
 }
 
 // zoneName names the zone the console shows times in, as "UTC" or
@@ -170,7 +182,7 @@ func (c *Console) listRuns(r *http.Request, f gateway.RunFilter, d *runsData) (s
 			if !keepRun(d.Outcome, run) {
 				continue
 			}
-			d.Runs = append(d.Runs, runRow{Run: *run, Args: shortArgs(run.Arguments), Refused: refused(run)})
+			d.Runs = append(d.Runs, runRow{Run: *run, Args: shortArgs(run.Arguments), Refused: refused(run), Conversation: shortID(run.ConversationID)})
 			if len(d.Runs) == f.Limit {
 				if i == len(runs)-1 {
 					return next, nil
