@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -351,5 +352,37 @@ func TestListsRunsRows(t *testing.T) {
 	u.submit("filter", `form.filters button[type=submit]`)
 	if got := eval[string](u, ids); got != "run-"+refused.ID {
 		t.Fatalf("filtered by a time range the rows are %q", got)
+	}
+}
+
+// TestListsApprovalShowsTheError approves a write the upstream refuses:
+// the confirmation's page shows the error and what the model read.
+func TestListsApprovalShowsTheError(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, `{"error":"note store is full"}`, http.StatusInsufficientStorage)
+	}))
+	t.Cleanup(up.Close)
+	e := newEnv(t)
+	e.putYAML("kind: Action\nname: add_note\nmethod: POST\nurl: " + up.URL + "/notes\n---\nkind: Agent\nname: support\nactions: [add_note]\n")
+	tr, err := e.g.CallTool(context.Background(), runlog.CallerTools, "support", "add_note", map[string]any{}, gateway.CallContext{})
+	if err != nil || tr.Status != gateway.StatusConfirmationRequired {
+		t.Fatalf("add_note: %+v, %v", tr, err)
+	}
+	b := e.browser()
+	b.signIn(e.admin)
+	p := b.post("/confirmations/"+tr.ConfirmationID, url.Values{"do": {"approve"}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("approving: %d\n%s", p.status, p.body)
+	}
+	page := b.get(p.location)
+	i := strings.Index(page.body, `id="confirmation-result"`)
+	if i < 0 {
+		t.Fatalf("the confirmation's page has no result:\n%s", page.body)
+	}
+	result := page.body[i:]
+	for _, want := range []string{"507", "note store is full", `class="badge bad">error`} {
+		if !strings.Contains(result, want) {
+			t.Errorf("the result lacks %q:\n%s", want, result)
+		}
 	}
 }
