@@ -15,8 +15,9 @@ import (
 // shows it.
 type confirmationRow struct {
 	*gateway.ConfirmationInfo
-	// ContactID and Contact name the person of the conversation that
-	// asked, when a conversation did and it still exists.
+	// Stored is true when the conversation that asked is one this server
+	// keeps (so it has a page); ContactID and Contact name its person.
+	Stored    bool
 	ContactID string
 	Contact   string
 	// Left says how long a pending confirmation has before it expires.
@@ -112,7 +113,11 @@ func (c *Console) confirmationRow(r *http.Request, s *session, info *gateway.Con
 		return row
 	}
 	conv, err := c.g.Conversation(r.Context(), s.Principal, info.ConversationID)
-	if err != nil || conv.ContactID == "" {
+	if err != nil {
+		return row
+	}
+	row.Stored = true
+	if conv.ContactID == "" {
 		return row
 	}
 	row.ContactID = conv.ContactID
