@@ -91,8 +91,10 @@ type credOption struct {
 
 // actionPage is the editor's model.
 type actionPage struct {
-	Form    *actionForm
-	Errors  fieldErrors
+	Form   *actionForm
+	Errors fieldErrors
+	// Summary lists every problem of a failed save, for the top of the page.
+	Summary []summaryItem
 	IsNew   bool
 	Creds   []credOption
 	Agents  []string
@@ -116,7 +118,7 @@ func (c *Console) editorPage(r *http.Request, s *session, f *actionForm, errs fi
 	if err != nil {
 		return nil, err
 	}
-	p := &actionPage{Form: f, Errors: errs, IsNew: f.Original == "", Methods: methods, Types: paramTypes}
+	p := &actionPage{Form: f, Errors: errs, Summary: f.summary(errs), IsNew: f.Original == "", Methods: methods, Types: paramTypes}
 	for _, name := range slices.Sorted(maps.Keys(snap.Credentials)) {
 		cr := snap.Credentials[name]
 		p.Creds = append(p.Creds, credOption{Name: cr.Name, Type: cr.Type, Hosts: strings.Join(cr.Hosts, ", ")})
