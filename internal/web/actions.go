@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"maps"
 	"net/http"
 	"net/url"
@@ -104,6 +105,8 @@ type actionPage struct {
 	Uses []placeholderUse
 	// Test is the test panel, nil for an unsaved action.
 	Test *testPanel
+	// Blocked says who uses the action after a refused delete.
+	Blocked *deleteBlock
 }
 
 // methods and paramTypes are the editor's choices.
@@ -257,10 +260,77 @@ func (c *Console) showEditor(w http.ResponseWriter, r *http.Request, s *session,
 	c.render(w, r, status, "action", s, p)
 }
 
-// actionDelete deletes an action that no agent uses.
-func (c *Console) actionDelete(w http.ResponseWriter, r *http.Request, _ *session) {
+// deleteBlock says why a delete was refused: the agents the action is
+// activated for and the workflows that call it, by name.
+type deleteBlock struct {
+	Agents    []string
+	Workflows []string
+}
+
+// actionDelete deletes an action. One still in use is kept, and the editor
+// shows who uses it; with "deactivate" posted, the action is first switched
+// off for every agent that has it.
+func (c *Console) actionDelete(w http.ResponseWriter, r *http.Request, s *session) {
 	name := r.PathValue("name")
-	c.deleteUnused(w, r, action.KindAction, name, "/actions", func(by []string) string {
-		return "The action " + name + " is activated for " + strings.Join(by, ", ") + ". Deactivate it there first."
-	})
+	if r.PostForm.Get("deactivate") == "1" {
+		if err := c.deactivateEverywhere(r, name); err != nil {
+			c.serverError(w, r, err)
+			return
+		}
+	}
+	err := c.g.DeleteResource(r.Context(), action.KindAction, name)
+	var ref *gateway.ReferencedError
+	switch {
+	case errors.As(err, &ref):
+		c.showDeleteBlocked(w, r, s, ref.By)
+	case errors.Is(err, gateway.ErrNotFound):
+		c.notFound(w, r, "The action "+name)
+	case err != nil:
+		c.serverError(w, r, err)
+	default:
+		redirectDone(w, r, "/actions", "deleted")
+	}
+}
+
+// deactivateEverywhere switches the action off for every agent that has it,
+// each agent stored through the gateway like a switch on its page.
+func (c *Console) deactivateEverywhere(r *http.Request, name string) error {
+	snap, err := c.g.Snapshot(r.Context())
+	if err != nil {
+		return fmt.Errorf("web: deactivating %s: %w", name, err)
+	}
+	for _, agName := range snap.ActivatedFor(name) {
+		next := *snap.Agents[agName]
+		next.Actions = slices.DeleteFunc(slices.Clone(next.Actions), func(n string) bool { return n == name })
+		if _, err := c.g.PutResource(r.Context(), action.Resource{Kind: action.KindAgent, Agent: &next, Index: 1}); err != nil {
+			return fmt.Errorf("web: deactivating %s for %s: %w", name, agName, err)
+		}
+	}
+	return nil
+}
+
+// showDeleteBlocked shows the stored action's editor with the agents and
+// workflows that keep it from being deleted; by holds their keys
+// ("Agent/support").
+func (c *Console) showDeleteBlocked(w http.ResponseWriter, r *http.Request, s *session, by []string) {
+	a, ok := c.storedAction(w, r)
+	if !ok {
+		return
+	}
+	p, err := c.editorPage(r, s, formFromAction(a), fieldErrors{})
+	if err != nil {
+		c.serverError(w, r, err)
+		return
+	}
+	p.Blocked = &deleteBlock{}
+	for _, key := range by {
+		kind, n, _ := strings.Cut(key, "/")
+		switch action.Kind(kind) {
+		case action.KindAgent:
+			p.Blocked.Agents = append(p.Blocked.Agents, n)
+		case action.KindWorkflow:
+			p.Blocked.Workflows = append(p.Blocked.Workflows, n)
+		}
+	}
+	c.render(w, r, http.StatusConflict, "action", s, p)
 }

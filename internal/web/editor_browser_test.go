@@ -1,9 +1,11 @@
 package web
 
 import (
+	"context"
 	"strings"
 	"testing"
 
+	"github.com/actiongate/actiongate/internal/action"
 	"github.com/chromedp/chromedp"
 )
 
@@ -91,4 +93,57 @@ func TestEditorHeaderErrorsInBrowser(t *testing.T) {
 		t.Errorf("the header value's error says %q", msg)
 	}
 	u.shot("action-header-errors")
+}
+
+// TestEditorDeleteInUseInBrowser deletes an action two agents use: the
+// page names and links the agents instead of a bare refusal, and its
+// button deactivates the action for both and deletes it.
+func TestEditorDeleteInUseInBrowser(t *testing.T) {
+	e, u := editorUI(t)
+	e.putYAML("kind: Action\nname: get_order\nmethod: GET\nurl: https://shop.example/orders\n---\n" +
+		"kind: Agent\nname: support\nactions: [get_order]\n---\nkind: Agent\nname: sales\nactions: [get_order]\n")
+	u.open("/actions/get_order")
+	u.submit("delete", `form[action="/actions/get_order/delete"] button[type=submit]`)
+	u.waitFor("the in-use notice", `!!document.querySelector("#delete-blocked")`)
+	notice := u.text("#delete-blocked")
+	if strings.Contains(notice, "Agent/") || strings.Contains(notice, "Deactivate it there first") {
+		t.Errorf("the notice uses internal wording:\n%s", notice)
+	}
+	links := eval[[]string](u, `Array.from(document.querySelectorAll('#delete-blocked a[href^="/agents/"]')).map(a => a.getAttribute("href"))`)
+	if strings.Join(links, " ") != "/agents/sales /agents/support" {
+		t.Fatalf("the notice links to %q, want both agents", links)
+	}
+	if got := eval[string](u, `document.activeElement.closest("#delete-blocked") ? "notice" : document.activeElement.tagName`); got != "notice" {
+		t.Errorf("the focus is on %s, want the notice", got)
+	}
+	u.shot("action-delete-in-use")
+	u.submit("deactivate and delete", `#delete-blocked button[type=submit]`)
+	u.waitFor("the actions list", `location.pathname === "/actions"`)
+	snap, err := e.g.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Actions["get_order"] != nil {
+		t.Fatal("the action is still stored")
+	}
+	for _, ag := range []string{"support", "sales"} {
+		if a := snap.Agents[ag]; a == nil || len(a.Actions) != 0 {
+			t.Errorf("agent %s after the delete: %+v", ag, a)
+		}
+	}
+}
+
+// editorStored returns a stored action, failing the test when it is
+// missing.
+func editorStored(t *testing.T, e *env, name string) *action.Action {
+	t.Helper()
+	snap, err := e.g.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := snap.Actions[name]
+	if a == nil {
+		t.Fatalf("no stored action %s", name)
+	}
+	return a
 }

@@ -5,6 +5,10 @@
   var form = document.getElementById("action-form");
   if (!form) { return; }
 
+  // A refused delete says who uses the action: read it first.
+  var blocked = document.getElementById("delete-blocked");
+  if (blocked) { blocked.focus(); }
+
   // The error summary's links move the focus to the input, not only the
   // view, so typing fixes the problem at once.
   var summary = document.getElementById("error-summary");
