@@ -107,6 +107,11 @@ type actionPage struct {
 	Test *testPanel
 	// Blocked says who uses the action after a refused delete.
 	Blocked *deleteBlock
+	// Secrets are the stored secrets' names, for the secret picker.
+	Secrets []string
+	// MissingSecrets are the secrets the saved action's templates name
+	// that are not stored: its calls fail until they are set.
+	MissingSecrets []string
 }
 
 // methods and paramTypes are the editor's choices.
@@ -126,11 +131,23 @@ func (c *Console) editorPage(r *http.Request, s *session, f *actionForm, errs fi
 		cr := snap.Credentials[name]
 		p.Creds = append(p.Creds, credOption{Name: cr.Name, Type: cr.Type, Hosts: strings.Join(cr.Hosts, ", ")})
 	}
+	secrets, err := c.g.ListSecrets(r.Context())
+	if err != nil {
+		return nil, fmt.Errorf("web: listing secrets for the editor: %w", err)
+	}
+	for _, si := range secrets {
+		p.Secrets = append(p.Secrets, si.Name)
+	}
 	if saved := snap.Actions[f.Original]; saved != nil {
 		p.Agents = snap.ActivatedFor(saved.Name)
 		p.Uses = templateUses(saved)
 		p.Test = newTestPanel(saved, p.Uses)
 		p.Test.CSRF = s.CSRF
+		for _, u := range p.Uses {
+			if u.Source == action.SourceSecret && !slices.Contains(p.Secrets, u.Name) {
+				p.MissingSecrets = append(p.MissingSecrets, u.Name)
+			}
+		}
 	}
 	return p, nil
 }

@@ -147,3 +147,49 @@ func editorStored(t *testing.T, e *env, name string) *action.Action {
 	}
 	return a
 }
+
+// TestEditorSecretReferencesInBrowser puts a stored secret into a header
+// value from the picker and names a secret that is not stored in another:
+// the save succeeds, the editor warns about the missing secret only, and
+// its link opens the secret form with the name filled in.
+func TestEditorSecretReferencesInBrowser(t *testing.T) {
+	e, u := editorUI(t)
+	if _, err := e.g.SetSecret(context.Background(), "shop_key", []byte("s3cr3t-shop-key")); err != nil {
+		t.Fatal(err)
+	}
+	u.open("/actions/new")
+	if names := u.text("#secret-picker"); !strings.Contains(names, "shop_key") {
+		t.Fatalf("the secret picker offers:\n%s", names)
+	}
+	u.do("fill the action",
+		chromedp.SetValue(chromedp.ID("f-name"), "get_order"),
+		chromedp.SetValue(chromedp.ID("f-url"), "https://shop.example/orders"),
+		chromedp.Click(chromedp.CSS(`[data-add-row="headers"]`)),
+		chromedp.SetValue(chromedp.CSS(`[name="headers.500.key"]`), "Authorization"),
+		chromedp.SendKeys(chromedp.CSS(`[name="headers.500.value"]`), "Bearer "),
+		chromedp.SetValue(chromedp.ID("secret-insert"), "shop_key"),
+		chromedp.Click(chromedp.CSS(`[data-secret-insert]`)),
+	)
+	if got := eval[string](u, `document.querySelector('[name="headers.500.value"]').value`); got != "Bearer {{secret.shop_key}}" {
+		t.Fatalf("after inserting the secret the header value is %q", got)
+	}
+	u.do("name a secret that is not stored",
+		chromedp.Click(chromedp.CSS(`[data-add-row="headers"]`)),
+		chromedp.SetValue(chromedp.CSS(`[name="headers.501.key"]`), "X-Partner"),
+		chromedp.SetValue(chromedp.CSS(`[name="headers.501.value"]`), "{{secret.partner_key}}"),
+	)
+	u.submit("save", `#action-form .sticky-actions .btn-primary`)
+	u.waitFor("the saved action", `location.pathname === "/actions/get_order"`)
+	if a := editorStored(t, e, "get_order"); a.Headers["Authorization"] != "Bearer {{secret.shop_key}}" {
+		t.Fatalf("stored headers: %v", a.Headers)
+	}
+	warning := u.text("#secret-warning")
+	if !strings.Contains(warning, "partner_key") || strings.Contains(warning, "shop_key") {
+		t.Fatalf("the warning says:\n%s", warning)
+	}
+	u.shot("action-secret-warning")
+	u.submit("set the secret", `#secret-warning a[href="/secrets?name=partner_key"]`)
+	if got := eval[string](u, `document.getElementById("f-name").value`); got != "partner_key" {
+		t.Fatalf("the secret form's name is %q", got)
+	}
+}
