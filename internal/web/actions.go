@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -109,6 +110,10 @@ type actionPage struct {
 	Blocked *deleteBlock
 	// Secrets are the stored secrets' names, for the secret picker.
 	Secrets []string
+	// CopyName is the name offered for a duplicate, CopyErrors why the
+	// last one was refused.
+	CopyName   string
+	CopyErrors []string
 	// MissingSecrets are the secrets the saved action's templates name
 	// that are not stored: its calls fail until they are set.
 	MissingSecrets []string
@@ -139,6 +144,7 @@ func (c *Console) editorPage(r *http.Request, s *session, f *actionForm, errs fi
 		p.Secrets = append(p.Secrets, si.Name)
 	}
 	if saved := snap.Actions[f.Original]; saved != nil {
+		p.CopyName = copyName(saved.Name, snap.Actions)
 		p.Agents = snap.ActivatedFor(saved.Name)
 		p.Uses = templateUses(saved)
 		p.Test = newTestPanel(saved, p.Uses)
@@ -350,4 +356,82 @@ func (c *Console) showDeleteBlocked(w http.ResponseWriter, r *http.Request, s *s
 		}
 	}
 	c.render(w, r, http.StatusConflict, "action", s, p)
+}
+
+// copyName is the first free name of the form "<name>_copy",
+// "<name>_copy2", ...
+func copyName(name string, taken map[string]*action.Action) string {
+	for n := 1; ; n++ {
+		c := name + "_copy"
+		if n > 1 {
+			c += strconv.Itoa(n)
+		}
+		if taken[c] == nil {
+			return c
+		}
+	}
+}
+
+// actionDuplicate stores a copy of the saved action under the posted
+// name, through the gateway like a save, and opens the copy; the copy is
+// activated for no agent.
+func (c *Console) actionDuplicate(w http.ResponseWriter, r *http.Request, s *session) {
+	a, ok := c.storedAction(w, r)
+	if !ok {
+		return
+	}
+	snap, err := c.g.Snapshot(r.Context())
+	if err != nil {
+		c.serverError(w, r, err)
+		return
+	}
+	name := strings.TrimSpace(r.PostForm.Get("copy_name"))
+	var problems []string
+	switch {
+	case name == "":
+		problems = append(problems, "Give the copy a name.")
+	case snap.Actions[name] != nil:
+		problems = append(problems, "An action named "+name+" exists already; pick another name.")
+	default:
+		cp := *a
+		cp.Name = name
+		problems, err = c.putCopy(r, &cp)
+		if err != nil {
+			c.serverError(w, r, err)
+			return
+		}
+	}
+	if len(problems) > 0 {
+		p, err := c.editorPage(r, s, formFromAction(a), fieldErrors{})
+		if err != nil {
+			c.serverError(w, r, err)
+			return
+		}
+		p.CopyName, p.CopyErrors = name, problems
+		c.render(w, r, http.StatusUnprocessableEntity, "action", s, p)
+		return
+	}
+	redirectDone(w, r, "/actions/"+url.PathEscape(name), "created")
+}
+
+// putCopy stores a duplicated action, returning what validation refused in
+// words for the copy's name field.
+func (c *Console) putCopy(r *http.Request, a *action.Action) ([]string, error) {
+	_, err := c.g.PutResource(r.Context(), action.Resource{Kind: action.KindAction, Action: a, Index: 1})
+	var verrs action.Errors
+	if !errors.As(err, &verrs) {
+		if err != nil {
+			return nil, fmt.Errorf("web: duplicating as %s: %w", a.Name, err)
+		}
+		return nil, nil
+	}
+	var problems []string
+	for _, e := range verrs {
+		if rel, ok := relPath(e.Path, "actions", a.Name); ok && rel == "name" {
+			problems = append(problems, "The name "+e.Message+".")
+			continue
+		}
+		problems = append(problems, e.Error())
+	}
+	return problems, nil
 }

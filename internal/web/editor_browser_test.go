@@ -193,3 +193,47 @@ func TestEditorSecretReferencesInBrowser(t *testing.T) {
 		t.Fatalf("the secret form's name is %q", got)
 	}
 }
+
+// TestEditorDuplicateInBrowser duplicates an action: the copy is offered
+// as "<name>_copy", opens in the editor with the same request and params,
+// is activated for no agent, and a name in use is refused beside the field.
+func TestEditorDuplicateInBrowser(t *testing.T) {
+	e, u := editorUI(t)
+	e.putYAML("kind: Action\nname: get_order\nmethod: GET\nurl: https://shop.example/orders/{{id}}\n" +
+		"params:\n  id: {type: string, required: true, description: The order number}\n---\n" +
+		"kind: Agent\nname: support\nactions: [get_order]\n")
+	u.open("/actions/get_order")
+	if got := eval[string](u, `document.getElementById("f-copy_name").value`); got != "get_order_copy" {
+		t.Fatalf("the copy's name is offered as %q", got)
+	}
+	u.submit("duplicate", `#duplicate button[type=submit]`)
+	u.waitFor("the copy", `location.pathname === "/actions/get_order_copy"`)
+	cp := editorStored(t, e, "get_order_copy")
+	if cp.URL != "https://shop.example/orders/{{id}}" || cp.Params["id"] == nil || !cp.Params["id"].Required {
+		t.Fatalf("the copy: %+v", cp)
+	}
+	if got := u.text("h1"); got != "get_order_copy" {
+		t.Errorf("the copy's editor is headed %q", got)
+	}
+	snap, err := e.g.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := snap.ActivatedFor("get_order_copy"); len(got) != 0 {
+		t.Errorf("the copy is activated for %v", got)
+	}
+
+	u.open("/actions/get_order")
+	if got := eval[string](u, `document.getElementById("f-copy_name").value`); got != "get_order_copy2" {
+		t.Fatalf("the second copy's name is offered as %q", got)
+	}
+	u.do("name the copy like an existing action", chromedp.SetValue(chromedp.ID("f-copy_name"), "get_order_copy"))
+	u.submit("duplicate", `#duplicate button[type=submit]`)
+	u.waitFor("the refusal", `!!document.querySelector("#err-copy_name")`)
+	if msg := u.text("#err-copy_name"); !strings.Contains(msg, "exists already") {
+		t.Errorf("the refusal says %q", msg)
+	}
+	if got := eval[string](u, `document.getElementById("f-copy_name").getAttribute("aria-invalid")`); got != "true" {
+		t.Errorf("the copy's name field is not marked invalid")
+	}
+}
