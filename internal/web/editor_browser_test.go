@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/chromedp/chromedp"
@@ -18,6 +19,9 @@ func editorUI(t *testing.T) (*env, *ui) {
 	u.waitFor("the sign-in page", `location.pathname === "/sign-in"`)
 	u.do("type the token", chromedp.SendKeys(chromedp.ID("token"), e.admin))
 	u.submit("sign in", `form[action="/sign-in"] button[type=submit]`)
+	if h := u.text("h1"); h != "Actions" {
+		t.Fatalf("after sign-in the page heading is %q", h)
+	}
 	return e, u
 }
 
@@ -235,5 +239,55 @@ func TestEditorDuplicateInBrowser(t *testing.T) {
 	}
 	if got := eval[string](u, `document.getElementById("f-copy_name").getAttribute("aria-invalid")`); got != "true" {
 		t.Errorf("the copy's name field is not marked invalid")
+	}
+}
+
+// editorLeaveBlocked reports whether leaving the page now would ask
+// first: the page cancels a beforeunload event.
+const editorLeaveBlocked = `(() => { const ev = new Event("beforeunload", {cancelable: true}); window.dispatchEvent(ev); return ev.defaultPrevented; })()`
+
+// TestEditorSaveBarInBrowser edits a saved action: the save bar stays in
+// view at the top of a long form and says there are unsaved changes,
+// leaving asks first, Ctrl+S saves, and after the save leaving asks
+// nothing.
+func TestEditorSaveBarInBrowser(t *testing.T) {
+	e, u := editorUI(t)
+	e.putYAML("kind: Action\nname: get_order\nmethod: GET\nurl: https://shop.example/orders\n")
+	u.open("/actions/get_order")
+	u.do("the editor", chromedp.WaitVisible(chromedp.ID("f-title")))
+	if eval[bool](u, editorLeaveBlocked) {
+		t.Fatal("an untouched editor asks before leaving")
+	}
+	eval[bool](u, `window.scrollTo(0, 0), true`)
+	inView := `(() => { const r = document.querySelector("#action-form .save-bar").getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight + 1; })()`
+	if !eval[bool](u, `document.querySelector("#action-form").getBoundingClientRect().bottom > window.innerHeight`) {
+		t.Fatal("the form fits the viewport; the test needs a longer form")
+	}
+	if !eval[bool](u, inView) {
+		t.Error("at the top of the form the save bar is out of view")
+	}
+	u.do("change the title", chromedp.SendKeys(chromedp.ID("f-title"), "Get an order"))
+	if got := u.text("#save-state"); got != "Unsaved changes" {
+		t.Errorf("the save bar says %q after a change", got)
+	}
+	if !eval[bool](u, editorLeaveBlocked) {
+		t.Fatal("leaving an edited form does not ask first")
+	}
+	u.shot("action-save-bar")
+	ctx, cancel := context.WithTimeout(u.ctx, 15*time.Second)
+	defer cancel()
+	if _, err := chromedp.RunResponse(ctx, chromedp.KeyEvent("s", chromedp.KeyModifiers(chromedp.ModifierCtrl))); err != nil {
+		t.Fatalf("press Ctrl+S: %v", err)
+	}
+	u.waitFor("the saved page", `location.search.includes("done=saved")`)
+	if a := editorStored(t, e, "get_order"); a.Title != "Get an order" {
+		t.Fatalf("after Ctrl+S the stored title is %q", a.Title)
+	}
+	u.do("the saved editor", chromedp.WaitVisible(chromedp.ID("f-title")))
+	if eval[bool](u, editorLeaveBlocked) {
+		t.Error("after a save, leaving still asks first")
+	}
+	if got := u.text("#save-state"); got != "" {
+		t.Errorf("after a save the save bar says %q", got)
 	}
 }

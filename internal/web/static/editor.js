@@ -73,4 +73,37 @@
       if (picker && freshPicker) { picker.replaceWith(document.importNode(freshPicker, true)); }
     }).catch(function () { stale = true; });
   });
+
+  // Unsaved changes: the save bar says so and leaving the page asks
+  // first, until the form is submitted. A page showing a failed save
+  // holds changes that are not stored yet.
+  var saveButton = form.querySelector(".save-bar .btn-primary");
+  var state = document.getElementById("save-state");
+  var fields = function () { return new URLSearchParams(new FormData(form)).toString(); };
+  var saved = fields();
+  var failed = !!summary;
+  var submitting = false;
+  var dirty = function () { return !submitting && (failed || fields() !== saved); };
+  var showState = function () {
+    if (state) { state.textContent = dirty() ? "Unsaved changes" : ""; }
+  };
+  form.addEventListener("input", showState);
+  form.addEventListener("change", showState);
+  // Rows added or removed by script change the form without an input event.
+  form.addEventListener("click", function () { setTimeout(showState, 0); });
+  showState();
+  form.addEventListener("submit", function () { submitting = true; });
+  window.addEventListener("pageshow", function () { submitting = false; showState(); });
+  window.addEventListener("beforeunload", function (e) {
+    if (!dirty()) { return; }
+    e.preventDefault();
+    e.returnValue = "";
+  });
+
+  // Ctrl+S (Cmd+S on a Mac) saves, as the save button does.
+  document.addEventListener("keydown", function (e) {
+    if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey || (e.key !== "s" && e.key !== "S")) { return; }
+    e.preventDefault();
+    if (!submitting && saveButton) { form.requestSubmit(saveButton); }
+  });
 })();
