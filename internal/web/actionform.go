@@ -725,16 +725,53 @@ func nameProblem(msg string) bool {
 // messageFor is the text shown for an error: beside a field the message
 // alone (naming the key for table rows), in the general list the path too.
 func messageFor(e *action.FieldError, rel, key string) string {
+	msg := friendlyMessage(e.Message)
 	if key == "" {
 		if rel == "" {
-			return e.Message
+			return msg
 		}
-		return rel + ": " + e.Message
+		return rel + ": " + msg
 	}
 	if strings.HasPrefix(rel, "response.exclude") {
-		return rel + ": " + e.Message
+		return rel + ": " + msg
 	}
-	return e.Message
+	return msg
+}
+
+// rewording is one validation message rewritten for the editor: the
+// command line's wording speaks of the resource file (params, {type:
+// string}, regexes), the editor's of its fields.
+type rewording struct {
+	re   *regexp.Regexp
+	with string
+}
+
+// rewordings rewrite validation messages for the editor, in order.
+var rewordings = []rewording{
+	{regexp.MustCompile(`^(must be 1 to 64 letters, digits, _ or -) \(\^.*\$\)$`), "$1"},
+	{regexp.MustCompile(`^\{\{([^{}]+)\}\} names no declared param: .*$`),
+		`{{$1}} is not a parameter of this action: add a parameter named $1 under "Parameters the model fills", or write {{contact.$1}}, {{vars.$1}} or {{secret.$1}} for a value from elsewhere`},
+	{regexp.MustCompile(`^unclosed placeholder at offset \d+: missing "\}\}"$`), `a placeholder is not closed: add "}}"`},
+	{regexp.MustCompile(`^placeholder (\{\{.*\}\}) at offset \d+: `), "the placeholder $1: "},
+	{regexp.MustCompile(`^required for an array: the schema of its elements, e\.g\. \{type: string\}$`),
+		`required for an array: the schema of its elements, e.g. {"type":"string"}`},
+	{regexp.MustCompile(`^invalid pattern: use \* \? and \[a-z\] \(path\.Match syntax\)$`),
+		"not a valid pattern: * stands for any characters and ? for one, e.g. *_url"},
+	{regexp.MustCompile(`^invalid header name: .*$`), "not a valid header name: use letters, digits and - without spaces, e.g. X-Request-Id"},
+	{regexp.MustCompile(`^must match pattern .*$`), "does not match the Pattern field"},
+	{regexp.MustCompile(`^must be true, false or a valid header name$`), "must be a header name such as Idempotency-Key, or empty"},
+	{regexp.MustCompile(`^no Credential named "([^"]*)"`), "no credential named $1"},
+	{regexp.MustCompile(`^is never used: put (\{\{[^{}]+\}\}) in the url, query, headers or body, or remove it$`),
+		"is never used: put $1 in the URL, a query parameter, a header or the body, or remove the parameter"},
+	{regexp.MustCompile(`\b(min|max)_length\b`), "$1 length"},
+}
+
+// friendlyMessage rewrites a validation message for the editor.
+func friendlyMessage(msg string) string {
+	for _, r := range rewordings {
+		msg = r.re.ReplaceAllString(msg, r.with)
+	}
+	return msg
 }
 
 // relPath strips the resource prefix ("actions[get_order]") from a field
