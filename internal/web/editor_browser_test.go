@@ -291,3 +291,33 @@ func TestEditorSaveBarInBrowser(t *testing.T) {
 		t.Errorf("after a save the save bar says %q", got)
 	}
 }
+
+// TestEditorPickersRefreshInBrowser follows the editor's "create new"
+// links for a credential and a secret, which open in another tab, makes
+// both there, and comes back: the authentication and secret pickers offer
+// them, and what was typed in the form is still there.
+func TestEditorPickersRefreshInBrowser(t *testing.T) {
+	e, u := editorUI(t)
+	u.open("/actions/new")
+	u.do("type a name", chromedp.SetValue(chromedp.ID("f-name"), "get_order"))
+	if n := eval[int](u, `document.querySelectorAll("#f-auth option").length`); n != 1 {
+		t.Fatalf("a console without credentials offers %d authentication choices", n)
+	}
+	if got := eval[string](u, `document.querySelector('a[href="/credentials/new"][data-refresh-pickers]').target`); got != "_blank" {
+		t.Fatalf("the new-credential link opens in %q, want another tab", got)
+	}
+	// The other tab is played by the gateway; this tab only sees the link
+	// followed and its window coming back into focus.
+	eval[bool](u, `document.addEventListener("click", e => { if (e.target.closest("[data-refresh-pickers]")) { e.preventDefault(); } }), true`)
+	u.do("follow the new-credential link", chromedp.Click(chromedp.CSS(`a[href="/credentials/new"][data-refresh-pickers]`)))
+	e.putYAML("kind: Credential\nname: shop\ntype: bearer\nhosts: [shop.example]\ntoken: {secret: shop_token}\n")
+	if _, err := e.g.SetSecret(context.Background(), "shop_token", []byte("s3cr3t-shop-token")); err != nil {
+		t.Fatal(err)
+	}
+	eval[bool](u, `window.dispatchEvent(new Event("focus")), true`)
+	u.waitFor("the new credential in the picker", `!!document.querySelector('#f-auth option[value="shop"]')`)
+	u.waitFor("the new secret in the picker", `!!document.querySelector('#secret-insert option') && document.querySelector('#secret-insert').value === "shop_token"`)
+	if got := eval[string](u, `document.getElementById("f-name").value`); got != "get_order" {
+		t.Errorf("after coming back the name reads %q", got)
+	}
+}
