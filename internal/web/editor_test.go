@@ -69,3 +69,19 @@ func TestEditorWithoutScript(t *testing.T) {
 		t.Fatalf("the agent after the delete: %+v, %v", ag, err)
 	}
 }
+
+// TestEditorDeleteUsedByWorkflow refuses to delete an action a workflow
+// calls: the page links the workflow and offers no deactivate button,
+// which could not make the delete possible.
+func TestEditorDeleteUsedByWorkflow(t *testing.T) {
+	e := newEnv(t)
+	e.putYAML("kind: Action\nname: get_order\nmethod: GET\nurl: https://shop.example/orders\n---\n" +
+		"kind: Workflow\nname: nightly\ntrigger: {manual: {}}\nsteps:\n  - id: order\n    action: get_order\n")
+	b := e.browser()
+	b.signIn(e.admin)
+	b.get("/actions/get_order")
+	p := b.post("/actions/get_order/delete", url.Values{})
+	if p.status != http.StatusConflict || !strings.Contains(p.body, `<a href="/workflows/nightly">nightly</a>`) || strings.Contains(p.body, `name="deactivate"`) {
+		t.Fatalf("a delete refused for a workflow: %d\n%s", p.status, p.body)
+	}
+}
