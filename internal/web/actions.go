@@ -247,6 +247,9 @@ func (c *Console) saveAction(r *http.Request, snap *gateway.Snapshot, f *actionF
 		f.placeErrors(errs, decodeErrs)
 		return errs
 	}
+	if saved := snap.Actions[f.Original]; saved != nil && res.Action != nil {
+		keepContactInputs(res.Action, saved)
+	}
 	if len(errs) > 0 {
 		// Without its body the action would seem not to use the params
 		// the body holds, so a broken body is reported alone.
@@ -265,6 +268,22 @@ func (c *Console) saveAction(r *http.Request, snap *gateway.Snapshot, f *actionF
 		f.placeErrors(errs, verrs)
 	}
 	return errs
+}
+
+// keepContactInputs carries the stored action's contact inputs, which the
+// editor does not show, over to a for the contact placeholders a still
+// uses, so a save from the console does not drop them.
+func keepContactInputs(a, saved *action.Action) {
+	for _, u := range templateUses(a) {
+		in := saved.ContactInputs[u.Name]
+		if u.Source != action.SourceContact || in == nil {
+			continue
+		}
+		if a.ContactInputs == nil {
+			a.ContactInputs = map[string]*action.ContactInput{}
+		}
+		a.ContactInputs[u.Name] = in
+	}
 }
 
 // withResource returns set with r in place of the resource of the same

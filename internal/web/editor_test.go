@@ -85,3 +85,30 @@ func TestEditorDeleteUsedByWorkflow(t *testing.T) {
 		t.Fatalf("a delete refused for a workflow: %d\n%s", p.status, p.body)
 	}
 }
+
+// TestEditorSaveKeepsContactInputs saves an action whose contact inputs
+// the editor does not show: they stay while their placeholder is used,
+// and go with it.
+func TestEditorSaveKeepsContactInputs(t *testing.T) {
+	e := newEnv(t)
+	e.putYAML("kind: Action\nname: get_invoices\nmethod: GET\nurl: https://billing.example/invoices?customer={{contact.external_id}}\n" +
+		"contact_inputs:\n  external_id: {description: The customer number, pattern: 'C-[0-9]{6}', required: true}\n")
+	b := e.browser()
+	b.signIn(e.admin)
+	b.get("/actions/get_invoices")
+	form := url.Values{"method": {"GET"}, "title": {"Invoices"}, "url": {"https://billing.example/invoices?customer={{contact.external_id}}"}}
+	if p := b.post("/actions/get_invoices", form); p.status != http.StatusSeeOther {
+		t.Fatalf("save: %d\n%s", p.status, p.body)
+	}
+	a := editorStored(t, e, "get_invoices")
+	if in := a.ContactInputs["external_id"]; a.Title != "Invoices" || in == nil || in.Pattern != "C-[0-9]{6}" || !in.Required {
+		t.Fatalf("after a save from the editor: %+v, contact inputs %v", a, a.ContactInputs)
+	}
+	form.Set("url", "https://billing.example/invoices")
+	if p := b.post("/actions/get_invoices", form); p.status != http.StatusSeeOther {
+		t.Fatalf("save without the placeholder: %d\n%s", p.status, p.body)
+	}
+	if a := editorStored(t, e, "get_invoices"); len(a.ContactInputs) != 0 {
+		t.Fatalf("the contact input outlived its placeholder: %v", a.ContactInputs)
+	}
+}
