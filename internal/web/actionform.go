@@ -24,6 +24,17 @@ func (e fieldErrors) add(key, msg string) { e[key] = append(e[key], msg) }
 // general returns the problems that belong to no field.
 func (e fieldErrors) general() []string { return e[""] }
 
+// Within reports whether a field whose key starts with prefix has a
+// problem, for the template to open the section holding it.
+func (e fieldErrors) Within(prefix string) bool {
+	for k := range e {
+		if strings.HasPrefix(k, prefix) && len(e[k]) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // kv is one row of a name/value table.
 type kv struct {
 	Key   string
@@ -379,7 +390,9 @@ func (f *actionForm) specJSON() ([]byte, fieldErrors) {
 			key := t.name + "." + strconv.Itoa(i) + ".key"
 			switch _, dup := m[row.Key]; {
 			case row.Key == "":
+				// Reported here alone: validation would say it again.
 				errs.add(key, "name must not be empty")
+				continue
 			case dup:
 				errs.add(key, "appears twice")
 			}
@@ -677,23 +690,88 @@ func (f *actionForm) placeErrors(errs fieldErrors, verrs action.Errors) {
 			errs.add("", e.Error())
 			continue
 		}
-		errs.add(f.fieldKey(rel), messageFor(e, rel, f.fieldKey(rel)))
+		key := f.fieldKey(rel)
+		if strings.HasSuffix(key, ".key") && !nameProblem(e.Message) {
+			key = strings.TrimSuffix(key, ".key") + ".value"
+		}
+		errs.add(key, messageFor(e, rel, key))
 	}
+}
+
+// nameProblems start the messages validation gives about the name of a
+// query parameter or header; its other messages about a row concern the
+// value.
+var nameProblems = []string{
+	"name must not be empty",
+	"placeholders are not allowed in names",
+	"invalid header name",
+	"header ",
+}
+
+// nameProblem reports whether a message about a query or header row
+// concerns its name rather than its value.
+func nameProblem(msg string) bool {
+	if strings.HasPrefix(msg, "header values") {
+		return false
+	}
+	for _, p := range nameProblems {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // messageFor is the text shown for an error: beside a field the message
 // alone (naming the key for table rows), in the general list the path too.
 func messageFor(e *action.FieldError, rel, key string) string {
+	msg := friendlyMessage(e.Message)
 	if key == "" {
 		if rel == "" {
-			return e.Message
+			return msg
 		}
-		return rel + ": " + e.Message
+		return rel + ": " + msg
 	}
-	if strings.HasPrefix(rel, "query") || strings.HasPrefix(rel, "headers") || strings.HasPrefix(rel, "response.exclude") {
-		return rel + ": " + e.Message
+	if strings.HasPrefix(rel, "response.exclude") {
+		return rel + ": " + msg
 	}
-	return e.Message
+	return msg
+}
+
+// rewording is one validation message rewritten for the editor: the
+// command line's wording speaks of the resource file (params, {type:
+// string}, regexes), the editor's of its fields.
+type rewording struct {
+	re   *regexp.Regexp
+	with string
+}
+
+// rewordings rewrite validation messages for the editor, in order.
+var rewordings = []rewording{
+	{regexp.MustCompile(`^(must be 1 to 64 letters, digits, _ or -) \(\^.*\$\)$`), "$1"},
+	{regexp.MustCompile(`^\{\{([^{}]+)\}\} names no declared param: .*$`),
+		`{{$1}} is not a parameter of this action: add a parameter named $1 under "Parameters the model fills", or write {{contact.$1}}, {{vars.$1}} or {{secret.$1}} for a value from elsewhere`},
+	{regexp.MustCompile(`^unclosed placeholder at offset \d+: missing "\}\}"$`), `a placeholder is not closed: add "}}"`},
+	{regexp.MustCompile(`^placeholder (\{\{.*\}\}) at offset \d+: `), "the placeholder $1: "},
+	{regexp.MustCompile(`^required for an array: the schema of its elements, e\.g\. \{type: string\}$`),
+		`required for an array: the schema of its elements, e.g. {"type":"string"}`},
+	{regexp.MustCompile(`^invalid pattern: use \* \? and \[a-z\] \(path\.Match syntax\)$`),
+		"not a valid pattern: * stands for any characters and ? for one, e.g. *_url"},
+	{regexp.MustCompile(`^invalid header name: .*$`), "not a valid header name: use letters, digits and - without spaces, e.g. X-Request-Id"},
+	{regexp.MustCompile(`^must match pattern .*$`), "does not match the Pattern field"},
+	{regexp.MustCompile(`^must be true, false or a valid header name$`), "must be a header name such as Idempotency-Key, or empty"},
+	{regexp.MustCompile(`^no Credential named "([^"]*)"`), "no credential named $1"},
+	{regexp.MustCompile(`^is never used: put (\{\{[^{}]+\}\}) in the url, query, headers or body, or remove it$`),
+		"is never used: put $1 in the URL, a query parameter, a header or the body, or remove the parameter"},
+	{regexp.MustCompile(`\b(min|max)_length\b`), "$1 length"},
+}
+
+// friendlyMessage rewrites a validation message for the editor.
+func friendlyMessage(msg string) string {
+	for _, r := range rewordings {
+		msg = r.re.ReplaceAllString(msg, r.with)
+	}
+	return msg
 }
 
 // relPath strips the resource prefix ("actions[get_order]") from a field
@@ -713,4 +791,106 @@ func relPath(path, collection, name string) (string, bool) {
 		return "", false
 	}
 	return strings.TrimPrefix(path[end+1:], "."), true
+}
+
+// summaryItem is one line of the error summary: the problem, and the id
+// of the input it concerns ("" for a problem of no field).
+type summaryItem struct {
+	Target string
+	Label  string
+	Text   string
+}
+
+// fieldOrder lists the editor's fields from top to bottom; a table's rows
+// sit where its name does.
+var fieldOrder = []string{
+	"name", "title", "description", "method", "url", "query", "headers", "auth", "body_type", "body_content",
+	"params", "timeout", "retries", "idempotency", "confirm",
+	"response.select", "response.exclude", "response.max_items", "response.max_string", "response.max_tokens",
+	"response.compact", "response.format",
+}
+
+// rowFieldOrder lists a table row's fields from left to right.
+var rowFieldOrder = []string{
+	"key", "value", "name", "type", "required", "description",
+	"enum", "pattern", "default", "items", "minimum", "maximum", "min_length", "max_length",
+}
+
+// fieldLabels name the editor's fields as their labels do.
+var fieldLabels = map[string]string{
+	"name": "Internal name", "title": "Title", "description": "Instructions", "method": "Method", "url": "URL",
+	"auth": "Authentication", "body_type": "Body", "body_content": "Body content",
+	"timeout": "Timeout", "retries": "Retries", "idempotency": "Idempotency header", "confirm": "Confirmation",
+	"response.select": "Select (jq)", "response.exclude": "Exclude fields", "response.max_items": "Max items per list",
+	"response.max_string": "Max string length", "response.max_tokens": "Token budget",
+	"response.compact": "Drop empty fields", "response.format": "List format",
+}
+
+// paramFieldLabels name the fields of a params row.
+var paramFieldLabels = map[string]string{
+	"name": "name", "type": "type", "required": "required", "description": "description",
+	"enum": "allowed values", "pattern": "pattern", "default": "default", "items": "items schema",
+	"minimum": "minimum", "maximum": "maximum", "min_length": "min length", "max_length": "max length",
+}
+
+// summary lists every problem for the summary at the top of the editor:
+// the problems of no field first, then the fields' in the order of the
+// form, each with the input to go to.
+func (f *actionForm) summary(errs fieldErrors) []summaryItem {
+	var out []summaryItem
+	for _, msg := range errs.general() {
+		out = append(out, summaryItem{Text: msg})
+	}
+	keys := slices.DeleteFunc(slices.Collect(maps.Keys(errs)), func(k string) bool { return k == "" })
+	slices.SortFunc(keys, func(a, b string) int { return slices.Compare(fieldRank(a), fieldRank(b)) })
+	for _, k := range keys {
+		for _, msg := range errs[k] {
+			out = append(out, summaryItem{Target: "f-" + k, Label: f.fieldLabel(k), Text: msg})
+		}
+	}
+	return out
+}
+
+// fieldRank places a field key ("url", "params.2.type") in the form.
+func fieldRank(key string) []int {
+	top, row, field := key, -1, ""
+	if t, rest, ok := strings.Cut(key, "."); ok && (t == "query" || t == "headers" || t == "params") {
+		n, f, _ := strings.Cut(rest, ".")
+		top, field = t, f
+		row, _ = strconv.Atoi(n)
+	}
+	return []int{slices.Index(fieldOrder, top), row, slices.Index(rowFieldOrder, field)}
+}
+
+// fieldLabel names a field key for people: "URL", "Header X-Trace value",
+// "Parameter order_id: type".
+func (f *actionForm) fieldLabel(key string) string {
+	if l, ok := fieldLabels[key]; ok {
+		return l
+	}
+	table, rest, _ := strings.Cut(key, ".")
+	n, field, _ := strings.Cut(rest, ".")
+	i, _ := strconv.Atoi(n)
+	switch table {
+	case "query", "headers":
+		noun, rows := "Query parameter", f.Query
+		if table == "headers" {
+			noun, rows = "Header", f.Headers
+		}
+		part := "name"
+		if field == "value" {
+			part = "value"
+		}
+		if i < len(rows) && rows[i].Key != "" {
+			return noun + " " + rows[i].Key + " " + part
+		}
+		return fmt.Sprintf("%s %d %s", noun, i+1, part)
+	case "params":
+		name := strconv.Itoa(i + 1)
+		if i < len(f.Params) && f.Params[i].Name != "" {
+			name = f.Params[i].Name
+		}
+		return "Parameter " + name + ": " + paramFieldLabels[field]
+	}
+	return key
 }

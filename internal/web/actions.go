@@ -2,10 +2,12 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"maps"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -93,8 +95,10 @@ type credOption struct {
 
 // actionPage is the editor's model.
 type actionPage struct {
-	Form    *actionForm
-	Errors  fieldErrors
+	Form   *actionForm
+	Errors fieldErrors
+	// Summary lists every problem of a failed save, for the top of the page.
+	Summary []summaryItem
 	IsNew   bool
 	Creds   []credOption
 	Agents  []string
@@ -104,6 +108,17 @@ type actionPage struct {
 	Uses []placeholderUse
 	// Test is the test panel, nil for an unsaved action.
 	Test *testPanel
+	// Blocked says who uses the action after a refused delete.
+	Blocked *deleteBlock
+	// Secrets are the stored secrets' names, for the secret picker.
+	Secrets []string
+	// CopyName is the name offered for a duplicate, CopyErrors why the
+	// last one was refused.
+	CopyName   string
+	CopyErrors []string
+	// MissingSecrets are the secrets the saved action's templates name
+	// that are not stored: its calls fail until they are set.
+	MissingSecrets []string
 }
 
 // methods and paramTypes are the editor's choices.
@@ -118,16 +133,29 @@ func (c *Console) editorPage(r *http.Request, s *session, f *actionForm, errs fi
 	if err != nil {
 		return nil, err
 	}
-	p := &actionPage{Form: f, Errors: errs, IsNew: f.Original == "", Methods: methods, Types: paramTypes}
+	p := &actionPage{Form: f, Errors: errs, Summary: f.summary(errs), IsNew: f.Original == "", Methods: methods, Types: paramTypes}
 	for _, name := range slices.Sorted(maps.Keys(snap.Credentials)) {
 		cr := snap.Credentials[name]
 		p.Creds = append(p.Creds, credOption{Name: cr.Name, Type: cr.Type, Hosts: strings.Join(cr.Hosts, ", ")})
 	}
+	secrets, err := c.g.ListSecrets(r.Context())
+	if err != nil {
+		return nil, fmt.Errorf("web: listing secrets for the editor: %w", err)
+	}
+	for _, si := range secrets {
+		p.Secrets = append(p.Secrets, si.Name)
+	}
 	if saved := snap.Actions[f.Original]; saved != nil {
+		p.CopyName = copyName(saved.Name, snap.Actions)
 		p.Agents = snap.ActivatedFor(saved.Name)
 		p.Uses = templateUses(saved)
 		p.Test = newTestPanel(saved, p.Uses)
 		p.Test.CSRF = s.CSRF
+		for _, u := range p.Uses {
+			if u.Source == action.SourceSecret && !slices.Contains(p.Secrets, u.Name) {
+				p.MissingSecrets = append(p.MissingSecrets, u.Name)
+			}
+		}
 	}
 	return p, nil
 }
@@ -221,6 +249,9 @@ func (c *Console) saveAction(r *http.Request, snap *gateway.Snapshot, f *actionF
 		f.placeErrors(errs, decodeErrs)
 		return errs
 	}
+	if saved := snap.Actions[f.Original]; saved != nil && res.Action != nil {
+		keepContactInputs(res.Action, saved)
+	}
 	if len(errs) > 0 {
 		// Without its body the action would seem not to use the params
 		// the body holds, so a broken body is reported alone.
@@ -241,6 +272,22 @@ func (c *Console) saveAction(r *http.Request, snap *gateway.Snapshot, f *actionF
 	return errs
 }
 
+// keepContactInputs carries the stored action's contact inputs, which the
+// editor does not show, over to a for the contact placeholders a still
+// uses, so a save from the console does not drop them.
+func keepContactInputs(a, saved *action.Action) {
+	for _, u := range templateUses(a) {
+		in := saved.ContactInputs[u.Name]
+		if u.Source != action.SourceContact || in == nil {
+			continue
+		}
+		if a.ContactInputs == nil {
+			a.ContactInputs = map[string]*action.ContactInput{}
+		}
+		a.ContactInputs[u.Name] = in
+	}
+}
+
 // withResource returns set with r in place of the resource of the same
 // kind and name.
 func withResource(set []action.Resource, r action.Resource) []action.Resource {
@@ -257,10 +304,155 @@ func (c *Console) showEditor(w http.ResponseWriter, r *http.Request, s *session,
 	c.render(w, r, status, "action", s, p)
 }
 
-// actionDelete deletes an action that no agent uses.
-func (c *Console) actionDelete(w http.ResponseWriter, r *http.Request, _ *session) {
+// deleteBlock says why a delete was refused: the agents the action is
+// activated for and the workflows that call it, by name.
+type deleteBlock struct {
+	Agents    []string
+	Workflows []string
+}
+
+// actionDelete deletes an action. One still in use is kept, and the editor
+// shows who uses it; with "deactivate" posted, the action is first switched
+// off for every agent that has it.
+func (c *Console) actionDelete(w http.ResponseWriter, r *http.Request, s *session) {
 	name := r.PathValue("name")
-	c.deleteUnused(w, r, action.KindAction, name, "/actions", func(by []string) string {
-		return "The action " + name + " is activated for " + strings.Join(by, ", ") + ". Deactivate it there first."
-	})
+	if r.PostForm.Get("deactivate") == "1" {
+		if err := c.deactivateEverywhere(r, name); err != nil {
+			c.serverError(w, r, err)
+			return
+		}
+	}
+	err := c.g.DeleteResource(r.Context(), action.KindAction, name)
+	var ref *gateway.ReferencedError
+	switch {
+	case errors.As(err, &ref):
+		c.showDeleteBlocked(w, r, s, ref.By)
+	case errors.Is(err, gateway.ErrNotFound):
+		c.notFound(w, r, "The action "+name)
+	case err != nil:
+		c.serverError(w, r, err)
+	default:
+		redirectDone(w, r, "/actions", "deleted")
+	}
+}
+
+// deactivateEverywhere switches the action off for every agent that has it,
+// each agent stored through the gateway like a switch on its page.
+func (c *Console) deactivateEverywhere(r *http.Request, name string) error {
+	snap, err := c.g.Snapshot(r.Context())
+	if err != nil {
+		return fmt.Errorf("web: deactivating %s: %w", name, err)
+	}
+	for _, agName := range snap.ActivatedFor(name) {
+		next := *snap.Agents[agName]
+		next.Actions = slices.DeleteFunc(slices.Clone(next.Actions), func(n string) bool { return n == name })
+		if _, err := c.g.PutResource(r.Context(), action.Resource{Kind: action.KindAgent, Agent: &next, Index: 1}); err != nil {
+			return fmt.Errorf("web: deactivating %s for %s: %w", name, agName, err)
+		}
+	}
+	return nil
+}
+
+// showDeleteBlocked shows the stored action's editor with the agents and
+// workflows that keep it from being deleted; by holds their keys
+// ("Agent/support").
+func (c *Console) showDeleteBlocked(w http.ResponseWriter, r *http.Request, s *session, by []string) {
+	a, ok := c.storedAction(w, r)
+	if !ok {
+		return
+	}
+	p, err := c.editorPage(r, s, formFromAction(a), fieldErrors{})
+	if err != nil {
+		c.serverError(w, r, err)
+		return
+	}
+	p.Blocked = &deleteBlock{}
+	for _, key := range by {
+		kind, n, _ := strings.Cut(key, "/")
+		switch action.Kind(kind) {
+		case action.KindAgent:
+			p.Blocked.Agents = append(p.Blocked.Agents, n)
+		case action.KindWorkflow:
+			p.Blocked.Workflows = append(p.Blocked.Workflows, n)
+		}
+	}
+	c.render(w, r, http.StatusConflict, "action", s, p)
+}
+
+// copyName is the first free name of the form "<name>_copy",
+// "<name>_copy2", ...
+func copyName(name string, taken map[string]*action.Action) string {
+	for n := 1; ; n++ {
+		c := name + "_copy"
+		if n > 1 {
+			c += strconv.Itoa(n)
+		}
+		if taken[c] == nil {
+			return c
+		}
+	}
+}
+
+// actionDuplicate stores a copy of the saved action under the posted
+// name, through the gateway like a save, and opens the copy; the copy is
+// activated for no agent.
+func (c *Console) actionDuplicate(w http.ResponseWriter, r *http.Request, s *session) {
+	a, ok := c.storedAction(w, r)
+	if !ok {
+		return
+	}
+	snap, err := c.g.Snapshot(r.Context())
+	if err != nil {
+		c.serverError(w, r, err)
+		return
+	}
+	name := strings.TrimSpace(r.PostForm.Get("copy_name"))
+	var problems []string
+	switch {
+	case name == "":
+		problems = append(problems, "Give the copy a name.")
+	case snap.Actions[name] != nil:
+		problems = append(problems, "An action named "+name+" exists already; pick another name.")
+	default:
+		cp := *a
+		cp.Name = name
+		problems, err = c.putCopy(r, &cp)
+		if err != nil {
+			c.serverError(w, r, err)
+			return
+		}
+	}
+	if len(problems) > 0 {
+		p, err := c.editorPage(r, s, formFromAction(a), fieldErrors{})
+		if err != nil {
+			c.serverError(w, r, err)
+			return
+		}
+		p.CopyName, p.CopyErrors = name, problems
+		c.render(w, r, http.StatusUnprocessableEntity, "action", s, p)
+		return
+	}
+	redirectDone(w, r, "/actions/"+url.PathEscape(name), "created")
+}
+
+// putCopy stores a duplicated action, returning what validation refused in
+// words for the copy's name field.
+func (c *Console) putCopy(r *http.Request, a *action.Action) ([]string, error) {
+	_, err := c.g.PutResource(r.Context(), action.Resource{Kind: action.KindAction, Action: a, Index: 1})
+	var verrs action.Errors
+	if !errors.As(err, &verrs) {
+		if err != nil {
+			return nil, fmt.Errorf("web: duplicating as %s: %w", a.Name, err)
+		}
+		return nil, nil
+	}
+	var problems []string
+	for _, e := range verrs {
+		if rel, ok := relPath(e.Path, "actions", a.Name); ok && rel == "name" {
+			problems = append(problems, "The name "+e.Message+".")
+			continue
+		}
+		problems = append(problems, e.Error())
+	}
+	return problems, nil
 }
