@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"net/http"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"github.com/actiongate/actiongate/internal/respfilter"
 	"github.com/actiongate/actiongate/internal/runlog"
 	"github.com/actiongate/actiongate/internal/toolresult"
+	"github.com/itchyny/gojq"
 )
 
 // testField is one input of the test panel.
@@ -172,6 +174,10 @@ type testResult struct {
 	Hidden []kv
 	// Fields is the picker's field tree of a JSON response; nil otherwise.
 	Fields []pickField
+	// Filterable is true when the response went through the filter (a
+	// success), so the browser may re-filter it as the filter is edited;
+	// any other output reached the model as it is.
+	Filterable bool
 }
 
 // actionTest previews or sends the saved action with the posted values.
@@ -207,7 +213,8 @@ func (c *Console) actionTest(w http.ResponseWriter, r *http.Request, s *session)
 	}
 	run := res.Run
 	tr := &testResult{Run: run, Sent: send, Pretty: prettyJSON(run.Response), Partial: run.RawBytes > invoke.MaxResponseExcerpt}
-	if send && run.Status >= 200 && run.Status <= 299 && !tr.Partial {
+	tr.Filterable = send && run.Outcome == runlog.OutcomeOK && run.Status >= 200 && run.Status <= 299
+	if tr.Filterable && !tr.Partial {
 		tr.Fields = fieldTree(run.ContentType, []byte(run.Response))
 	}
 	if run.Outcome == runlog.OutcomeConfirmationRequired {
@@ -259,6 +266,9 @@ type refilterResponse struct {
 	RecordsKept  int    `json:"records_kept"`
 	RecordsTotal int    `json:"records_total"`
 	Error        string `json:"error,omitempty"`
+	// SelectError is true when Error is a problem of the select, which
+	// the page shows beside the Select field.
+	SelectError bool `json:"select_error,omitempty"`
 }
 
 // refilter runs the response filter over a body the browser sent, so the
@@ -287,9 +297,70 @@ func (c *Console) refilter(w http.ResponseWriter, r *http.Request, _ *session) {
 	}
 	res, err := c.g.Refilter(r.Context(), req.ContentType, []byte(req.Body), o)
 	if err != nil {
+		if words, ok := selectWords(err); ok {
+			httpkit.WriteJSON(w, http.StatusOK, refilterResponse{Error: words, SelectError: true})
+			return
+		}
 		httpkit.WriteJSON(w, http.StatusOK, refilterResponse{Error: strings.TrimPrefix(err.Error(), "respfilter: ")})
 		return
 	}
 	httpkit.WriteJSON(w, http.StatusOK, refilterResponse{Output: res.Output, Note: res.Note, RawTokens: res.RawTokens, OutputTokens: res.OutputTokens,
 		RecordsKept: res.RecordsKept, RecordsTotal: res.RecordsTotal})
+}
+
+// selectWords words a filter error that comes from the select (jq) for
+// the person editing it: where a broken expression stops making sense,
+// which function jq lacks, or what the expression met in this response.
+// It reports false for an error of anything else.
+func selectWords(err error) (string, bool) {
+	msg := err.Error()
+	var pe *gojq.ParseError
+	switch {
+	case errors.As(err, &pe):
+		return parseWords(pe), true
+	case errors.Is(err, respfilter.ErrSelectTimeout):
+		return "The select took too long on this response and was stopped; simplify it (avoid recursion such as .. or repeat).", true
+	case strings.Contains(msg, "compiling select"):
+		_, detail, _ := strings.Cut(msg, "`: ")
+		if fn, ok := strings.CutPrefix(detail, "function not defined: "); ok {
+			name, arity, _ := strings.Cut(fn, "/")
+			return fmt.Sprintf("The select calls %s with %s argument(s), which jq does not know; check the spelling.", name, arity), true
+		}
+		return "The select is not valid jq: " + detail + ".", true
+	case strings.Contains(msg, "running select"):
+		_, detail, _ := strings.Cut(msg, "`: ")
+		return "The select failed on this response: " + runWords(detail), true
+	}
+	return "", false
+}
+
+// parseWords says where a select stops being valid jq.
+func parseWords(pe *gojq.ParseError) string {
+	switch s := pe.Error(); {
+	case s == "unexpected EOF":
+		return "The select is not valid jq: it ends too early; a bracket, brace or quote is not closed."
+	case strings.HasPrefix(s, "unterminated string"):
+		return "The select is not valid jq: a quoted string is not closed."
+	case pe.Token != "":
+		return fmt.Sprintf("The select is not valid jq: %q at character %d is not expected there.", pe.Token, pe.Offset)
+	default:
+		return "The select is not valid jq: " + s + "."
+	}
+}
+
+// runWords explains the common run-time errors of jq in plain words.
+func runWords(detail string) string {
+	switch {
+	case strings.HasPrefix(detail, "cannot iterate over: "):
+		v := strings.TrimPrefix(detail, "cannot iterate over: ")
+		if v == "null" {
+			return "it goes through the items of a field that this response does not have (it is null). Check the field names against the raw response."
+		}
+		return "it goes through the items (.[]) of " + v + ", which is not a list or an object."
+	case strings.HasPrefix(detail, "expected an object but got: "):
+		return "it reads a field of " + strings.TrimPrefix(detail, "expected an object but got: ") + ", which is not an object."
+	case strings.HasPrefix(detail, "cannot index "):
+		return "it " + strings.Replace(detail, "cannot index", "cannot read", 1) + "; check the field names against the raw response."
+	}
+	return detail + "."
 }

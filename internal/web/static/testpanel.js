@@ -21,6 +21,7 @@
         if (!window.confirm("This request changes data in the upstream API. Send it now?")) { return; }
         body.set("confirm", "1");
       }
+      var sentFilter = filterValues();
       var buttons = $all("button", testForm);
       buttons.forEach(function (b) { b.disabled = true; });
       var out = $("#test-result");
@@ -37,7 +38,7 @@
         return res.text();
       }).then(function (html) {
         out.innerHTML = html;
-        refilter();
+        remember(sentFilter);
       }).catch(function (err) {
         out.textContent = "";
         var p = document.createElement("p");
@@ -52,15 +53,66 @@
   }
 
   // Re-filter the last response as the filter fields change, without
-  // calling the API again.
+  // calling the API again. What the panel shows as what the model reads is
+  // the run's own output until the filter is edited; edited back, the
+  // run's output returns. Only a successful response went through the
+  // filter, so only one is re-filtered.
   var filterNames = ["response.select", "response.exclude", "response.compact", "response.max_items", "response.max_string", "response.max_tokens", "response.format"];
   var refilterTimer = null, refilterSeq = 0;
+  // ran is the filter the shown run was made with and what it produced.
+  var ran = null;
   function field(name) { return document.querySelector('#action-form [name="' + name + '"]'); }
+  function filterValues() {
+    var v = {};
+    filterNames.forEach(function (name) {
+      var el = field(name);
+      v[name] = !el ? "" : (el.type === "checkbox" ? String(el.checked) : el.value);
+    });
+    return JSON.stringify(v);
+  }
+  function textOf(sel) { var el = $(sel); return el ? el.textContent : null; }
+  function setText(sel, text) { var el = $(sel); if (el && text !== null) { el.textContent = text; } }
+  // remember notes the run shown and the filter it ran with.
+  function remember(filter) {
+    var result = $("#test-result .result");
+    if (!result || !$("#filtered-output")) { ran = null; return; }
+    var records = $("#records-kept");
+    ran = {
+      filter: filter,
+      filterable: result.getAttribute("data-filterable") === "1",
+      output: textOf("#filtered-output"),
+      tokensOut: textOf("#tokens-out"),
+      tokensRaw: textOf("#tokens-raw"),
+      records: textOf("#records-of"),
+      recordsHidden: records ? records.hidden : true,
+      status: textOf("#filter-status")
+    };
+  }
+  function setStatus(text, isError) {
+    var status = $("#filter-status");
+    if (!status) { return; }
+    status.textContent = text;
+    status.classList.toggle("field-error", !!isError);
+  }
+  function restore() {
+    setText("#filtered-output", ran.output);
+    setText("#tokens-out", ran.tokensOut);
+    setText("#tokens-raw", ran.tokensRaw);
+    setText("#records-of", ran.records);
+    var records = $("#records-kept");
+    if (records) { records.hidden = ran.recordsHidden; }
+    setStatus(ran.status || "", false);
+  }
   function refilter() {
     var raw = $("#raw-body");
     var outEl = $("#filtered-output");
-    if (!raw || !outEl || !field("response.select")) { return; }
+    if (!ran || !raw || !outEl || !field("response.select")) { return; }
     var seq = ++refilterSeq;
+    if (filterValues() === ran.filter) { restore(); selectProblem(""); return; }
+    if (!ran.filterable) {
+      setStatus("This run's response was not filtered (the filter applies to successful responses), so this is what the model read.", false);
+      return;
+    }
     var req = {
       content_type: raw.getAttribute("data-content-type") || "",
       body: raw.value,
@@ -72,7 +124,6 @@
       max_tokens: field("response.max_tokens").value,
       format: field("response.format").value
     };
-    var status = $("#filter-status");
     fetch("/console/refilter", {
       method: "POST",
       headers: { "X-CSRF-Token": csrf, "Content-Type": "application/json" },
@@ -81,9 +132,11 @@
     }).then(function (res) { return res.json(); }).then(function (j) {
       if (seq !== refilterSeq) { return; }
       if (j.error) {
-        if (status) { status.textContent = "Filter not applied: " + j.error; status.classList.add("field-error"); }
+        selectProblem(j.select_error ? j.error : "");
+        setStatus("Not re-filtered: " + j.error, true);
         return;
       }
+      selectProblem("");
       outEl.textContent = j.output;
       var tokOut = $("#tokens-out"), tokRaw = $("#tokens-raw");
       if (tokOut) {
@@ -98,13 +151,30 @@
         records.hidden = !(j.records_total > 0);
         recordsOf.textContent = j.records_kept.toLocaleString("en-US") + " of " + j.records_total.toLocaleString("en-US");
       }
-      if (status) {
-        status.classList.remove("field-error");
-        status.textContent = "Re-filtered with the unsaved filter" + (j.note ? " — " + j.note : "") + ". Save to keep it.";
-      }
+      setStatus("Re-filtered with the edited filter: not what the model read in this run" + (j.note ? " — " + j.note : "") + ". Save to keep it.", false);
     }).catch(function () {
-      if (status) { status.textContent = "Could not re-filter; check your connection."; }
+      setStatus("Could not re-filter; check your connection.", true);
     });
+  }
+  // selectProblem shows a problem of the select beside the Select field
+  // ("" clears it).
+  function selectProblem(text) {
+    var sel = field("response.select");
+    if (!sel) { return; }
+    var box = sel.parentNode.querySelector(".select-problem");
+    if (!text) {
+      if (box) { box.remove(); sel.removeAttribute("aria-invalid"); }
+      return;
+    }
+    if (!box) {
+      box = document.createElement("p");
+      box.className = "field-error select-problem";
+      box.id = "select-problem";
+      box.setAttribute("aria-live", "polite");
+      sel.parentNode.appendChild(box);
+    }
+    box.textContent = text;
+    sel.setAttribute("aria-invalid", "true");
   }
   filterNames.forEach(function (name) {
     var el = field(name);
@@ -114,6 +184,7 @@
       refilterTimer = setTimeout(refilter, 250);
     });
   });
+  remember(filterValues());
 
   // ---- Field picker -------------------------------------------------
   // The test panel's field tree: ticking fields writes the select (a jq
