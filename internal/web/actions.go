@@ -127,6 +127,9 @@ func (c *Console) editorPage(r *http.Request, s *session, f *actionForm, errs fi
 		p.Test = newTestPanel(saved, p.Uses)
 		p.Test.CSRF = s.CSRF
 	}
+	if err := c.benchPanel(r, s, p); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 

@@ -6,9 +6,11 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/gateway"
 	"github.com/actiongate/actiongate/internal/runlog"
 	"github.com/chromedp/chromedp"
@@ -16,11 +18,11 @@ import (
 
 // benchUpstream answers /orders with a list of two orders and /missing
 // with a JSON 404, counting the requests it serves.
-func benchUpstream(t *testing.T) (*httptest.Server, *int) {
+func benchUpstream(t *testing.T) (*httptest.Server, *atomic.Int32) {
 	t.Helper()
-	calls := new(int)
+	calls := new(atomic.Int32)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		*calls++
+		calls.Add(1)
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("X-Bench", "upstream-header")
 		switch r.URL.Path {
@@ -175,4 +177,125 @@ func TestSelectProblemBesideTheField(t *testing.T) {
 	}
 	typeSelect("[.items[] | .id]")
 	u.waitFor("the cleared problem", `!`+beside+` && document.querySelector("#filtered-output").textContent === "[1,2]"`)
+}
+
+// TestDraftIsTestedBeforeSaving builds a new action in the editor and
+// tests it without saving: Preview sends nothing, Send calls the upstream
+// and shows the response (headers, a pretty and a raw body) beside the
+// request, with what the model reads made by the drafted filter; nothing
+// is saved, and the run is recorded. Enter in a test field runs the
+// button chosen last.
+func TestDraftIsTestedBeforeSaving(t *testing.T) {
+	srv, calls := benchUpstream(t)
+	e := newEnv(t)
+	u := newUI(t, e.srv.URL)
+	benchSignIn(u, e, "/actions/new")
+	u.do("draft the action",
+		chromedp.SetValue(chromedp.ID("f-name"), "draft_orders"),
+		chromedp.SendKeys(chromedp.ID("f-url"), srv.URL+"/{{path}}"),
+		chromedp.Click(chromedp.CSS(`[data-add-row="params"]`)),
+		chromedp.SetValue(chromedp.CSS(`[name="params.500.name"]`), "path"),
+		chromedp.SetValue(chromedp.CSS(`[name="params.500.description"]`), "Where to look"),
+		chromedp.SetValue(chromedp.CSS(`[name="response.select"]`), "[.items[] | .id]"),
+	)
+	// A draft that would not save is not tested: its problems link to
+	// the editor's fields.
+	u.do("preview", chromedp.Click(chromedp.CSS(`#test-form button[value="preview"]`)))
+	u.waitFor("the draft's problems", `!!document.querySelector("#test-result .test-problems")`)
+	link := eval[string](u, `(document.querySelector('#test-result .test-problems a') || {}).hash || ""`)
+	if !strings.Contains(u.text("#test-result .test-problems"), "must be required") || link == "" || !eval[bool](u, `!!document.getElementById(`+strconv.Quote(strings.TrimPrefix(link, "#"))+`)`) {
+		t.Fatalf("the draft's problems read %q, linking to %q", u.text("#test-result .test-problems"), link)
+	}
+	u.do("make the param required", chromedp.Click(chromedp.CSS(`[name="params.500.required"]`)))
+	// The panel has no input for the new param until the draft is read.
+	u.do("preview", chromedp.Click(chromedp.CSS(`#test-form button[value="preview"]`)))
+	u.waitFor("the preview", `((document.querySelector("#test-result .result") || {}).textContent || "").includes("(not sent)")`)
+	if n := int(calls.Load()); n != 0 {
+		t.Fatalf("a preview sent %d requests", n)
+	}
+	u.waitFor("the draft's param input", `!!document.querySelector('#test-form [name="arg.path"]')`)
+
+	// Enter in the test field runs the button chosen last: Preview.
+	u.do("type a path and press Enter", chromedp.SendKeys(chromedp.CSS(`[name="arg.path"]`), "orders\r"))
+	u.waitFor("the previewed path", `((document.querySelector("#test-result .request") || {}).textContent || "").includes("/orders")`)
+	if n := int(calls.Load()); n != 0 {
+		t.Fatalf("Enter after a preview sent %d requests", n)
+	}
+	if p := eval[string](u, `location.pathname`); p != "/actions/new" {
+		t.Fatalf("Enter in a test field left the editor for %s", p)
+	}
+
+	benchSend(u)
+	if n := int(calls.Load()); n != 1 {
+		t.Fatalf("Send sent %d requests, want 1", n)
+	}
+	if got := u.text("#filtered-output"); got != "[1,2]" {
+		t.Fatalf("what the model reads: %q, want the drafted select's output", got)
+	}
+	run := benchLastRun(t, e, "draft_orders")
+	if run.Caller != runlog.CallerConsole || run.Output != "[1,2]" || run.ResponseHeaders["X-Bench"][0] != "upstream-header" {
+		t.Fatalf("the draft's run record: %+v", run)
+	}
+	if _, err := e.stored(action.KindAction, "draft_orders"); err == nil {
+		t.Fatal("testing the draft saved it")
+	}
+	if got := u.text("#test-result .response-headers"); !strings.Contains(got, "X-Bench: upstream-header") {
+		t.Fatalf("the response headers read %q", got)
+	}
+	visible := func(sel string) bool {
+		return eval[bool](u, `getComputedStyle(document.querySelector(`+strconv.Quote(sel)+`)).display !== "none"`)
+	}
+	if !visible("#test-result .body-pretty") || visible("#test-result .body-raw") || !strings.Contains(u.text("#test-result .body-pretty"), "\n") {
+		t.Fatal("the body does not open pretty-printed")
+	}
+	u.do("show the raw body", chromedp.Click(chromedp.CSS(`#test-result .view-raw`)))
+	if visible("#test-result .body-pretty") || !visible("#test-result .body-raw") || strings.Contains(u.text("#test-result .body-raw"), "\n") {
+		t.Fatal("the raw view does not show the body as received")
+	}
+	benchLayout(t, u)
+
+	// Enter now runs Send, the button chosen last.
+	u.do("press Enter in the test field", chromedp.SendKeys(chromedp.CSS(`[name="arg.path"]`), "\r"))
+	u.waitFor("the second send", `!!document.querySelector("#test-result .result") && !document.querySelector("#test-result").hasAttribute("aria-busy")`)
+	u.waitFor("a second run", `true`)
+	for i := 0; i < 50 && int(calls.Load()) < 2; i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if n := int(calls.Load()); n != 2 {
+		t.Fatalf("Enter after a send sent %d requests in all, want 2", n)
+	}
+}
+
+// benchLayout checks the workbench at three widths: on a wide screen the
+// editor and the test panel sit side by side, the panel in view while the
+// editor scrolls, with the request left of the response; at 1280 px the
+// editor and panel still share the row; on a phone everything stacks.
+func benchLayout(t *testing.T, u *ui) {
+	t.Helper()
+	rect := func(sel, side string) float64 {
+		return eval[float64](u, `document.querySelector(`+strconv.Quote(sel)+`).getBoundingClientRect().`+side)
+	}
+	u.do("a wide screen", chromedp.EmulateViewport(1920, 1080))
+	if rect("#action-form", "right") > rect("#test", "left") {
+		t.Errorf("at 1920 px the test panel (left %.0f) is not beside the editor (right %.0f)", rect("#test", "left"), rect("#action-form", "right"))
+	}
+	if rect(".bench-request", "right") > rect(".bench-response", "left") {
+		t.Errorf("at 1920 px the request (right %.0f) is not left of the response (left %.0f)", rect(".bench-request", "right"), rect(".bench-response", "left"))
+	}
+	eval[bool](u, `document.querySelector("#filter").scrollIntoView(); true`)
+	if top, bottom := rect("#test", "top"), rect("#test", "bottom"); top < 0 || top > 1080 || bottom < 0 {
+		t.Errorf("with the editor scrolled to the filter, the test panel is out of view (top %.0f, bottom %.0f)", top, bottom)
+	}
+	u.do("a laptop screen", chromedp.EmulateViewport(1280, 900))
+	if rect("#action-form", "right") > rect("#test", "left") {
+		t.Errorf("at 1280 px the test panel is not beside the editor")
+	}
+	u.do("a phone", chromedp.EmulateViewport(390, 800))
+	if rect("#test", "top") < rect("#action-form", "bottom") || rect(".bench-response", "top") < rect(".bench-request", "bottom") {
+		t.Errorf("at 390 px the editor, the request and the response do not stack")
+	}
+	if w := eval[float64](u, `document.documentElement.scrollWidth`); w > 390 {
+		t.Errorf("at 390 px the page is %.0f px wide", w)
+	}
+	u.do("back to the laptop", chromedp.EmulateViewport(1280, 900))
 }

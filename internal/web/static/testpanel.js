@@ -1,5 +1,5 @@
-// actiongate console, the action editor's test panel: sending a test
-// without leaving the page, re-filtering the last response as the filter
+// actiongate console, the action editor's test panel: testing the action
+// as drafted without leaving the page, re-filtering the last response as the filter
 // is edited, and the field picker. The panel works without it.
 (function () {
   "use strict";
@@ -8,47 +8,111 @@
   function $(sel, root) { return (root || document).querySelector(sel); }
   function $all(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
 
-  // Test panel: send without leaving the page; writes ask first.
-  var testForm = $("#test-form");
-  if (testForm) {
-    testForm.addEventListener("submit", function (e) {
-      e.preventDefault();
-      var submitter = e.submitter;
-      var mode = submitter && submitter.value === "send" ? "send" : "preview";
-      var body = new URLSearchParams(new FormData(testForm));
-      body.set("mode", mode);
-      if (mode === "send" && testForm.getAttribute("data-write")) {
-        if (!window.confirm("This request changes data in the upstream API. Send it now?")) { return; }
-        body.set("confirm", "1");
+  // Test panel: preview or send the action as the editor holds it, without
+  // leaving the page; writes ask first. The panel's inputs and buttons
+  // belong to the editor's form, so a test posts the editor's fields.
+  var editor = $("#action-form");
+  var lastMode = "preview";
+  function isWrite() {
+    var m = field("method"), c = field("confirm");
+    if (c && c.value === "always") { return true; }
+    if (m) { return ["POST", "PUT", "PATCH", "DELETE"].indexOf(m.value) >= 0; }
+    var form = $("#test-form");
+    return !!(form && form.getAttribute("data-write"));
+  }
+  function runTest(submitter) {
+    var mode = submitter.value === "send" ? "send" : "preview";
+    lastMode = mode;
+    var body = new URLSearchParams(new FormData(editor));
+    body.set("mode", mode);
+    if (mode === "send" && isWrite()) {
+      if (!window.confirm("This request changes data in the upstream API. Send it now?")) { return; }
+      body.set("confirmed", "1");
+    }
+    var sentFilter = filterValues();
+    var panel = $("#test");
+    var buttons = $all("[data-test-mode]", panel);
+    buttons.forEach(function (b) { b.disabled = true; });
+    var out = $("#test-result");
+    out.setAttribute("aria-busy", "true");
+    var focused = document.activeElement && panel.contains(document.activeElement) ? document.activeElement.id : "";
+    fetch(submitter.getAttribute("formaction").split("#")[0], {
+      method: "POST",
+      headers: { "X-CSRF-Token": csrf, "Content-Type": "application/x-www-form-urlencoded" },
+      body: body.toString(),
+      credentials: "same-origin"
+    }).then(function (res) {
+      if ((res.headers.get("Content-Type") || "").indexOf("application/json") === 0) {
+        return res.json().then(function (j) { throw new Error(j.error || "The test failed."); });
       }
-      var sentFilter = filterValues();
-      var buttons = $all("button", testForm);
-      buttons.forEach(function (b) { b.disabled = true; });
-      var out = $("#test-result");
-      out.setAttribute("aria-busy", "true");
-      fetch(testForm.action.split("#")[0], {
-        method: "POST",
-        headers: { "X-CSRF-Token": csrf, "Content-Type": "application/x-www-form-urlencoded" },
-        body: body.toString(),
-        credentials: "same-origin"
-      }).then(function (res) {
-        if (res.headers.get("Content-Type").indexOf("application/json") === 0) {
-          return res.json().then(function (j) { throw new Error(j.error || "The test failed."); });
-        }
-        return res.text();
-      }).then(function (html) {
-        out.innerHTML = html;
-        remember(sentFilter);
-      }).catch(function (err) {
-        out.textContent = "";
-        var p = document.createElement("p");
-        p.className = "error-box";
-        p.textContent = err.message;
-        out.appendChild(p);
-      }).finally(function () {
-        buttons.forEach(function (b) { b.disabled = false; });
-        out.removeAttribute("aria-busy");
+      return res.text();
+    }).then(function (html) {
+      panel.innerHTML = html;
+      var again = focused && document.getElementById(focused);
+      if (again) { again.focus(); }
+      remember(sentFilter);
+      showSelectProblem();
+      linkProblems();
+    }).catch(function (err) {
+      buttons.forEach(function (b) { b.disabled = false; });
+      out.removeAttribute("aria-busy");
+      out.textContent = "";
+      var p = document.createElement("p");
+      p.className = "error-box";
+      p.textContent = err.message;
+      out.appendChild(p);
+    });
+  }
+  // linkProblems points the links of a draft's problems at the editor's
+  // rows as they are on the page: the server numbers the rows it read
+  // (empty ones dropped) from 0, the page keeps the numbers it made.
+  function linkProblems() {
+    $all('#test-result .test-problems a[href^="#f-"]').forEach(function (a) {
+      var id = decodeURIComponent(a.hash.slice(1));
+      if (document.getElementById(id)) { return; }
+      var m = /^f-(query|headers|params)\.(\d+)\.(.+)$/.exec(id);
+      if (!m) { return; }
+      var rows = $all('[data-rows="' + m[1] + '"] > [data-row]').filter(function (row) {
+        return $all("input, textarea", row).some(function (el) {
+          return el.type === "checkbox" ? el.checked : el.value.trim() !== "";
+        });
       });
+      var row = rows[Number(m[2])];
+      var target = row && $all("[name]", row).filter(function (el) { return el.name.slice(-(m[3].length + 1)) === "." + m[3]; })[0];
+      if (target && target.id) { a.setAttribute("href", "#" + target.id); }
+    });
+  }
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest && e.target.closest('.test-problems a[href^="#f-"]');
+    var target = a && document.getElementById(decodeURIComponent(a.hash.slice(1)));
+    if (!target) { return; }
+    e.preventDefault();
+    target.scrollIntoView({ block: "center" });
+    target.focus();
+  });
+  if (editor) {
+    editor.addEventListener("submit", function (e) {
+      var submitter = e.submitter;
+      if (!submitter || !submitter.hasAttribute("data-test-mode")) { return; }
+      e.preventDefault();
+      runTest(submitter);
+    });
+    // Enter in a test input runs the button chosen last (Preview at first),
+    // instead of saving the editor.
+    var inTestField = function (e) {
+      return e.key === "Enter" && !e.isComposing && e.target.closest && e.target.closest("#test-form") &&
+        (e.target.tagName === "INPUT" || e.target.tagName === "SELECT");
+    };
+    document.addEventListener("keydown", function (e) {
+      if (!inTestField(e)) { return; }
+      e.preventDefault();
+      var btn = $('#test-form [data-test-mode][value="' + lastMode + '"]');
+      if (btn && !btn.disabled) { runTest(btn); }
+    });
+    // The form is submitted on the key press Enter makes, which some
+    // input methods deliver on its own.
+    document.addEventListener("keypress", function (e) {
+      if (inTestField(e)) { e.preventDefault(); }
     });
   }
 
@@ -184,7 +248,15 @@
       refilterTimer = setTimeout(refilter, 250);
     });
   });
+  // showSelectProblem shows beside the Select field the problem the
+  // shown run's select had with its response.
+  function showSelectProblem() {
+    var result = $("#test-result .result");
+    var text = result ? result.getAttribute("data-select-problem") : "";
+    if (text) { selectProblem(text); }
+  }
   remember(filterValues());
+  showSelectProblem();
 
   // ---- Field picker -------------------------------------------------
   // The test panel's field tree: ticking fields writes the select (a jq
@@ -252,7 +324,7 @@
       pickTimer = setTimeout(syncPicker, 250);
     });
   }
-  var pickResult = $("#test-result");
+  var pickResult = $("#test");
   if (pickResult && window.MutationObserver) {
     new MutationObserver(syncPicker).observe(pickResult, { childList: true });
   }
