@@ -299,3 +299,38 @@ func benchLayout(t *testing.T, u *ui) {
 	}
 	u.do("back to the laptop", chromedp.EmulateViewport(1280, 900))
 }
+
+// TestLastTestSurvivesReloadAndSave sends a test of a saved action, then
+// reloads the editor and saves it: each time the panel shows that run (its
+// output, what the model read) with its inputs filled in.
+func TestLastTestSurvivesReloadAndSave(t *testing.T) {
+	srv, _ := benchUpstream(t)
+	e := newEnv(t)
+	e.putYAML("kind: Action\nname: orders\nmethod: GET\nurl: " + srv.URL + "/orders\nquery: {q: \"{{q}}\"}\nparams: {q: {type: string}}\nresponse: {select: \"[.items[] | .note]\"}\n")
+	u := newUI(t, e.srv.URL)
+	benchSignIn(u, e, "/actions/orders")
+	u.do("fill the test input", chromedp.SendKeys(chromedp.CSS(`[name="arg.q"]`), "late parcels"))
+	benchSend(u)
+	run := benchLastRun(t, e, "orders")
+	check := func(when string) {
+		t.Helper()
+		if got := u.text("#filtered-output"); got != run.Output {
+			t.Errorf("after %s the panel shows %q, the run recorded %q", when, got, run.Output)
+		}
+		if got := eval[string](u, `document.querySelector('[name="arg.q"]').value`); got != "late parcels" {
+			t.Errorf("after %s the test input holds %q", when, got)
+		}
+		if got := eval[string](u, `(document.querySelector('#test-result a[href^="/runs/"]') || {pathname: ""}).pathname`); got != "/runs/"+run.ID {
+			t.Errorf("after %s the panel links the run %q, want /runs/%s", when, got, run.ID)
+		}
+	}
+	u.open("/actions/orders")
+	u.waitFor("the editor", `!!document.querySelector("#test-form")`)
+	if !strings.Contains(u.text("#test-result .result-head"), "Last test") {
+		t.Errorf("the reloaded panel does not say it shows the last test: %q", u.text("#test-result .result-head"))
+	}
+	check("a reload")
+	u.submit("save", `#action-form .sticky-actions .btn-primary`)
+	u.waitFor("the saved editor", `location.pathname === "/actions/orders" && !!document.querySelector("#test-form")`)
+	check("a save")
+}
