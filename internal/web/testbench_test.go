@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"html"
 	"net/http"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/actiongate/actiongate/internal/action"
 	"github.com/actiongate/actiongate/internal/gateway"
+	"github.com/actiongate/actiongate/internal/respfilter"
 	"github.com/actiongate/actiongate/internal/runlog"
 )
 
@@ -63,5 +65,34 @@ func TestDraftTestWithoutScript(t *testing.T) {
 	p = b.post("/actions/new/test", confirm)
 	if calls.Load() != 2 || !strings.Contains(p.body, `id="tokens-out"`) {
 		t.Fatalf("the confirmed draft: %d calls\n%s", calls.Load(), p.body)
+	}
+}
+
+// TestSelectWords words the problems of real select expressions for
+// people, without the filter's internal wording, and leaves other filter
+// errors alone.
+func TestSelectWords(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct {
+		sel, body, want string
+	}{
+		{"[.items[] | {id", `{"items":[]}`, "ends too early"},
+		{".items | ]", `{"items":[]}`, `"]" at character`},
+		{"nosuch(1)", `{}`, "calls nosuch with 1 argument(s)"},
+		{".orders[]", `{"items":[]}`, "does not have (it is null)"},
+		{".items[]", `{"items":3}`, "not a list or an object"},
+		{".items.id", `{"items":[1]}`, "not an object"},
+	} {
+		_, err := e.g.Refilter(context.Background(), "application/json", []byte(c.body), respfilter.Options{Select: c.sel})
+		if err == nil {
+			t.Fatalf("%s on %s: no error", c.sel, c.body)
+		}
+		words, ok := selectWords(err)
+		if !ok || !strings.Contains(words, c.want) || strings.Contains(words, "respfilter") || strings.Contains(words, "`") {
+			t.Errorf("%s on %s: %q (%v), want %q in words for people", c.sel, c.body, words, ok, c.want)
+		}
+	}
+	if _, ok := selectWords(errors.New("respfilter: the response is not JSON")); ok {
+		t.Error("an error of the body was taken for a problem of the select")
 	}
 }
