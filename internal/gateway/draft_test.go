@@ -15,7 +15,8 @@ import (
 // TestDraftIsCalledLikeAStoredAction tests drafts that were never saved:
 // an invalid one is refused with its field errors and nothing is sent or
 // recorded; a valid one is called and recorded; a draft write stops for
-// confirmation; a draft of a stored action is called as drafted while the
+// confirmation; a draft cannot send a credential to a host it is not
+// bound to; a draft of a stored action is called as drafted while the
 // stored one stays as it was.
 func TestDraftIsCalledLikeAStoredAction(t *testing.T) {
 	f := gatewaytest.New(t, nil)
@@ -54,6 +55,18 @@ func TestDraftIsCalledLikeAStoredAction(t *testing.T) {
 	res, err = f.G.Test(ctx, gateway.TestRequest{Draft: write, Caller: runlog.CallerConsole})
 	if err != nil || res.Run.Outcome != runlog.OutcomeConfirmationRequired || f.Hits("POST", "/tickets") != 0 {
 		t.Fatalf("an unconfirmed draft write: %v %+v, %d sent", err, res.Run, f.Hits("POST", "/tickets"))
+	}
+
+	// A credential stays bound to its hosts: a draft cannot carry it to
+	// another one.
+	f.Apply(action.Resource{Kind: action.KindCredential, Credential: &action.Credential{Name: "elsewhere", Type: action.CredBearer,
+		Hosts: []string{"api.example.com"}, Token: &action.SecretRef{Secret: "elsewhere"}}})
+	leak := &action.Action{Name: "draft_leak", Method: action.MethodGet, URL: f.Upstream.URL + "/orders/A1", Auth: "elsewhere"}
+	if _, err := f.G.Test(ctx, gateway.TestRequest{Draft: leak, Caller: runlog.CallerConsole}); !errors.As(err, &verrs) || !strings.Contains(err.Error(), "elsewhere") {
+		t.Fatalf("a draft sending a credential to a host it is not bound to: %v", err)
+	}
+	if n := f.Hits("GET", "/orders/A1"); n != 1 {
+		t.Fatalf("the refused draft was sent (%d requests in all)", n)
 	}
 
 	snap, err := f.G.Snapshot(ctx)
