@@ -49,7 +49,8 @@ func TestDraftTestWithoutScript(t *testing.T) {
 
 	bad := url.Values{"name": {"draft_bad"}, "method": {"GET"}, "url": {srv.URL + "/orders/{{id}}"}, "mode": {"send"}}
 	p = b.post("/actions/new/test", bad)
-	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "The draft cannot be tested yet") || errorText(p.body, "url") == "" || calls.Load() != 1 {
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "The draft cannot be tested yet") || errorText(p.body, "url") == "" ||
+		!strings.Contains(p.body, `<a href="#f-url">URL: `) || calls.Load() != 1 {
 		t.Fatalf("an invalid draft: %d, %d calls, url error %q\n%s", p.status, calls.Load(), errorText(p.body, "url"), p.body)
 	}
 

@@ -362,10 +362,45 @@ func problemList(errs fieldErrors) []kv {
 			id = "f-" + k
 		}
 		for _, msg := range errs[k] {
+			if label := fieldLabel(k); label != "" {
+				msg = label + ": " + msg
+			}
 			out = append(out, kv{Key: id, Value: msg})
 		}
 	}
 	return out
+}
+
+// fieldLabels name the editor's fields in a draft's problem list.
+var fieldLabels = map[string]string{
+	"name": "Internal name", "title": "Title", "description": "Instructions", "method": "Method", "url": "URL",
+	"auth": "Authentication", "body_type": "Body", "body_content": "Body content", "timeout": "Timeout",
+	"retries": "Retries", "idempotency": "Idempotency header", "confirm": "Confirmation",
+	"response.select": "Select (jq)", "response.exclude": "Exclude fields", "response.max_items": "Max items per list",
+	"response.max_string": "Max string length", "response.max_tokens": "Token budget", "response.format": "List format",
+	"query": "Query parameters", "headers": "Headers", "params": "Parameters",
+}
+
+// fieldLabel names the editor field of an error key for people: "URL",
+// "Parameter 2 (name)"; "" for the action as a whole.
+func fieldLabel(key string) string {
+	if l, ok := fieldLabels[key]; ok {
+		return l
+	}
+	table, rest, ok := strings.Cut(key, ".")
+	row, field, _ := strings.Cut(rest, ".")
+	n, err := strconv.Atoi(row)
+	if !ok || err != nil {
+		return ""
+	}
+	noun := map[string]string{"query": "Query parameter", "headers": "Header", "params": "Parameter"}[table]
+	if noun == "" {
+		return ""
+	}
+	if field == "" {
+		return fmt.Sprintf("%s %d", noun, n+1)
+	}
+	return fmt.Sprintf("%s %d (%s)", noun, n+1, strings.ReplaceAll(field, "_", " "))
 }
 
 // maxLastTestRuns is how many of an action's newest runs are searched for
