@@ -71,7 +71,15 @@ type CallContext struct {
 // TestRequest is a call made by an operator (CLI, admin API, console),
 // which reaches every action whether or not an agent has it activated.
 type TestRequest struct {
-	Action    string
+	// Action names the stored action to call; unused with Draft.
+	Action string
+	// Draft, when set, is called instead of a stored action: an action as
+	// an editor holds it, saved or not. It is validated together with the
+	// stored resources exactly as saving it would be, and an invalid
+	// draft is an error wrapping action.Errors (nothing is called or
+	// recorded); a valid one takes the same path as a stored action, and
+	// its run is recorded like any test run.
+	Draft     *action.Action
 	Caller    string
 	Arguments map[string]any
 	Contact   map[string]any
@@ -94,6 +102,12 @@ func (g *Gateway) Test(ctx context.Context, req TestRequest) (*invoke.Result, er
 		return nil, err
 	}
 	a := snap.Actions[req.Action]
+	if req.Draft != nil {
+		if err := checkDraft(snap, req.Draft); err != nil {
+			return nil, err
+		}
+		a = req.Draft
+	}
 	if a == nil {
 		return nil, fmt.Errorf("gateway: %w: %q", ErrUnknownAction, req.Action)
 	}
@@ -117,6 +131,18 @@ func (g *Gateway) Test(ctx context.Context, req TestRequest) (*invoke.Result, er
 		return nil, err
 	}
 	return res, nil
+}
+
+// checkDraft validates a draft action with the snapshot's resources, in
+// place of the stored action of its name, as PutResource validates a
+// resource before storing it.
+func checkDraft(snap *Snapshot, draft *action.Action) error {
+	r := action.Resource{Kind: action.KindAction, Action: draft}
+	set := slices.DeleteFunc(snap.Resources(), func(o action.Resource) bool { return o.Key() == r.Key() })
+	if errs := action.Validate(append(set, r)); len(errs) > 0 {
+		return fmt.Errorf("gateway: validating the draft of %s: %w", draft.Name, errs)
+	}
+	return nil
 }
 
 // checkOperatorCall finds what stops an operator's or a workflow step's

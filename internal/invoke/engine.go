@@ -11,7 +11,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -30,6 +32,14 @@ import (
 // MaxResponseExcerpt bounds the raw response body kept in a run record for
 // people to read.
 const MaxResponseExcerpt = 64 << 10
+
+// Bounds of the response headers a run record keeps: how many headers,
+// how many values of one header, and how long one value may be.
+const (
+	MaxResponseHeaders     = 64
+	maxResponseHeaderVals  = 8
+	maxResponseHeaderValue = 1024
+)
 
 // maxCachedValidators bounds the compiled-schema cache; it is cleared when full.
 const maxCachedValidators = 4096
@@ -245,6 +255,7 @@ func (e *Engine) Invoke(ctx context.Context, c *Call) *Result {
 	}
 	run.Status = resp.Status
 	run.ContentType = resp.ContentType
+	run.ResponseHeaders = responseHeaders(resp.Header, red)
 	run.RawBytes = int64(len(resp.Body))
 	// Mask every spelling of a secret in the body before anything reads,
 	// counts or cuts it: a cut made first could split a secret so that its
@@ -387,6 +398,56 @@ func idempotencyScope(c *Call) string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// responseHeaders keeps the response headers for the run record: every
+// secret masked, credentials the upstream sets masked whole, and at most
+// MaxResponseHeaders headers (the first by name) of bounded values.
+func responseHeaders(h http.Header, red *redact.Redactor) map[string][]string {
+	if len(h) == 0 {
+		return nil
+	}
+	names := slices.Sorted(maps.Keys(h))
+	if len(names) > MaxResponseHeaders {
+		names = names[:MaxResponseHeaders]
+	}
+	out := make(map[string][]string, len(names))
+	for _, name := range names {
+		vs := h[name]
+		if len(vs) > maxResponseHeaderVals {
+			vs = vs[:maxResponseHeaderVals]
+		}
+		kept := make([]string, len(vs))
+		for i, v := range vs {
+			switch {
+			case credentialHeader(name):
+				v = redact.Mask
+			default:
+				v = red.String(v)
+				if len(v) > maxResponseHeaderValue {
+					v = v[:redact.Cut(v, maxResponseHeaderValue)]
+					for len(v) > 0 && !utf8.ValidString(v) {
+						v = v[:len(v)-1]
+					}
+					v += "…"
+				}
+			}
+			kept[i] = v
+		}
+		out[name] = kept
+	}
+	return out
+}
+
+// credentialHeader reports whether a response header's values are
+// credentials of the upstream (session cookies and the like), which a run
+// keeps by name only.
+func credentialHeader(name string) bool {
+	switch http.CanonicalHeaderKey(name) {
+	case "Set-Cookie", "Authorization", "Proxy-Authorization":
+		return true
+	}
+	return false
 }
 
 // excerpt keeps the start of a (masked) response body for the run record,

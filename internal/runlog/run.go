@@ -67,6 +67,10 @@ type Run struct {
 	// Response is the raw upstream body excerpt kept for people (bounded, redacted).
 	Response    string `json:"response,omitempty"`
 	ContentType string `json:"content_type,omitempty"`
+	// ResponseHeaders are the upstream's response headers, masked and
+	// bounded (see invoke.MaxResponseHeaders); nil when nothing was
+	// received.
+	ResponseHeaders map[string][]string `json:"response_headers,omitempty"`
 	// Output is exactly what the model receives.
 	Output string `json:"output"`
 	Error  string `json:"error"`

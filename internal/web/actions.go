@@ -157,6 +157,9 @@ func (c *Console) editorPage(r *http.Request, s *session, f *actionForm, errs fi
 			}
 		}
 	}
+	if err := c.benchPanel(r, s, p); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 

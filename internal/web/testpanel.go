@@ -3,8 +3,10 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +18,7 @@ import (
 	"github.com/actiongate/actiongate/internal/respfilter"
 	"github.com/actiongate/actiongate/internal/runlog"
 	"github.com/actiongate/actiongate/internal/toolresult"
+	"github.com/itchyny/gojq"
 )
 
 // testField is one input of the test panel.
@@ -32,7 +35,7 @@ type testField struct {
 	Hint    string
 }
 
-// testPanel is the test form of a saved action.
+// testPanel is the test form of an action, saved or drafted.
 type testPanel struct {
 	CSRF    string
 	Action  string
@@ -42,6 +45,11 @@ type testPanel struct {
 	Contact []testField
 	Vars    []testField
 	Secrets []string
+	// Path is where the panel posts its tests.
+	Path string
+	// Problems are the problems of a draft that could not be tested, in
+	// the editor's order, each with the editor field it belongs to.
+	Problems []summaryItem
 	// Result is the last test's outcome, when the page shows one.
 	Result *testResult
 }
@@ -162,6 +170,9 @@ type testResult struct {
 	Run *runlog.Run
 	// Sent is false for a preview.
 	Sent bool
+	// Earlier is true for the last recorded test of the action, shown when
+	// the editor opens.
+	Earlier bool
 	// NeedsConfirm is true when a write stopped before sending.
 	NeedsConfirm bool
 	Pretty       string
@@ -172,22 +183,129 @@ type testResult struct {
 	Hidden []kv
 	// Fields is the picker's field tree of a JSON response; nil otherwise.
 	Fields []pickField
+	// Filterable is true when the response went through the filter (a
+	// success), so the browser may re-filter it as the filter is edited;
+	// any other output reached the model as it is.
+	Filterable bool
+	// SelectProblem words a select that failed on this response.
+	SelectProblem string
+	// Arguments are the run's arguments as indented JSON.
+	Arguments string
 }
 
-// actionTest previews or sends the saved action with the posted values.
-// The script receives the result panel alone; without script the whole
-// editor comes back with the result in it.
+// newTestResult is what the panel shows of a run.
+func newTestResult(run *runlog.Run, sent bool) *testResult {
+	tr := &testResult{Run: run, Sent: sent, Pretty: prettyJSON(run.Response), Partial: run.RawBytes > invoke.MaxResponseExcerpt}
+	tr.Filterable = sent && run.Outcome == runlog.OutcomeOK && run.Status >= 200 && run.Status <= 299
+	if tr.Filterable && !tr.Partial {
+		tr.Fields = fieldTree(run.ContentType, []byte(run.Response))
+	}
+	if len(run.Arguments) > 0 {
+		tr.Arguments = jsonText(run.Arguments, true)
+	}
+	if detail, ok := strings.CutPrefix(run.Error, "response filter: "); ok {
+		tr.SelectProblem, _ = selectWords(errors.New(detail))
+	}
+	return tr
+}
+
+// testPath is where the editor of the action named original (""
+// for a new one) posts its tests.
+func testPath(original string) string {
+	if original == "" {
+		return "/actions/new/test"
+	}
+	return "/actions/" + url.PathEscape(original) + "/test"
+}
+
+// actionTest previews or sends an action: the draft the editor holds when
+// its fields come with the test (the editor's Preview and Send post them
+// all, saved or not), the saved action otherwise. The draft is read by the
+// parser the save uses and validated by the gateway as a save would be;
+// its problems show beside the editor's fields. The script receives the
+// panel alone; without script the whole editor comes back with the result
+// in it.
 func (c *Console) actionTest(w http.ResponseWriter, r *http.Request, s *session) {
-	a, ok := c.storedAction(w, r)
-	if !ok {
+	original := r.PathValue("name")
+	snap, err := c.g.Snapshot(r.Context())
+	if err != nil {
+		c.serverError(w, r, err)
 		return
 	}
+	saved := snap.Actions[original]
+	drafted := r.PostForm.Has("url")
+	if saved == nil && (original != "" || !drafted) {
+		c.notFound(w, r, "The action "+original)
+		return
+	}
+	a, errs := saved, fieldErrors{}
+	var f *actionForm
+	if drafted {
+		f = formFromRequest(r.PostForm, original)
+		a, errs = draftAction(snap, f)
+	} else {
+		f = formFromAction(saved)
+	}
+	var panel *testPanel
+	if len(errs) == 0 {
+		panel, err = c.runTest(r, s, a, drafted, original)
+		var verrs action.Errors
+		switch {
+		case errors.As(err, &verrs):
+			f.placeErrors(errs, verrs)
+		case errors.Is(err, gateway.ErrUnknownAction):
+			c.notFound(w, r, "The action "+original)
+			return
+		case err != nil:
+			c.serverError(w, r, err)
+			return
+		}
+	}
+	status := http.StatusOK
+	if len(errs) > 0 {
+		status = http.StatusUnprocessableEntity
+		panel = formPanel(f)
+		panel.CSRF = s.CSRF
+		panel.fill(r.PostForm)
+		panel.Problems = f.summary(errs)
+	}
+	if isScript(r) || r.PostForm.Get("fragment") == "1" {
+		c.renderFragment(w, "action", "testbody", panel)
+		return
+	}
+	p, err := c.editorPage(r, s, f, errs)
+	if err != nil {
+		c.serverError(w, r, err)
+		return
+	}
+	p.Test = panel
+	c.render(w, r, status, "action", s, p)
+}
+
+// draftAction reads the editor's form into the action it describes, with
+// the parser the save uses; the problems found are beside their fields.
+func draftAction(snap *gateway.Snapshot, f *actionForm) (*action.Action, fieldErrors) {
+	spec, errs := f.specJSON()
+	if f.Original == "" && snap.Actions[f.Name] != nil {
+		errs.add("name", "an action with this name exists already; pick another name or edit that action")
+	}
+	res, decodeErrs := action.FromSpecJSON(action.KindAction, spec)
+	f.placeErrors(errs, decodeErrs)
+	if len(errs) > 0 || res.Action == nil {
+		return nil, errs
+	}
+	return res.Action, errs
+}
+
+// runTest previews or sends a (the draft when drafted) with the posted
+// test values and returns the panel showing the result.
+func (c *Console) runTest(r *http.Request, s *session, a *action.Action, drafted bool, original string) (*testPanel, error) {
 	panel := newTestPanel(a, templateUses(a))
-	panel.CSRF = s.CSRF
+	panel.CSRF, panel.Path = s.CSRF, testPath(original)
 	panel.fill(r.PostForm)
 	send := r.PostForm.Get("mode") == "send"
 	args, refused := panel.arguments()
-	res, err := c.g.Test(r.Context(), gateway.TestRequest{
+	req := gateway.TestRequest{
 		Action:    a.Name,
 		Caller:    runlog.CallerConsole,
 		Arguments: args,
@@ -195,43 +313,80 @@ func (c *Console) actionTest(w http.ResponseWriter, r *http.Request, s *session)
 		Contact:   fieldValues(panel.Contact, "contact."),
 		Vars:      fieldValues(panel.Vars, "vars."),
 		DryRun:    !send,
-		Confirm:   send && r.PostForm.Get("confirm") == "1",
-	})
-	if errors.Is(err, gateway.ErrUnknownAction) {
-		c.notFound(w, r, "The action "+a.Name)
-		return
+		Confirm:   send && r.PostForm.Get("confirmed") == "1",
 	}
+	if drafted {
+		req.Draft = a
+	}
+	res, err := c.g.Test(r.Context(), req)
 	if err != nil {
-		c.serverError(w, r, err)
-		return
+		return nil, err
 	}
-	run := res.Run
-	tr := &testResult{Run: run, Sent: send, Pretty: prettyJSON(run.Response), Partial: run.RawBytes > invoke.MaxResponseExcerpt}
-	if send && run.Status >= 200 && run.Status <= 299 && !tr.Partial {
-		tr.Fields = fieldTree(run.ContentType, []byte(run.Response))
-	}
-	if run.Outcome == runlog.OutcomeConfirmationRequired {
+	tr := newTestResult(res.Run, send)
+	if res.Run.Outcome == runlog.OutcomeConfirmationRequired {
 		tr.NeedsConfirm = true
-		for _, fs := range [][]testField{panel.Params, panel.Contact, panel.Vars} {
-			for _, f := range fs {
-				if f.Value != "" {
-					tr.Hidden = append(tr.Hidden, kv{Key: f.Name, Value: f.Value})
-				}
+		for _, k := range slices.Sorted(maps.Keys(r.PostForm)) {
+			if k == "csrf" || k == "mode" || k == "confirmed" || k == "fragment" {
+				continue
+			}
+			for _, v := range r.PostForm[k] {
+				tr.Hidden = append(tr.Hidden, kv{Key: k, Value: v})
 			}
 		}
 	}
 	panel.Result = tr
-	if isScript(r) || r.PostForm.Get("fragment") == "1" {
-		c.renderFragment(w, "action", "testresult", panel)
-		return
+	return panel, nil
+}
+
+// formPanel is the test panel of the action an editor's form describes,
+// as far as it can be read (no inputs when it cannot).
+func formPanel(f *actionForm) *testPanel {
+	a := &action.Action{Name: f.Name}
+	if spec, errs := f.specJSON(); len(errs) == 0 {
+		if res, derrs := action.FromSpecJSON(action.KindAction, spec); len(derrs) == 0 && res.Action != nil {
+			a = res.Action
+		}
 	}
-	p, err := c.editorPage(r, s, formFromAction(a), fieldErrors{})
+	t := newTestPanel(a, templateUses(a))
+	t.Path = testPath(f.Original)
+	return t
+}
+
+// maxLastTestRuns is how many of an action's newest runs are searched for
+// its last console test.
+const maxLastTestRuns = 20
+
+// benchPanel completes the editor's test panel: built from the form when
+// the page has no saved action, and showing the action's last console test
+// from the run log, its inputs filled in, so a test survives a save and a
+// reload.
+func (c *Console) benchPanel(r *http.Request, s *session, p *actionPage) error {
+	if p.Test == nil {
+		p.Test = formPanel(p.Form)
+	}
+	p.Test.CSRF, p.Test.Path = s.CSRF, testPath(p.Form.Original)
+	if p.IsNew || p.Test.Result != nil {
+		return nil
+	}
+	runs, _, err := c.g.ListRuns(r.Context(), gateway.RunFilter{Action: p.Form.Original, Limit: maxLastTestRuns})
 	if err != nil {
-		c.serverError(w, r, err)
-		return
+		return fmt.Errorf("web: reading the last test of %s: %w", p.Form.Original, err)
 	}
-	p.Test = panel
-	c.render(w, r, http.StatusOK, "action", s, p)
+	for i := range runs {
+		run := &runs[i]
+		if run.Caller != runlog.CallerConsole || run.Outcome == runlog.OutcomePending {
+			continue
+		}
+		p.Test.Result = newTestResult(run, run.Outcome != runlog.OutcomeDryRun)
+		p.Test.Result.Earlier = true
+		for i := range p.Test.Params {
+			if v, ok := run.Arguments[strings.TrimPrefix(p.Test.Params[i].Name, "arg.")]; ok {
+				p.Test.Params[i].Value = enumText(v)
+			}
+		}
+		break
+	}
+	return nil
 }
 
 // refilterRequest is a response body the browser holds and the filter
@@ -259,6 +414,9 @@ type refilterResponse struct {
 	RecordsKept  int    `json:"records_kept"`
 	RecordsTotal int    `json:"records_total"`
 	Error        string `json:"error,omitempty"`
+	// SelectError is true when Error is a problem of the select, which
+	// the page shows beside the Select field.
+	SelectError bool `json:"select_error,omitempty"`
 }
 
 // refilter runs the response filter over a body the browser sent, so the
@@ -287,9 +445,70 @@ func (c *Console) refilter(w http.ResponseWriter, r *http.Request, _ *session) {
 	}
 	res, err := c.g.Refilter(r.Context(), req.ContentType, []byte(req.Body), o)
 	if err != nil {
+		if words, ok := selectWords(err); ok {
+			httpkit.WriteJSON(w, http.StatusOK, refilterResponse{Error: words, SelectError: true})
+			return
+		}
 		httpkit.WriteJSON(w, http.StatusOK, refilterResponse{Error: strings.TrimPrefix(err.Error(), "respfilter: ")})
 		return
 	}
 	httpkit.WriteJSON(w, http.StatusOK, refilterResponse{Output: res.Output, Note: res.Note, RawTokens: res.RawTokens, OutputTokens: res.OutputTokens,
 		RecordsKept: res.RecordsKept, RecordsTotal: res.RecordsTotal})
+}
+
+// selectWords words a filter error that comes from the select (jq) for
+// the person editing it: where a broken expression stops making sense,
+// which function jq lacks, or what the expression met in this response.
+// It reports false for an error of anything else.
+func selectWords(err error) (string, bool) {
+	msg := err.Error()
+	var pe *gojq.ParseError
+	switch {
+	case errors.As(err, &pe):
+		return parseWords(pe), true
+	case errors.Is(err, respfilter.ErrSelectTimeout):
+		return "The select took too long on this response and was stopped; simplify it (avoid recursion such as .. or repeat).", true
+	case strings.Contains(msg, "compiling select"):
+		_, detail, _ := strings.Cut(msg, "`: ")
+		if fn, ok := strings.CutPrefix(detail, "function not defined: "); ok {
+			name, arity, _ := strings.Cut(fn, "/")
+			return fmt.Sprintf("The select calls %s with %s argument(s), which jq does not know; check the spelling.", name, arity), true
+		}
+		return "The select is not valid jq: " + detail + ".", true
+	case strings.Contains(msg, "running select"):
+		_, detail, _ := strings.Cut(msg, "`: ")
+		return "The select failed on this response: " + runWords(detail), true
+	}
+	return "", false
+}
+
+// parseWords says where a select stops being valid jq.
+func parseWords(pe *gojq.ParseError) string {
+	switch s := pe.Error(); {
+	case s == "unexpected EOF":
+		return "The select is not valid jq: it ends too early; a bracket, brace or quote is not closed."
+	case strings.HasPrefix(s, "unterminated string"):
+		return "The select is not valid jq: a quoted string is not closed."
+	case pe.Token != "":
+		return fmt.Sprintf("The select is not valid jq: %q at character %d is not expected there.", pe.Token, pe.Offset)
+	default:
+		return "The select is not valid jq: " + s + "."
+	}
+}
+
+// runWords explains the common run-time errors of jq in plain words.
+func runWords(detail string) string {
+	switch {
+	case strings.HasPrefix(detail, "cannot iterate over: "):
+		v := strings.TrimPrefix(detail, "cannot iterate over: ")
+		if v == "null" {
+			return "it goes through the items of a field that this response does not have (it is null). Check the field names against the raw response."
+		}
+		return "it goes through the items (.[]) of " + v + ", which is not a list or an object."
+	case strings.HasPrefix(detail, "expected an object but got: "):
+		return "it reads a field of " + strings.TrimPrefix(detail, "expected an object but got: ") + ", which is not an object."
+	case strings.HasPrefix(detail, "cannot index "):
+		return "it " + strings.Replace(detail, "cannot index", "cannot read", 1) + "; check the field names against the raw response."
+	}
+	return detail + "."
 }

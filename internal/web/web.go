@@ -114,6 +114,7 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.Handle("POST /actions/{name}/delete", c.post(c.actionDelete))
 	mux.Handle("POST /actions/{name}/duplicate", c.post(c.actionDuplicate))
 	mux.Handle("POST /actions/{name}/test", c.post(c.actionTest))
+	mux.Handle("POST /actions/new/test", c.post(c.actionTest))
 	mux.Handle("POST /console/refilter", c.post(c.refilter))
 	mux.Handle("POST /console/pick", c.post(c.pick))
 

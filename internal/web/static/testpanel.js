@@ -1,5 +1,5 @@
-// actiongate console, the action editor's test panel: sending a test
-// without leaving the page, re-filtering the last response as the filter
+// actiongate console, the action editor's test panel: testing the action
+// as drafted without leaving the page, re-filtering the last response as the filter
 // is edited, and the field picker. The panel works without it.
 (function () {
   "use strict";
@@ -8,59 +8,175 @@
   function $(sel, root) { return (root || document).querySelector(sel); }
   function $all(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
 
-  // Test panel: send without leaving the page; writes ask first.
-  var testForm = $("#test-form");
-  if (testForm) {
-    testForm.addEventListener("submit", function (e) {
-      e.preventDefault();
-      var submitter = e.submitter;
-      var mode = submitter && submitter.value === "send" ? "send" : "preview";
-      var body = new URLSearchParams(new FormData(testForm));
-      body.set("mode", mode);
-      if (mode === "send" && testForm.getAttribute("data-write")) {
-        if (!window.confirm("This request changes data in the upstream API. Send it now?")) { return; }
-        body.set("confirm", "1");
+  // Test panel: preview or send the action as the editor holds it, without
+  // leaving the page; writes ask first. The panel's inputs and buttons
+  // belong to the editor's form, so a test posts the editor's fields.
+  var editor = $("#action-form");
+  var lastMode = "preview";
+  function isWrite() {
+    var m = field("method"), c = field("confirm");
+    if (c && c.value === "always") { return true; }
+    if (m) { return ["POST", "PUT", "PATCH", "DELETE"].indexOf(m.value) >= 0; }
+    var form = $("#test-form");
+    return !!(form && form.getAttribute("data-write"));
+  }
+  function runTest(submitter) {
+    var mode = submitter.value === "send" ? "send" : "preview";
+    lastMode = mode;
+    var body = new URLSearchParams(new FormData(editor));
+    body.set("mode", mode);
+    if (mode === "send" && isWrite()) {
+      if (!window.confirm("This request changes data in the upstream API. Send it now?")) { return; }
+      body.set("confirmed", "1");
+    }
+    var sentFilter = filterValues();
+    var panel = $("#test");
+    var buttons = $all("[data-test-mode]", panel);
+    buttons.forEach(function (b) { b.disabled = true; });
+    var out = $("#test-result");
+    out.setAttribute("aria-busy", "true");
+    var focused = document.activeElement && panel.contains(document.activeElement) ? document.activeElement.id : "";
+    fetch(submitter.getAttribute("formaction").split("#")[0], {
+      method: "POST",
+      headers: { "X-CSRF-Token": csrf, "Content-Type": "application/x-www-form-urlencoded" },
+      body: body.toString(),
+      credentials: "same-origin"
+    }).then(function (res) {
+      if ((res.headers.get("Content-Type") || "").indexOf("application/json") === 0) {
+        return res.json().then(function (j) { throw new Error(j.error || "The test failed."); });
       }
-      var buttons = $all("button", testForm);
-      buttons.forEach(function (b) { b.disabled = true; });
-      var out = $("#test-result");
-      out.setAttribute("aria-busy", "true");
-      fetch(testForm.action.split("#")[0], {
-        method: "POST",
-        headers: { "X-CSRF-Token": csrf, "Content-Type": "application/x-www-form-urlencoded" },
-        body: body.toString(),
-        credentials: "same-origin"
-      }).then(function (res) {
-        if (res.headers.get("Content-Type").indexOf("application/json") === 0) {
-          return res.json().then(function (j) { throw new Error(j.error || "The test failed."); });
-        }
-        return res.text();
-      }).then(function (html) {
-        out.innerHTML = html;
-        refilter();
-      }).catch(function (err) {
-        out.textContent = "";
-        var p = document.createElement("p");
-        p.className = "error-box";
-        p.textContent = err.message;
-        out.appendChild(p);
-      }).finally(function () {
-        buttons.forEach(function (b) { b.disabled = false; });
-        out.removeAttribute("aria-busy");
+      return res.text();
+    }).then(function (html) {
+      panel.innerHTML = html;
+      var again = focused && document.getElementById(focused);
+      if (again) { again.focus(); }
+      remember(sentFilter);
+      showSelectProblem();
+      linkProblems();
+    }).catch(function (err) {
+      buttons.forEach(function (b) { b.disabled = false; });
+      out.removeAttribute("aria-busy");
+      out.textContent = "";
+      var p = document.createElement("p");
+      p.className = "error-box";
+      p.textContent = err.message;
+      out.appendChild(p);
+    });
+  }
+  // linkProblems points the links of a draft's problems at the editor's
+  // rows as they are on the page: the server numbers the rows it read
+  // (empty ones dropped) from 0, the page keeps the numbers it made.
+  function linkProblems() {
+    $all('#test-result .test-problems a[href^="#f-"]').forEach(function (a) {
+      var id = decodeURIComponent(a.hash.slice(1));
+      if (document.getElementById(id)) { return; }
+      var m = /^f-(query|headers|params)\.(\d+)\.(.+)$/.exec(id);
+      if (!m) { return; }
+      var rows = $all('[data-rows="' + m[1] + '"] > [data-row]').filter(function (row) {
+        return $all("input, textarea", row).some(function (el) {
+          return el.type === "checkbox" ? el.checked : el.value.trim() !== "";
+        });
       });
+      var row = rows[Number(m[2])];
+      var target = row && $all("[name]", row).filter(function (el) { return el.name.slice(-(m[3].length + 1)) === "." + m[3]; })[0];
+      if (target && target.id) { a.setAttribute("href", "#" + target.id); }
+    });
+  }
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest && e.target.closest('.test-problems a[href^="#f-"]');
+    var target = a && document.getElementById(decodeURIComponent(a.hash.slice(1)));
+    if (!target) { return; }
+    e.preventDefault();
+    target.scrollIntoView({ block: "center" });
+    target.focus();
+  });
+  if (editor) {
+    editor.addEventListener("submit", function (e) {
+      var submitter = e.submitter;
+      if (!submitter || !submitter.hasAttribute("data-test-mode")) { return; }
+      e.preventDefault();
+      runTest(submitter);
+    });
+    // Enter in a test input runs the button chosen last (Preview at first),
+    // instead of saving the editor.
+    var inTestField = function (e) {
+      return e.key === "Enter" && !e.isComposing && e.target.closest && e.target.closest("#test-form") &&
+        (e.target.tagName === "INPUT" || e.target.tagName === "SELECT");
+    };
+    document.addEventListener("keydown", function (e) {
+      if (!inTestField(e)) { return; }
+      e.preventDefault();
+      var btn = $('#test-form [data-test-mode][value="' + lastMode + '"]');
+      if (btn && !btn.disabled) { runTest(btn); }
+    });
+    // The form is submitted on the key press Enter makes, which some
+    // input methods deliver on its own.
+    document.addEventListener("keypress", function (e) {
+      if (inTestField(e)) { e.preventDefault(); }
     });
   }
 
   // Re-filter the last response as the filter fields change, without
-  // calling the API again.
+  // calling the API again. What the panel shows as what the model reads is
+  // the run's own output until the filter is edited; edited back, the
+  // run's output returns. Only a successful response went through the
+  // filter, so only one is re-filtered.
   var filterNames = ["response.select", "response.exclude", "response.compact", "response.max_items", "response.max_string", "response.max_tokens", "response.format"];
   var refilterTimer = null, refilterSeq = 0;
+  // ran is the filter the shown run was made with and what it produced.
+  var ran = null;
   function field(name) { return document.querySelector('#action-form [name="' + name + '"]'); }
+  function filterValues() {
+    var v = {};
+    filterNames.forEach(function (name) {
+      var el = field(name);
+      v[name] = !el ? "" : (el.type === "checkbox" ? String(el.checked) : el.value);
+    });
+    return JSON.stringify(v);
+  }
+  function textOf(sel) { var el = $(sel); return el ? el.textContent : null; }
+  function setText(sel, text) { var el = $(sel); if (el && text !== null) { el.textContent = text; } }
+  // remember notes the run shown and the filter it ran with.
+  function remember(filter) {
+    var result = $("#test-result .result");
+    if (!result || !$("#filtered-output")) { ran = null; return; }
+    var records = $("#records-kept");
+    ran = {
+      filter: filter,
+      filterable: result.getAttribute("data-filterable") === "1",
+      output: textOf("#filtered-output"),
+      tokensOut: textOf("#tokens-out"),
+      tokensRaw: textOf("#tokens-raw"),
+      records: textOf("#records-of"),
+      recordsHidden: records ? records.hidden : true,
+      status: textOf("#filter-status")
+    };
+  }
+  function setStatus(text, isError) {
+    var status = $("#filter-status");
+    if (!status) { return; }
+    status.textContent = text;
+    status.classList.toggle("field-error", !!isError);
+  }
+  function restore() {
+    setText("#filtered-output", ran.output);
+    setText("#tokens-out", ran.tokensOut);
+    setText("#tokens-raw", ran.tokensRaw);
+    setText("#records-of", ran.records);
+    var records = $("#records-kept");
+    if (records) { records.hidden = ran.recordsHidden; }
+    setStatus(ran.status || "", false);
+  }
   function refilter() {
     var raw = $("#raw-body");
     var outEl = $("#filtered-output");
-    if (!raw || !outEl || !field("response.select")) { return; }
+    if (!ran || !raw || !outEl || !field("response.select")) { return; }
     var seq = ++refilterSeq;
+    if (filterValues() === ran.filter) { restore(); selectProblem(""); return; }
+    if (!ran.filterable) {
+      setStatus("This run's response was not filtered (the filter applies to successful responses), so this is what the model read.", false);
+      return;
+    }
     var req = {
       content_type: raw.getAttribute("data-content-type") || "",
       body: raw.value,
@@ -72,7 +188,6 @@
       max_tokens: field("response.max_tokens").value,
       format: field("response.format").value
     };
-    var status = $("#filter-status");
     fetch("/console/refilter", {
       method: "POST",
       headers: { "X-CSRF-Token": csrf, "Content-Type": "application/json" },
@@ -81,9 +196,11 @@
     }).then(function (res) { return res.json(); }).then(function (j) {
       if (seq !== refilterSeq) { return; }
       if (j.error) {
-        if (status) { status.textContent = "Filter not applied: " + j.error; status.classList.add("field-error"); }
+        selectProblem(j.select_error ? j.error : "");
+        setStatus("Not re-filtered: " + j.error, true);
         return;
       }
+      selectProblem("");
       outEl.textContent = j.output;
       var tokOut = $("#tokens-out"), tokRaw = $("#tokens-raw");
       if (tokOut) {
@@ -98,13 +215,30 @@
         records.hidden = !(j.records_total > 0);
         recordsOf.textContent = j.records_kept.toLocaleString("en-US") + " of " + j.records_total.toLocaleString("en-US");
       }
-      if (status) {
-        status.classList.remove("field-error");
-        status.textContent = "Re-filtered with the unsaved filter" + (j.note ? " — " + j.note : "") + ". Save to keep it.";
-      }
+      setStatus("Re-filtered with the edited filter: not what the model read in this run" + (j.note ? " — " + j.note : "") + ". Save to keep it.", false);
     }).catch(function () {
-      if (status) { status.textContent = "Could not re-filter; check your connection."; }
+      setStatus("Could not re-filter; check your connection.", true);
     });
+  }
+  // selectProblem shows a problem of the select beside the Select field
+  // ("" clears it).
+  function selectProblem(text) {
+    var sel = field("response.select");
+    if (!sel) { return; }
+    var box = sel.parentNode.querySelector(".select-problem");
+    if (!text) {
+      if (box) { box.remove(); sel.removeAttribute("aria-invalid"); }
+      return;
+    }
+    if (!box) {
+      box = document.createElement("p");
+      box.className = "field-error select-problem";
+      box.id = "select-problem";
+      box.setAttribute("aria-live", "polite");
+      sel.parentNode.appendChild(box);
+    }
+    box.textContent = text;
+    sel.setAttribute("aria-invalid", "true");
   }
   filterNames.forEach(function (name) {
     var el = field(name);
@@ -114,6 +248,15 @@
       refilterTimer = setTimeout(refilter, 250);
     });
   });
+  // showSelectProblem shows beside the Select field the problem the
+  // shown run's select had with its response.
+  function showSelectProblem() {
+    var result = $("#test-result .result");
+    var text = result ? result.getAttribute("data-select-problem") : "";
+    if (text) { selectProblem(text); }
+  }
+  remember(filterValues());
+  showSelectProblem();
 
   // ---- Field picker -------------------------------------------------
   // The test panel's field tree: ticking fields writes the select (a jq
@@ -181,7 +324,7 @@
       pickTimer = setTimeout(syncPicker, 250);
     });
   }
-  var pickResult = $("#test-result");
+  var pickResult = $("#test");
   if (pickResult && window.MutationObserver) {
     new MutationObserver(syncPicker).observe(pickResult, { childList: true });
   }
