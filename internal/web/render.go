@@ -49,7 +49,7 @@ func loadPages() *pages {
 
 // navSection maps a page to the navigation entry it belongs to.
 var navSection = map[string]string{
-	"actions": "actions", "action": "actions",
+	"actions": "actions", "action": "actions", "demo": "actions",
 	"agents": "agents", "agent": "agents",
 	"credentials": "credentials", "credential": "credentials",
 	"secrets": "secrets",

@@ -116,6 +116,9 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.Handle("POST /console/refilter", c.post(c.refilter))
 	mux.Handle("POST /console/pick", c.post(c.pick))
 
+	mux.Handle("GET /demo", c.page(c.demoPage))
+	mux.Handle("POST /demo", c.post(c.demoLoad))
+
 	mux.Handle("GET /import", c.page(c.importPage))
 	mux.Handle("POST /import", c.postUpTo(maxImportForm, importTooLarge(), c.importRead))
 	mux.Handle("GET /import/{id}", c.page(c.importOperations))
