@@ -50,4 +50,14 @@ func TestDemoInBrowser(t *testing.T) {
 	if got := eval[string](u, `document.querySelector('#action-demo_search_orders button[role=switch]').getAttribute("aria-checked")`); got != "true" {
 		t.Fatalf("demo_search_orders is switched %q for demo-support", got)
 	}
+
+	// The agent's Connect page: every code block has its copy button.
+	u.submit("open Connect", `a[href="/agents/demo-support/connect"]`)
+	u.waitFor("the Connect page", `location.pathname === "/agents/demo-support/connect"`)
+	blocks := eval[int](u, `document.querySelectorAll(".connect-block pre").length`)
+	buttons := eval[int](u, `[...document.querySelectorAll(".connect-block pre")].filter(p => { const b = p.parentElement.querySelector("button[data-copy]"); return b && !b.hidden && b.getAttribute("data-copy") === "#" + p.id }).length`)
+	if blocks < 8 || buttons != blocks {
+		t.Fatalf("%d of %d code blocks have a copy button", buttons, blocks)
+	}
+	u.shot("connect")
 }

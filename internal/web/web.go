@@ -127,6 +127,7 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.Handle("GET /agents", c.page(c.agentsList))
 	mux.Handle("POST /agents", c.post(c.agentCreate))
 	mux.Handle("GET /agents/{name}", c.page(c.agentPage))
+	mux.Handle("GET /agents/{name}/connect", c.page(c.connectPage))
 	mux.Handle("POST /agents/{name}", c.post(c.agentUpdate))
 	mux.Handle("POST /agents/{name}/delete", c.post(c.agentDelete))
 	mux.Handle("POST /agents/{name}/actions/{action}", c.post(c.agentToggle))
