@@ -42,6 +42,11 @@ type Config struct {
 	MaxResponseBytes int64
 	// UserAgent is sent when the request sets none; "" means DefaultUserAgent.
 	UserAgent string
+	// Local serves exact host names (any port, plain http) with handlers
+	// in this process instead of dialing them, for an API built into the
+	// binary. It opens nothing else: every other host, and every address,
+	// meets the guard as before.
+	Local map[string]http.Handler
 }
 
 // Client sends outbound requests. It is safe for concurrent use and keeps
@@ -74,6 +79,7 @@ func New(cfg Config) (*Client, error) {
 	var resolver net.Resolver
 	d := &dialer{
 		guard: g,
+		local: newLocalHosts(cfg.Local),
 		net:   &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: g.control},
 		lookup: func(ctx context.Context, host string) ([]netip.Addr, error) {
 			return resolver.LookupNetIP(ctx, "ip", host)
@@ -182,6 +188,9 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		return nil, e
 	}
 	host := r.URL.Hostname()
+	if c.dialer.local.handler(host) != nil && !strings.EqualFold(r.URL.Scheme, "http") {
+		return nil, invalidErr(fmt.Sprintf("%s is served inside actiongate over plain http: use http://%s", host, r.URL.Host))
+	}
 	if r.Credential != nil && !r.Credential.CoversHost(host) {
 		return nil, credentialHostErr(host, r.Credential.name)
 	}

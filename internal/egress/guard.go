@@ -253,6 +253,8 @@ type dialer struct {
 	guard  *guard
 	net    *net.Dialer
 	lookup lookupFunc
+	// local are the hosts served in this process, never dialed.
+	local localHosts
 }
 
 // DialContext is the Transport's dial function.
@@ -260,6 +262,9 @@ func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, invalidErr("the address could not be parsed")
+	}
+	if h := d.local.handler(host); h != nil {
+		return d.local.dial(h), nil
 	}
 	var addrs []netip.Addr
 	if a, err := netip.ParseAddr(host); err == nil {

@@ -3,9 +3,11 @@ package gateway
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/actiongate/actiongate/internal/config"
+	"github.com/actiongate/actiongate/internal/demo/shop"
 	"github.com/actiongate/actiongate/internal/egress"
 	"github.com/actiongate/actiongate/internal/invoke"
 	"github.com/actiongate/actiongate/internal/respfilter"
@@ -23,7 +25,10 @@ func NewEngine(cfg *config.Config, tok *respfilter.Tokenizer, secrets invoke.Sec
 			return nil, fmt.Errorf("gateway: %w", err)
 		}
 	}
-	client, err := egress.New(egress.Config{Allow: cfg.EgressAllow, MaxResponseBytes: cfg.MaxResponseBytes})
+	// The demo shop is always served in-process: it holds only made-up
+	// data and reaches nothing, so loading the demo needs no restart.
+	client, err := egress.New(egress.Config{Allow: cfg.EgressAllow, MaxResponseBytes: cfg.MaxResponseBytes,
+		Local: map[string]http.Handler{shop.Host: shop.New()}})
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}

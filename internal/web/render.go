@@ -49,8 +49,8 @@ func loadPages() *pages {
 
 // navSection maps a page to the navigation entry it belongs to.
 var navSection = map[string]string{
-	"actions": "actions", "action": "actions",
-	"agents": "agents", "agent": "agents",
+	"actions": "actions", "action": "actions", "demo": "actions",
+	"agents": "agents", "agent": "agents", "connect": "agents",
 	"credentials": "credentials", "credential": "credentials",
 	"secrets": "secrets",
 	"import":  "import", "importops": "import", "imported": "import",

@@ -118,6 +118,9 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.Handle("POST /console/refilter", c.post(c.refilter))
 	mux.Handle("POST /console/pick", c.post(c.pick))
 
+	mux.Handle("GET /demo", c.page(c.demoPage))
+	mux.Handle("POST /demo", c.post(c.demoLoad))
+
 	mux.Handle("GET /import", c.page(c.importPage))
 	mux.Handle("POST /import", c.postUpTo(maxImportForm, importTooLarge(), c.importRead))
 	mux.Handle("GET /import/{id}", c.page(c.importOperations))
@@ -126,6 +129,7 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.Handle("GET /agents", c.page(c.agentsList))
 	mux.Handle("POST /agents", c.post(c.agentCreate))
 	mux.Handle("GET /agents/{name}", c.page(c.agentPage))
+	mux.Handle("GET /agents/{name}/connect", c.page(c.connectPage))
 	mux.Handle("POST /agents/{name}", c.post(c.agentUpdate))
 	mux.Handle("POST /agents/{name}/delete", c.post(c.agentDelete))
 	mux.Handle("POST /agents/{name}/actions/{action}", c.post(c.agentToggle))
