@@ -1,10 +1,11 @@
-# The README's two commands are `make run` and `make test`.
+# The README's two commands are `make run` (the server, with the demo) and
+# `make test` (the whole test suite).
 GO ?= go
 
 .PHONY: run build test check bench
 
 run: build
-	./actiongate serve
+	./actiongate serve --demo
 
 build:
 	$(GO) build -o actiongate ./cmd/actiongate
