@@ -106,6 +106,25 @@
     });
   });
 
+  // Tables: each cell carries its column's name, shown above the value
+  // when the rows stack as cards on narrow screens.
+  function labelCells(table) {
+    var heads = $all("thead th", table).map(function (th) {
+      var c = th.cloneNode(true);
+      $all(".sr-only", c).forEach(function (el) { el.remove(); });
+      return c.textContent.trim();
+    });
+    $all("tbody tr", table).forEach(function (tr) {
+      var col = 0;
+      Array.prototype.forEach.call(tr.children, function (cell) {
+        var span = cell.colSpan || 1;
+        if (span === 1 && heads[col] && !cell.hasAttribute("data-label")) { cell.setAttribute("data-label", heads[col]); }
+        col += span;
+      });
+    });
+  }
+  $all("table.list").forEach(labelCells);
+
   // Actions list: filter rows as the search is typed.
   $all("[data-live-search]").forEach(function (input) {
     var table = $(input.getAttribute("data-live-search"));
