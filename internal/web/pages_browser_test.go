@@ -310,7 +310,9 @@ function themeLuminance(c) {
 // themeContrast lists every visible text (and filled form field) whose
 // colour, blended over its effective background (the backgrounds of its
 // ancestors composited until an opaque one), is below WCAG AA: 4.5:1, or
-// 3:1 for large text. Disabled controls are exempt, as WCAG allows.
+// 3:1 for large text; and every form field whose boundary (its border or
+// its own background) is below 3:1 against what surrounds it. Disabled
+// controls are exempt, as WCAG allows.
 const themeContrast = themeLuminance + `
 (() => {
   const parse = c => {
@@ -344,6 +346,15 @@ const themeContrast = themeLuminance + `
   const describe = el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + [...el.classList].map(c => "." + c).join("");
   const fields = "input:not([type=checkbox]):not([type=radio]):not([type=hidden]):not([type=file]):not([type=range]):not([type=color]), textarea, select";
   const out = [];
+  const ratioOf = (a, b) => { const l1 = themeLuminance(css(a)), l2 = themeLuminance(css(b)); return (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05); };
+  for (const el of document.body.querySelectorAll(fields)) {
+    if (!el.checkVisibility({opacityProperty: true, visibilityProperty: true}) || el.matches(":disabled")) { continue; }
+    const st = getComputedStyle(el), border = parse(st.borderTopColor), own = parse(st.backgroundColor);
+    if (!border || !own || parseFloat(st.borderTopWidth) === 0) { continue; }
+    const outside = background(el.parentElement);
+    const ratio = Math.max(ratioOf(over(border, outside), outside), ratioOf(over(own, outside), outside));
+    if (ratio < 3) { out.push({Element: describe(el) + " (its boundary)", Text: el.name || el.id, Ratio: Math.round(ratio * 100) / 100, Need: 3, FG: css(over(border, outside)), BG: css(outside)}); }
+  }
   for (const el of document.body.querySelectorAll("*")) {
     if (["SCRIPT", "STYLE", "TEMPLATE", "NOSCRIPT", "OPTION", "OPTGROUP"].includes(el.tagName)) { continue; }
     const field = el.matches(fields);
