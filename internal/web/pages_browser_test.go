@@ -468,8 +468,9 @@ func themeClipboard(u *ui) string {
 
 // TestNarrowTablesAndMenuWithoutScript reads the console 390 pixels wide:
 // a table's rows are cards whose cells are labelled with their column's
-// name, and with script turned off the rows still stack without sideways
-// scrolling and the Menu still opens the navigation.
+// name; with script turned off (no labels) the table keeps its header row
+// and scrolls in its own box, the page does not scroll sideways, and the
+// Menu still opens the navigation, by pointer and by keyboard.
 func TestNarrowTablesAndMenuWithoutScript(t *testing.T) {
 	e, pages := themeConsole(t)
 	u := newUI(t, e.srv.URL)
@@ -507,8 +508,19 @@ func TestNarrowTablesAndMenuWithoutScript(t *testing.T) {
 	if sw, iw := eval[int](u, `document.documentElement.scrollWidth`), eval[int](u, `window.innerWidth`); sw > iw {
 		t.Errorf("without script the runs page is %dpx wide in a %dpx window", sw, iw)
 	}
-	if stacked := eval[bool](u, `[...document.querySelectorAll("main table.list tbody td")].every(td => (td.matches(":empty") ? getComputedStyle(td).display === "none" : getComputedStyle(td).display !== "table-cell"))`); !stacked {
-		t.Error("without script the runs table's cells do not stack")
+	if header := eval[bool](u, `document.querySelector("main table.list thead th").checkVisibility() && getComputedStyle(document.querySelector("main .table-wrap")).overflowX === "auto"`); !header {
+		t.Error("without script the runs table lacks its header row or its own scrolling box")
 	}
 	themeCheckNav(t, u, "runs without script", true)
+
+	// The Menu opens from the keyboard too: Tab reaches its checkbox and
+	// Space ticks it.
+	u.do("open the menu with the keyboard", chromedp.Focus(chromedp.ID("nav-toggle")), chromedp.KeyEvent(" "))
+	if open := eval[bool](u, `[...document.querySelectorAll("header nav a")].every(a => a.checkVisibility())`); !open {
+		t.Error("Space on the focused Menu toggle does not open the navigation")
+	}
+	if ring := eval[string](u, `getComputedStyle(document.querySelector("label[for=nav-toggle]")).outlineStyle`); ring == "none" {
+		t.Error("the focused Menu toggle shows no focus ring")
+	}
+	u.shot("nav-open-390")
 }
