@@ -524,3 +524,32 @@ func TestNarrowTablesAndMenuWithoutScript(t *testing.T) {
 	}
 	u.shot("nav-open-390")
 }
+
+// TestTestResultInBothThemes sends an action from its test panel and reads
+// the result in the light and the dark scheme: the request, the responses
+// and the field picker have AA contrast, and the picker's rows are one
+// line each, with checkboxes of a checkbox's size.
+func TestTestResultInBothThemes(t *testing.T) {
+	upstream := httptest.NewServer(httpbin.New())
+	t.Cleanup(upstream.Close)
+	e := newEnv(t)
+	e.putYAML("kind: Action\nname: echo\ndescription: Echo a request.\nmethod: GET\nurl: " + upstream.URL + "/anything\n")
+	u := newUI(t, e.srv.URL)
+	themeSignIn(u, e)
+	for _, scheme := range themeSchemes {
+		themeScheme(u, scheme)
+		u.open("/actions/echo")
+		u.do("send", chromedp.WaitVisible(chromedp.ID("test-form")), chromedp.Click(chromedp.CSS(`#test-form button[value="send"]`)))
+		u.waitFor("the field picker", `!!document.querySelector("#field-picker [data-pick-path]")`)
+		if wide := eval[int](u, `Math.max(...[...document.querySelectorAll("#field-picker input[type=checkbox]")].map(b => Math.round(b.getBoundingClientRect().width)))`); wide > 24 {
+			t.Errorf("%s: a picker checkbox is %dpx wide", scheme, wide)
+		}
+		if tall := eval[int](u, `Math.max(...[...document.querySelectorAll("#field-picker .pick")].map(l => Math.round(l.getBoundingClientRect().height)))`); tall > 32 {
+			t.Errorf("%s: a picker row's label is %dpx tall, more than one line", scheme, tall)
+		}
+		for _, l := range eval[[]themeLowContrast](u, themeContrast) {
+			t.Errorf("the test result (%s): %s %q has contrast %.2f:1, below %.1f:1 (text %s on %s)", scheme, l.Element, l.Text, l.Ratio, l.Need, l.FG, l.BG)
+		}
+		u.shot("test-result-" + scheme + "-wide")
+	}
+}
