@@ -553,3 +553,22 @@ func TestTestResultInBothThemes(t *testing.T) {
 		u.shot("test-result-" + scheme + "-wide")
 	}
 }
+
+// TestRunFactsWrapLongIDs opens a run page 480 pixels wide, where its
+// facts stand in two columns: a long confirmation id wraps inside its
+// column instead of pushing the page sideways.
+func TestRunFactsWrapLongIDs(t *testing.T) {
+	e := newEnv(t)
+	e.storeRuns(&runlog.Run{Action: "cancel_order", Agent: "support", Caller: runlog.CallerTools,
+		Outcome: runlog.OutcomeConfirmationRequired, StartedAt: time.Now().UTC(), Output: "{}",
+		ConfirmationID: "cf_" + strings.Repeat("q7", 20), CallID: "call_" + strings.Repeat("x9", 20)})
+	u := newUI(t, e.srv.URL)
+	themeSignIn(u, e)
+	u.do("viewport", chromedp.EmulateViewport(480, 860))
+	u.open("/runs")
+	u.submit("open the run", `#runs-table tbody tr a`)
+	u.waitFor("the run page", `location.pathname.startsWith("/runs/")`)
+	if sw, iw := eval[int](u, `document.documentElement.scrollWidth`), eval[int](u, `window.innerWidth`); sw > iw {
+		t.Errorf("the run page is %dpx wide in a %dpx window", sw, iw)
+	}
+}
