@@ -466,7 +466,8 @@ func themeClipboard(u *ui) string {
 	return got
 }
 
-// TestNarrowTablesAndMenuWithoutScript reads the console 390 pixels wide:
+// TestNarrowTablesAndMenuWithoutScript reads the console 1024 pixels wide,
+// where the navigation is a Menu in a one-row header, and 390 wide:
 // a table's rows are cards whose cells are labelled with their column's
 // name; with script turned off (no labels) the table keeps its header row
 // and scrolls in its own box, the page does not scroll sideways, and the
@@ -475,6 +476,15 @@ func TestNarrowTablesAndMenuWithoutScript(t *testing.T) {
 	e, pages := themeConsole(t)
 	u := newUI(t, e.srv.URL)
 	themeSignIn(u, e)
+	// Below the width the links fit on one line (a tablet), the header
+	// stays one row high with a Menu instead of wrapping into three.
+	u.do("tablet viewport", chromedp.EmulateViewport(1024, 768))
+	u.open(themePath(t, pages, "runs"))
+	if h := eval[int](u, `Math.round(document.querySelector("header").getBoundingClientRect().height)`); h > 64 {
+		t.Errorf("at 1024px the header is %dpx tall", h)
+	}
+	themeCheckNav(t, u, "runs at 1024px", true)
+
 	u.do("narrow viewport", chromedp.EmulateViewport(390, 844))
 	for _, name := range []string{"runs", "actions", "contacts", "workflows", "secrets"} {
 		u.open(themePath(t, pages, name))
