@@ -93,18 +93,93 @@
     showType();
   }
 
-  // Copy buttons.
+  // Copy buttons: the existing [data-copy] ones, and one on every code
+  // block. The clipboard API needs a secure origin; elsewhere the text is
+  // selected and copied the older way. A status line says "Copied".
+  var copyStatus = document.createElement("span");
+  copyStatus.className = "sr-only";
+  copyStatus.setAttribute("role", "status");
+  document.body.appendChild(copyStatus);
+  function copySelected(el) {
+    var sel = window.getSelection(), range = document.createRange();
+    if (el.select) { el.select(); } else { range.selectNodeContents(el); sel.removeAllRanges(); sel.addRange(range); }
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (err) { ok = false; }
+    if (!el.select) { sel.removeAllRanges(); }
+    return ok;
+  }
+  function copyFrom(button, src, idle) {
+    var field = src.tagName === "INPUT" || src.tagName === "TEXTAREA";
+    var text = field ? src.value : src.textContent;
+    var done = function (ok) {
+      button.textContent = ok ? "Copied" : "Copy failed";
+      copyStatus.textContent = "";
+      setTimeout(function () { copyStatus.textContent = ok ? "Copied" : "Copy failed: select the text and copy it"; }, 50);
+      setTimeout(function () { button.textContent = idle; }, 1500);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(function () { done(true); }, function () { done(copySelected(src)); });
+    } else {
+      done(copySelected(src));
+    }
+  }
   $all("[data-copy]").forEach(function (b) {
-    if (!navigator.clipboard) { return; }
+    var idle = b.textContent;
     b.hidden = false;
     b.addEventListener("click", function () {
       var src = $(b.getAttribute("data-copy"));
-      navigator.clipboard.writeText(src.value || src.textContent).then(function () {
-        b.textContent = "Copied";
-        setTimeout(function () { b.textContent = "Copy"; }, 1500);
-      });
+      if (src) { copyFrom(b, src, idle); }
     });
   });
+  function addCopyButton(pre) {
+    if (pre.parentNode.classList.contains("code-block")) { return; }
+    if (pre.id && $('[data-copy="#' + pre.id + '"]')) { return; }
+    var wrap = document.createElement("div");
+    wrap.className = "code-block";
+    pre.parentNode.insertBefore(wrap, pre);
+    wrap.appendChild(pre);
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "btn btn-small code-copy";
+    b.textContent = "Copy";
+    var name = pre.getAttribute("aria-label");
+    b.setAttribute("aria-label", name ? "Copy " + name.toLowerCase() : "Copy code");
+    b.addEventListener("click", function () { copyFrom(b, pre, "Copy"); });
+    wrap.appendChild(b);
+  }
+
+  // Tables: each cell carries its column's name, shown above the value
+  // when the rows stack as cards on narrow screens.
+  function labelCells(table) {
+    var heads = $all("thead th", table).map(function (th) {
+      var c = th.cloneNode(true);
+      $all(".sr-only", c).forEach(function (el) { el.remove(); });
+      return c.textContent.trim();
+    });
+    $all("tbody tr", table).forEach(function (tr) {
+      var col = 0;
+      Array.prototype.forEach.call(tr.children, function (cell) {
+        var span = cell.colSpan || 1;
+        if (span === 1 && heads[col] && !cell.hasAttribute("data-label")) { cell.setAttribute("data-label", heads[col]); }
+        col += span;
+      });
+    });
+  }
+
+  // Code blocks and tables that scripts add later (the test panel's
+  // result, the chat's tool calls) get the same treatment.
+  function enhance(root) {
+    if (root.matches && root.matches("pre.code")) { addCopyButton(root); }
+    if (root.matches && root.matches("table.list")) { labelCells(root); }
+    $all("pre.code", root).forEach(addCopyButton);
+    $all("table.list", root).forEach(labelCells);
+  }
+  enhance(document);
+  new MutationObserver(function (changes) {
+    changes.forEach(function (ch) {
+      Array.prototype.forEach.call(ch.addedNodes, function (n) { if (n.nodeType === 1) { enhance(n); } });
+    });
+  }).observe(document.body, { childList: true, subtree: true });
 
   // Actions list: filter rows as the search is typed; the count says how
   // many show, and when none does the table gives way to the empty state.
