@@ -286,7 +286,7 @@ func (b *opBuild) jsonBody(schema, description any) string {
 	}
 	content := map[string]any{}
 	required := asList(s["required"])
-	for _, k := range slices.Sorted(mapKeys(props)) {
+	for _, k := range b.d.keys(props) {
 		p := b.d.param(props[k], 1)
 		p.Required = slices.Contains(required, any(k))
 		content[k] = "{{" + b.add(k, p) + "}}"
@@ -302,7 +302,7 @@ func (b *opBuild) formBody(schema any) string {
 	props, _ := b.d.deref(s["properties"]).(map[string]any)
 	required := asList(s["required"])
 	b.a.Body = &action.Body{Type: "form", Content: map[string]any{}}
-	for _, k := range slices.Sorted(mapKeys(props)) {
+	for _, k := range b.d.keys(props) {
 		p := b.d.param(props[k], 1)
 		p.Required = slices.Contains(required, any(k))
 		b.formField(k, "{{"+b.add(k, p)+"}}")
