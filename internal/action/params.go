@@ -92,28 +92,32 @@ func (ps Params) MarshalJSON() ([]byte, error) {
 }
 
 // ObjectJSON writes members as one JSON object, in the order they come:
-// the encoding of an ordered mapping such as Params.
+// the encoding of an ordered mapping such as Params. Like any
+// json.Marshaler's output, it is HTML-escaped (or not) by the encoder
+// that calls it, as the rest of the document is.
 func ObjectJSON[V any](members iter.Seq2[string, V]) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteByte('{')
+	var out, one bytes.Buffer
+	enc := json.NewEncoder(&one)
+	enc.SetEscapeHTML(false)
+	out.WriteByte('{')
 	for name, value := range members {
-		if buf.Len() > 1 {
-			buf.WriteByte(',')
+		if out.Len() > 1 {
+			out.WriteByte(',')
 		}
-		k, err := json.Marshal(name)
-		if err != nil {
+		one.Reset()
+		if err := enc.Encode(name); err != nil {
 			return nil, fmt.Errorf("member %q: %w", name, err)
 		}
-		v, err := json.Marshal(value)
-		if err != nil {
+		out.Write(bytes.TrimSuffix(one.Bytes(), []byte("\n")))
+		out.WriteByte(':')
+		one.Reset()
+		if err := enc.Encode(value); err != nil {
 			return nil, fmt.Errorf("member %q: %w", name, err)
 		}
-		buf.Write(k)
-		buf.WriteByte(':')
-		buf.Write(v)
+		out.Write(bytes.TrimSuffix(one.Bytes(), []byte("\n")))
 	}
-	buf.WriteByte('}')
-	return buf.Bytes(), nil
+	out.WriteByte('}')
+	return out.Bytes(), nil
 }
 
 // UnmarshalJSON reads an object keyed by param name, keeping its member

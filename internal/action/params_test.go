@@ -168,3 +168,36 @@ func TestParamsSetDeleteKeepOrder(t *testing.T) {
 		t.Errorf("All did not stop when asked: %v", seen)
 	}
 }
+
+// TestParamsJSONEscapesAsTheEncoder: the params' text is HTML-escaped
+// when the encoder escapes (json.Marshal) and left as written when it
+// does not, as a map's would be.
+func TestParamsJSONEscapesAsTheEncoder(t *testing.T) {
+	ps := Params{{Name: "q", Param: &Param{Type: ParamTypeString, Description: "a < b & c"}}}
+	b, err := json.Marshal(ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"q":{"type":"string","description":"a \u003c b \u0026 c"}}`; string(b) != want {
+		t.Errorf("json.Marshal = %s, want %s", b, want)
+	}
+	var buf strings.Builder
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(ps); err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"q":{"type":"string","description":"a < b & c"}}` + "\n"; buf.String() != want {
+		t.Errorf("without HTML escaping = %s, want %s", buf.String(), want)
+	}
+}
+
+func TestObjectJSONIsCompact(t *testing.T) {
+	b, err := Params{{Name: "a", Param: &Param{Type: ParamTypeString}}, {Name: "b"}}.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"a":{"type":"string"},"b":null}`; string(b) != want {
+		t.Errorf("MarshalJSON = %q, want %q", b, want)
+	}
+}
