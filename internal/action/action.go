@@ -76,7 +76,7 @@ type Action struct {
 	Headers     map[string]string `json:"headers,omitempty" yaml:"headers,omitempty"`
 	Auth        string            `json:"auth,omitempty" yaml:"auth,omitempty"`
 	Body        *Body             `json:"body,omitempty" yaml:"body,omitempty"`
-	Params      map[string]*Param `json:"params,omitempty" yaml:"params,omitempty"`
+	Params      Params            `json:"params,omitempty" yaml:"params,omitempty"`
 	Response    *ResponseFilter   `json:"response,omitempty" yaml:"response,omitempty"`
 	// Timeout is a Go duration string ("10s"); empty means DefaultTimeout.
 	Timeout string `json:"timeout,omitempty" yaml:"timeout,omitempty"`

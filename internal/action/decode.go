@@ -37,7 +37,7 @@ func Decode(filename string, data []byte) ([]Resource, Errors) {
 			errs = append(errs, fe)
 			continue
 		}
-		f, err := parser.Parse(tokens, 0)
+		f, err := parser.Parse(tokens, 0, parser.AllowDuplicateMapKey())
 		if err != nil {
 			errs = append(errs, syntaxError(filename, err))
 			continue
@@ -133,7 +133,7 @@ func decodeDocument(filename string, index int, body ast.Node) (*Resource, Error
 	}
 	var kindNode *ast.MappingValueNode
 	for _, mv := range values {
-		if _, k, ok := keyText(mv); ok && k == "kind" {
+		if _, k, ok := keyText(mv); ok && k == "kind" && kindNode == nil {
 			kindNode = mv
 		}
 	}
@@ -226,7 +226,7 @@ func FromSpecJSON(kind Kind, data []byte) (Resource, Errors) {
 	}
 	// Tabs are JSON whitespace but not YAML indentation; outside strings
 	// (the only place valid JSON has them) they may become spaces.
-	f, err := parser.ParseBytes(bytes.ReplaceAll(data, []byte("\t"), []byte(" ")), 0)
+	f, err := parser.ParseBytes(bytes.ReplaceAll(data, []byte("\t"), []byte(" ")), 0, parser.AllowDuplicateMapKey())
 	if err != nil {
 		return Resource{}, Errors{{Path: prefix, Message: "invalid JSON: " + syntaxError("", err).Message}}
 	}

@@ -29,6 +29,7 @@ var (
 	idempotencyType = reflect.TypeFor[Idempotency]()
 	secretRefType   = reflect.TypeFor[SecretRef]()
 	onErrorType     = reflect.TypeFor[OnError]()
+	paramsType      = reflect.TypeFor[Params]()
 )
 
 // relError is a decoding problem at a path relative to its resource.
@@ -250,6 +251,9 @@ func (d *nodeDecoder) decodeInto(n ast.Node, tag string, pos Pos, v reflect.Valu
 	case t == onErrorType:
 		d.decodeOnError(n, pos, v, path)
 		return
+	case t == paramsType:
+		d.decodeParams(n, pos, v, path)
+		return
 	case t == secretRefType:
 		if _, ok := mappingValues(n); !ok {
 			d.fail(path, pos, "secrets must not sit in resource files: write {env: VAR_NAME} to read an environment variable or {secret: NAME} for a stored secret")
@@ -315,9 +319,10 @@ func (d *nodeDecoder) decodeInto(n ast.Node, tag string, pos Pos, v reflect.Valu
 // is left to the caller.
 func (d *nodeDecoder) decodeFields(values []*ast.MappingValueNode, v reflect.Value, path fieldPath, skip string) {
 	fields := structFields(v.Type())
+	seen := map[string]Pos{}
 	for _, mv := range values {
 		key, kpos, ok := d.keyString(mv, path)
-		if !ok {
+		if !ok || d.repeated(seen, "field", key, kpos, path) {
 			continue
 		}
 		if skip != "" && key == skip {
@@ -369,9 +374,10 @@ func (d *nodeDecoder) decodeMap(n ast.Node, pos Pos, v reflect.Value, path field
 	}
 	t := v.Type()
 	m := reflect.MakeMapWithSize(t, len(values))
+	seen := map[string]Pos{}
 	for _, mv := range values {
 		key, kpos, ok := d.keyString(mv, path)
-		if !ok {
+		if !ok || d.repeated(seen, "key", key, kpos, path) {
 			continue
 		}
 		elem := reflect.New(t.Elem()).Elem()
@@ -384,6 +390,49 @@ func (d *nodeDecoder) decodeMap(n ast.Node, pos Pos, v reflect.Value, path field
 		m.SetMapIndex(reflect.ValueOf(key), elem)
 	}
 	v.Set(m)
+}
+
+// repeated reports (and records as a problem) a key its mapping already
+// had; seen holds the keys met so far and where. The first one is kept.
+func (d *nodeDecoder) repeated(seen map[string]Pos, what, key string, kpos Pos, path fieldPath) bool {
+	first, dup := seen[key]
+	if !dup {
+		seen[key] = kpos
+		return false
+	}
+	at := ""
+	if d.positions != nil && first.Line > 0 {
+		at = fmt.Sprintf("; first written at line %d, column %d", first.Line, first.Col)
+	}
+	d.fail(path.key(key), kpos, "duplicate %s %q%s", what, key, at)
+	return true
+}
+
+// decodeParams fills Params from a mapping keyed by param name, in the
+// mapping's order.
+func (d *nodeDecoder) decodeParams(n ast.Node, pos Pos, v reflect.Value, path fieldPath) {
+	values, ok := mappingValues(n)
+	if !ok {
+		d.fail(path, pos, "must be a mapping, not %s", describe(n))
+		return
+	}
+	if len(values) == 0 {
+		return
+	}
+	ps := make(Params, 0, len(values))
+	seen := map[string]Pos{}
+	for _, mv := range values {
+		name, kpos, ok := d.keyString(mv, path)
+		if !ok || d.repeated(seen, "param", name, kpos, path) {
+			continue
+		}
+		// An empty entry ("order_id:") still names a param; keep it so
+		// that validation reports what it lacks.
+		p := &Param{}
+		d.decode(mv.Value, kpos, reflect.ValueOf(p).Elem(), path.key(name))
+		ps = append(ps, NamedParam{Name: name, Param: p})
+	}
+	v.Set(reflect.ValueOf(ps))
 }
 
 func (d *nodeDecoder) decodeSlice(n ast.Node, pos Pos, v reflect.Value, path fieldPath) {
@@ -415,9 +464,10 @@ func (d *nodeDecoder) generic(n ast.Node, tag string, pos Pos, path fieldPath) (
 	case *ast.MappingNode, *ast.MappingValueNode:
 		values, _ := mappingValues(v)
 		m := make(map[string]any, len(values))
+		seen := map[string]Pos{}
 		for _, mv := range values {
 			key, kpos, ok := d.keyString(mv, path)
-			if !ok {
+			if !ok || d.repeated(seen, "key", key, kpos, path) {
 				continue
 			}
 			var elem any

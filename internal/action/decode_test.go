@@ -188,7 +188,7 @@ name: a
 name: b
 `,
 			want: []string{
-				`t.yaml:3:1: invalid YAML: mapping key "name" already defined at [2:1]`,
+				`t.yaml:3:1: agents[a].name: duplicate field "name"; first written at line 2, column 1`,
 			},
 		},
 		{

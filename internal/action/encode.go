@@ -75,8 +75,8 @@ func EncodeYAML(resources []Resource) ([]byte, error) {
 }
 
 // SpecJSON returns the canonical JSON of a resource's spec (without its
-// kind): fields in declaration order, map keys sorted, so that equal specs
-// give equal bytes.
+// kind): fields in declaration order, params in their own order, other
+// map keys sorted, so that equal specs give equal bytes.
 func SpecJSON(r Resource) ([]byte, error) {
 	v, err := spec(&r)
 	if err != nil {

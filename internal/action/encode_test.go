@@ -45,9 +45,9 @@ func tricky() Resource {
 			"int": 7.0, "float": 0.25, "neg": -3.0, "exp": 1e21, "t": true, "nil": nil,
 			"list": []any{"x", 1.0, []any{}, map[string]any{}}, "str": "1.5", "multi": "a\n---\nb\n",
 		}},
-		Params: map[string]*Param{
-			"id":   {Type: "integer", Required: true, Minimum: &minimum, Enum: []any{1.0, 2.0}, Default: 1.0},
-			"tags": {Type: "array", Items: &Param{Type: "string", MinLength: &minLen}, Default: []any{"a"}},
+		Params: Params{
+			{Name: "id", Param: &Param{Type: "integer", Required: true, Minimum: &minimum, Enum: []any{1.0, 2.0}, Default: 1.0}},
+			{Name: "tags", Param: &Param{Type: "array", Items: &Param{Type: "string", MinLength: &minLen}, Default: []any{"a"}}},
 		},
 		Response:    &ResponseFilter{Compact: &compact, Exclude: []string{"*_url"}},
 		Retries:     &retries,

@@ -2,11 +2,10 @@ package action
 
 import (
 	"fmt"
-	"maps"
+	"iter"
 	"math"
 	"reflect"
 	"regexp"
-	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -36,7 +35,7 @@ func (c *checker) params(r *Resource, uses []placeholderUse) {
 		}
 		used[u.Name] = true
 		inPath[u.Name] = inPath[u.Name] || u.inPath
-		if _, ok := a.Params[u.Name]; !ok {
+		if !a.Params.Has(u.Name) {
 			at := u.path.String() + "\x00" + u.Name
 			if !reported[at] {
 				reported[at] = true
@@ -44,12 +43,8 @@ func (c *checker) params(r *Resource, uses []placeholderUse) {
 			}
 		}
 	}
-	for _, name := range slices.Sorted(maps.Keys(a.Params)) {
+	for name, prm := range c.uniqueParams(r, pp, a.Params) {
 		p := pp.key(name)
-		if !validName(name) {
-			c.add(r, p, "param names must be 1 to 64 letters, digits, _ or -")
-		}
-		prm := a.Params[name]
 		if prm == nil {
 			c.add(r, p.field("type"), "required: one of %s", paramTypeChoices)
 			continue
@@ -210,4 +205,36 @@ func inEnum(enum []any, v any) bool {
 		}
 	}
 	return false
+}
+
+// uniqueParams yields the params in order, reporting names that are not
+// valid and names given twice (which only a value built in code can hold:
+// decoding refuses them); a repeated name is yielded once.
+func (c *checker) uniqueParams(r *Resource, pp fieldPath, params Params) iter.Seq2[string, *Param] {
+	return func(yield func(string, *Param) bool) {
+		seen := make(map[string]bool, params.Len())
+		for name, prm := range params.All() {
+			p := pp.key(name)
+			if seen[name] {
+				c.add(r, p, "duplicate param %q", name)
+				continue
+			}
+			seen[name] = true
+			if !validName(name) {
+				c.add(r, p, "param names must be 1 to 64 letters, digits, _ or -")
+			}
+			if !yield(name, prm) {
+				return
+			}
+		}
+	}
+}
+
+// paramSet returns the set of param names, for closestName.
+func paramSet(params Params) map[string]bool {
+	out := make(map[string]bool, params.Len())
+	for _, name := range params.Names() {
+		out[name] = true
+	}
+	return out
 }

@@ -145,13 +145,9 @@ func (c *checker) workflowTrigger(r *Resource, refs *workflowRefs) {
 
 // paramSchemas checks a trigger's params exactly as an action's are
 // checked, except that nothing needs to use them.
-func (c *checker) paramSchemas(r *Resource, pp fieldPath, params map[string]*Param) {
-	for _, name := range slices.Sorted(maps.Keys(params)) {
+func (c *checker) paramSchemas(r *Resource, pp fieldPath, params Params) {
+	for name, prm := range c.uniqueParams(r, pp, params) {
 		p := pp.key(name)
-		if !validName(name) {
-			c.add(r, p, "param names must be 1 to 64 letters, digits, _ or -")
-		}
-		prm := params[name]
 		if prm == nil {
 			c.add(r, p.field("type"), "required: one of %s", paramTypeChoices)
 			continue
@@ -392,12 +388,12 @@ func (f *flowCheck) action(sp fieldPath, s *Step) {
 		}
 		wp := sp.field("with")
 		for _, k := range slices.Sorted(maps.Keys(s.With)) {
-			if _, ok := a.Params[k]; !ok {
+			if !a.Params.Has(k) {
 				f.c.add(f.r, wp.key(k), "action %q has no param %q%s", s.Action, k, paramChoices(k, a.Params))
 			}
 		}
-		for _, k := range slices.Sorted(maps.Keys(a.Params)) {
-			if prm := a.Params[k]; prm != nil && prm.Required && prm.Default == nil {
+		for k, prm := range a.Params.All() {
+			if prm != nil && prm.Required && prm.Default == nil {
 				if _, ok := s.With[k]; !ok {
 					f.c.add(f.r, wp, "missing %q: action %q requires it", k, s.Action)
 				}
@@ -438,14 +434,14 @@ func (f *flowCheck) action(sp fieldPath, s *Step) {
 }
 
 // paramChoices proposes the closest param, or lists them.
-func paramChoices(name string, params map[string]*Param) string {
-	if s := closestName(name, nameSet(params)); s != "" {
+func paramChoices(name string, params Params) string {
+	if s := closestName(name, paramSet(params)); s != "" {
 		return s
 	}
-	if len(params) == 0 {
+	if params.Len() == 0 {
 		return "; it takes no params"
 	}
-	return "; its params: " + strings.Join(slices.Sorted(maps.Keys(params)), ", ")
+	return "; its params: " + strings.Join(params.Names(), ", ")
 }
 
 // agent checks an agent step.

@@ -267,7 +267,7 @@ func TestWorkflowFromSpecJSONErrors(t *testing.T) {
 // TestValidateWorkflowBuiltInCode: resources built in code, with holes a
 // file cannot have, are reported without a panic and without positions.
 func TestValidateWorkflowBuiltInCode(t *testing.T) {
-	w := &Workflow{Name: "w", Trigger: Trigger{Manual: &ManualTrigger{Params: map[string]*Param{"p": nil}}},
+	w := &Workflow{Name: "w", Trigger: Trigger{Manual: &ManualTrigger{Params: Params{{Name: "p", Param: nil}}}},
 		Steps: []*Step{nil, {ID: "a", Agent: "x", Input: "i", Output: map[string]*Param{"o": nil}}, {ID: "b", Switch: []*SwitchCase{nil}}}}
 	assertLines(t, lines(Validate([]Resource{{Kind: KindWorkflow, Workflow: w, Index: 1}})), []string{
 		`workflows[w].trigger.manual.params.p.type: required: one of string, integer, number, boolean, array, object`,

@@ -50,7 +50,7 @@ func (t Trigger) Type() string {
 
 // Params returns the schema a run's input must match: the webhook's or
 // the manual trigger's params, nil for the others.
-func (t Trigger) Params() map[string]*Param {
+func (t Trigger) Params() Params {
 	switch {
 	case t.Webhook != nil:
 		return t.Webhook.Params
@@ -67,7 +67,7 @@ type WebhookTrigger struct {
 	Secret *SecretRef `json:"secret,omitempty" yaml:"secret,omitempty"`
 	// Params is the schema the JSON body must match, the same as an
 	// action's params.
-	Params map[string]*Param `json:"params,omitempty" yaml:"params,omitempty"`
+	Params Params `json:"params,omitempty" yaml:"params,omitempty"`
 	// Tolerance is how far the webhook-timestamp may be from now (a Go
 	// duration); empty means DefaultWebhookTolerance.
 	Tolerance string `json:"tolerance,omitempty" yaml:"tolerance,omitempty"`
@@ -108,7 +108,7 @@ func EventTypes() []string {
 // ManualTrigger starts a run only when asked (console, API, CLI).
 type ManualTrigger struct {
 	// Params is the schema the input must match; nil accepts any object.
-	Params map[string]*Param `json:"params,omitempty" yaml:"params,omitempty"`
+	Params Params `json:"params,omitempty" yaml:"params,omitempty"`
 }
 
 // Step is one step of a workflow. Exactly one of Action, If, Switch, Set,

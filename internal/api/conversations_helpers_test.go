@@ -95,13 +95,13 @@ func (e *convEnv) resources() []action.Resource {
 		{Kind: action.KindAction, Action: &action.Action{
 			Name: "get_order", Description: "Look up an order by its id.",
 			Method: action.MethodGet, URL: e.upstream.URL + "/orders/{{order_id}}",
-			Params: map[string]*action.Param{"order_id": {Type: "string", Description: "The order id.", Required: true}},
+			Params: action.Params{{Name: "order_id", Param: &action.Param{Type: "string", Description: "The order id.", Required: true}}},
 		}},
 		{Kind: action.KindAction, Action: &action.Action{
 			Name: "create_ticket", Description: "Open a support ticket.",
 			Method: action.MethodPost, URL: e.upstream.URL + "/tickets",
 			Body:   &action.Body{Type: "json", Content: map[string]any{"subject": "{{subject}}"}},
-			Params: map[string]*action.Param{"subject": {Type: "string", Description: "One line.", Required: true}},
+			Params: action.Params{{Name: "subject", Param: &action.Param{Type: "string", Description: "One line.", Required: true}}},
 		}},
 		{Kind: action.KindAgent, Agent: &action.Agent{Name: "support", Instructions: "You help {{contact.name}}.",
 			Actions: []string{"get_order", "create_ticket"}, Model: model}},

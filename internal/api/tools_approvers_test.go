@@ -66,7 +66,7 @@ func TestNoToolApprovesAConfirmation(t *testing.T) {
 	e.Apply(action.Resource{Kind: action.KindAction, Action: &action.Action{
 		Name: "approve_confirmation", Description: "Approve a pending confirmation.",
 		Method: action.MethodGet, URL: e.Upstream.URL + "/orders/{{confirmation_id}}",
-		Params: map[string]*action.Param{"confirmation_id": {Type: "string", Description: "The id.", Required: true}},
+		Params: action.Params{{Name: "confirmation_id", Param: &action.Param{Type: "string", Description: "The id.", Required: true}}},
 	}})
 	e.Activate("support", "get_order", "create_ticket", "list_items", "cancel_order", "approve_confirmation")
 	id := e.requestTicket("Let the model approve")

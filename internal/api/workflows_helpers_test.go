@@ -105,7 +105,7 @@ func (e *wfEnv) resources() []action.Resource {
 		{Kind: action.KindAction, Action: &action.Action{
 			Name: "get_order", Description: "Look up an order by its id.",
 			Method: action.MethodGet, URL: e.upstream.URL + "/orders/{{order_id}}",
-			Params: map[string]*action.Param{"order_id": {Type: "string", Description: "The order id.", Required: true}},
+			Params: action.Params{{Name: "order_id", Param: &action.Param{Type: "string", Description: "The order id.", Required: true}}},
 		}},
 		{Kind: action.KindAction, Action: &action.Action{
 			Name: "fail_always", Description: "Always fails.",
@@ -116,7 +116,7 @@ func (e *wfEnv) resources() []action.Resource {
 			Name: "order_shipped", Description: "Look up a shipped order.",
 			Trigger: action.Trigger{Webhook: &action.WebhookTrigger{
 				Secret: &action.SecretRef{Secret: "SHOP_HOOK"},
-				Params: map[string]*action.Param{"order_id": {Type: "string", Description: "The order id.", Required: true}},
+				Params: action.Params{{Name: "order_id", Param: &action.Param{Type: "string", Description: "The order id.", Required: true}}},
 			}},
 			Steps: []*action.Step{{ID: "order", Action: "get_order", With: map[string]any{"order_id": "{{trigger.order_id}}"},
 				Extract: map[string]string{"tracking": ".shipment.tracking_number"}}},

@@ -3,8 +3,6 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
-	"maps"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -171,9 +169,9 @@ func parseArgs(a *action.Action, argsJSON string, pairs []string) (map[string]an
 		if !ok || k == "" {
 			return nil, fmt.Errorf("--arg %q: expected name=value", kv)
 		}
-		p := a.Params[k]
+		p := a.Params.Get(k)
 		if p == nil {
-			return nil, fmt.Errorf("--arg %s: the action has no param %q (params: %s)", k, k, strings.Join(slices.Sorted(maps.Keys(a.Params)), ", "))
+			return nil, fmt.Errorf("--arg %s: the action has no param %q (params: %s)", k, k, strings.Join(a.Params.Names(), ", "))
 		}
 		val, err := typedValue(p, v)
 		if err != nil {

@@ -28,9 +28,9 @@ func BenchmarkAgentCall(b *testing.B) {
 	id := &action.Param{Type: "string", Description: "The order id.", Required: true}
 	_, err := g.Store().Apply(context.Background(), []action.Resource{
 		{Kind: action.KindAction, Action: &action.Action{Name: "get_order", Description: "Get an order.",
-			Method: action.MethodGet, URL: up.URL + "/orders/{{order_id}}", Params: map[string]*action.Param{"order_id": id}}},
+			Method: action.MethodGet, URL: up.URL + "/orders/{{order_id}}", Params: action.Params{{Name: "order_id", Param: id}}}},
 		{Kind: action.KindAction, Action: &action.Action{Name: "cancel_order", Description: "Cancel an order.", Confirm: action.ConfirmNever,
-			Method: action.MethodDelete, URL: up.URL + "/orders/{{order_id}}", Params: map[string]*action.Param{"order_id": id}}},
+			Method: action.MethodDelete, URL: up.URL + "/orders/{{order_id}}", Params: action.Params{{Name: "order_id", Param: id}}}},
 		gatewaytest.Agent("support", "get_order", "cancel_order"),
 	})
 	if err != nil {

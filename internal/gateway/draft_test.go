@@ -42,7 +42,7 @@ func TestDraftIsCalledLikeAStoredAction(t *testing.T) {
 	}
 
 	good := &action.Action{Name: "draft_order", Method: action.MethodGet, URL: f.Upstream.URL + "/orders/{{order_id}}",
-		Params: map[string]*action.Param{"order_id": {Type: "string", Required: true}}, Response: &action.ResponseFilter{Select: "{id, status}"}}
+		Params: action.Params{{Name: "order_id", Param: &action.Param{Type: "string", Required: true}}}, Response: &action.ResponseFilter{Select: "{id, status}"}}
 	res, err := f.G.Test(ctx, gateway.TestRequest{Draft: good, Caller: runlog.CallerConsole, Arguments: map[string]any{"order_id": "A1"}})
 	if err != nil || res.Run.Outcome != runlog.OutcomeOK || res.Run.Output != `{"id":"A1","status":"shipped"}` {
 		t.Fatalf("a valid draft: %v %+v", err, res)

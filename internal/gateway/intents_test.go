@@ -70,10 +70,10 @@ func TestWriteIsOnRecordBeforeItIsSentAndReadsAreNot(t *testing.T) {
 		action.Resource{Kind: action.KindAction, Action: &action.Action{Name: "add_note", Description: "Add a note.",
 			Method: action.MethodPost, URL: up.URL + "/notes", Confirm: action.ConfirmNever,
 			Body:   &action.Body{Type: "json", Content: map[string]any{"note": "{{note}}"}},
-			Params: map[string]*action.Param{"note": note}}},
+			Params: action.Params{{Name: "note", Param: note}}}},
 		action.Resource{Kind: action.KindAction, Action: &action.Action{Name: "find_note", Description: "Find a note.",
 			Method: action.MethodGet, URL: up.URL + "/notes", Query: map[string]string{"note": "{{note}}"},
-			Params: map[string]*action.Param{"note": note}}},
+			Params: action.Params{{Name: "note", Param: note}}}},
 		gatewaytest.Agent("support", "add_note", "find_note"),
 	)
 	g.Invalidate()

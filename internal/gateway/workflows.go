@@ -270,7 +270,7 @@ func (g *Gateway) checkRunInput(wf *action.Workflow, input map[string]any) error
 		return nil
 	}
 	declared := make(map[string]any, len(params))
-	for name := range params {
+	for _, name := range params.Names() {
 		if v, ok := input[name]; ok {
 			declared[name] = v
 		}

@@ -43,7 +43,7 @@ func Curl(line string, o Options) (*Result, error) {
 		return nil, fmt.Errorf("importer: reading the cURL command: %w", err)
 	}
 	b := &curlBuilder{req: req, o: o, creds: newCredentials(o.Prefix), params: newNamer(""),
-		act: &action.Action{Params: map[string]*action.Param{}}, notes: req.notes}
+		act: &action.Action{Params: action.Params{}}, notes: req.notes}
 	if err := b.build(); err != nil {
 		return nil, fmt.Errorf("importer: reading the cURL command: %w", err)
 	}
@@ -157,8 +157,8 @@ func (b *curlBuilder) pathTemplate(u *url.URL) string {
 			if err != nil {
 				shown = s
 			}
-			b.act.Params[name] = &action.Param{Type: action.ParamTypeString, Required: true,
-				Description: fmt.Sprintf("The %s in the URL path.", shown)}
+			b.act.Params.Set(name, &action.Param{Type: action.ParamTypeString, Required: true,
+				Description: fmt.Sprintf("The %s in the URL path.", shown)})
 			segs[i] = "{{" + name + "}}"
 			continue
 		}
@@ -174,8 +174,8 @@ func (b *curlBuilder) pathTemplate(u *url.URL) string {
 		if s[0] >= '0' && s[0] <= '9' && !strings.Contains(s, "-") {
 			typ = action.ParamTypeInteger
 		}
-		b.act.Params[name] = &action.Param{Type: typ, Required: true,
-			Description: fmt.Sprintf("The id in the URL path after /%s.", strings.Join(segs[1:i], "/"))}
+		b.act.Params.Set(name, &action.Param{Type: typ, Required: true,
+			Description: fmt.Sprintf("The id in the URL path after /%s.", strings.Join(segs[1:i], "/"))})
 		segs[i] = "{{" + name + "}}"
 	}
 	return strings.Join(segs, "/")

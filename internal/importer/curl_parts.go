@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/actiongate/actiongate/internal/action"
@@ -121,7 +119,7 @@ func (b *curlBuilder) body() error {
 		return nil
 	}
 	name := b.params.name("body")
-	b.act.Params[name] = &action.Param{Type: action.ParamTypeString, Required: true, Description: "The request body."}
+	b.act.Params.Set(name, &action.Param{Type: action.ParamTypeString, Required: true, Description: "The request body."})
 	b.act.Body = &action.Body{Type: "text", Content: "{{" + name + "}}"}
 	if ct := b.header("content-type"); ct != "" && !strings.Contains(ct, "{{") {
 		if b.act.Headers == nil {
@@ -158,7 +156,7 @@ func looksJSON(data string) bool {
 // from its value (the value itself is not kept); any other JSON value is
 // one param.
 func (b *curlBuilder) jsonBody(data string) error {
-	body, notes, err := jsonBodyTemplate(data, b.params, b.act.Params)
+	body, notes, err := jsonBodyTemplate(data, b.params, &b.act.Params)
 	if err != nil {
 		return err
 	}
@@ -171,7 +169,7 @@ func (b *curlBuilder) jsonBody(data string) error {
 // field of an object a required param typed from its value, named by
 // names and added to params; any other JSON value one param. No value of
 // data is kept.
-func jsonBodyTemplate(data string, names *namer, params map[string]*action.Param) (*action.Body, []string, error) {
+func jsonBodyTemplate(data string, names *namer, params *action.Params) (*action.Body, []string, error) {
 	dec := json.NewDecoder(bytes.NewReader([]byte(data)))
 	dec.UseNumber()
 	var v any
@@ -181,20 +179,22 @@ func jsonBodyTemplate(data string, names *namer, params map[string]*action.Param
 	obj, ok := v.(map[string]any)
 	if !ok {
 		name := names.name("body")
-		params[name] = paramFor(v, "The request body.")
-		params[name].Required = true
+		p := paramFor(v, "The request body.")
+		p.Required = true
+		params.Set(name, p)
 		return &action.Body{Type: "json", Content: "{{" + name + "}}"}, nil, nil
 	}
 	var notes []string
 	content := map[string]any{}
-	for _, k := range slices.Sorted(maps.Keys(obj)) {
+	for _, k := range objectKeys(data) {
 		if strings.Contains(k, "{{") {
 			notes = append(notes, "a JSON body field whose name holds {{ was left out")
 			continue
 		}
 		name := names.name(k)
-		params[name] = paramFor(obj[k], fmt.Sprintf("The %q field of the JSON body.", k))
-		params[name].Required = true
+		p := paramFor(obj[k], fmt.Sprintf("The %q field of the JSON body.", k))
+		p.Required = true
+		params.Set(name, p)
 		content[k] = "{{" + name + "}}"
 	}
 	return &action.Body{Type: "json", Content: content}, notes, nil
@@ -263,7 +263,7 @@ func (b *curlBuilder) fieldsInto(where, data string) {
 		if where == "query" {
 			desc = fmt.Sprintf("The %q query parameter.", key)
 		}
-		b.act.Params[name] = &action.Param{Type: action.ParamTypeString, Required: true, Description: desc}
+		b.act.Params.Set(name, &action.Param{Type: action.ParamTypeString, Required: true, Description: desc})
 		fields[key] = "{{" + name + "}}"
 	}
 	if where == "query" {
@@ -317,4 +317,30 @@ func jsonKind(k string) string {
 		return "boolean"
 	}
 	return k
+}
+
+// objectKeys returns the member names of the JSON object data in the
+// order they are written, each once. data is valid JSON.
+func objectKeys(data string) []string {
+	dec := json.NewDecoder(strings.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil
+	}
+	var keys []string
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return keys
+		}
+		k, _ := tok.(string)
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+		if err := dec.Decode(new(json.RawMessage)); err != nil {
+			return keys
+		}
+	}
+	return keys
 }

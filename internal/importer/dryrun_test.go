@@ -116,7 +116,7 @@ func sampleArgs(a *action.Action) (map[string]any, map[string]bool) {
 	args := map[string]any{}
 	given := map[string]bool{}
 	n := 0
-	for name, p := range a.Params {
+	for name, p := range a.Params.All() {
 		n++
 		v := sampleFor(p, n)
 		args[name] = v
@@ -164,7 +164,7 @@ func checkDryRun(t *testing.T, doc map[string]any, op Operation, a *action.Actio
 	t.Helper()
 	where := op.Method + " " + op.Path
 	args, given := sampleArgs(a)
-	for name, p := range a.Params {
+	for name, p := range a.Params.All() {
 		if p.Pattern != "" && !regexp.MustCompile(p.Pattern).MatchString(fmt.Sprint(args[name])) {
 			return // the sample value cannot fit the document's pattern
 		}

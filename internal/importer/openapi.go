@@ -18,6 +18,7 @@ var openapiMethods = []string{"get", "put", "post", "delete", "options", "head",
 // oaDoc is a parsed OpenAPI or Swagger 2 document as generic values.
 type oaDoc struct {
 	root    map[string]any
+	orders  keyOrders
 	version string
 	swagger bool
 	notes   []string
@@ -33,7 +34,7 @@ func OpenAPI(data []byte, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &oaDoc{root: root}
+	d := &oaDoc{root: root, orders: documentKeyOrders(data, root)}
 	if v, ok := root["openapi"].(string); ok && strings.HasPrefix(v, "3.") {
 		d.version = "OpenAPI " + v
 	} else if v := fmt.Sprint(root["swagger"]); v == "2.0" || v == "2" {

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -141,12 +142,28 @@ func (b *opBuild) parameters(item, op map[string]any) string {
 			byKey[k] = prm
 		}
 	}
+	// The params come path first, then query, then the others, each
+	// place in the document's order; the body's fields follow.
+	slices.SortStableFunc(order, func(x, y key) int { return cmp.Compare(placeRank(x.in), placeRank(y.in)) })
 	for _, k := range order {
 		if reason := b.parameter(k.in, k.name, byKey[k]); reason != "" {
 			return reason
 		}
 	}
 	return ""
+}
+
+// placeRank orders parameter places: path, query, header, the rest.
+func placeRank(in string) int {
+	switch in {
+	case "path":
+		return 0
+	case "query":
+		return 1
+	case "header":
+		return 2
+	}
+	return 3
 }
 
 // parameter adds one parameter where it belongs.
@@ -187,7 +204,7 @@ func (b *opBuild) parameter(in, name string, prm map[string]any) string {
 	case "formData":
 		b.formField(name, ph)
 	default:
-		delete(b.a.Params, pn)
+		b.a.Params.Delete(pn)
 		b.notes = append(b.notes, fmt.Sprintf("%s parameter %s is not sent (only path, query, header and body parameters are)", in, name))
 	}
 	return ""
@@ -209,11 +226,8 @@ func repeated(prm map[string]any, swagger bool) bool {
 
 // add adds a param named after raw and returns its name.
 func (b *opBuild) add(raw string, p *action.Param) string {
-	if b.a.Params == nil {
-		b.a.Params = map[string]*action.Param{}
-	}
 	n := b.params.name(raw)
-	b.a.Params[n] = p
+	b.a.Params.Set(n, p)
 	return n
 }
 
@@ -272,7 +286,7 @@ func (b *opBuild) jsonBody(schema, description any) string {
 	}
 	content := map[string]any{}
 	required := asList(s["required"])
-	for _, k := range slices.Sorted(mapKeys(props)) {
+	for _, k := range b.d.keys(props) {
 		p := b.d.param(props[k], 1)
 		p.Required = slices.Contains(required, any(k))
 		content[k] = "{{" + b.add(k, p) + "}}"
@@ -288,7 +302,7 @@ func (b *opBuild) formBody(schema any) string {
 	props, _ := b.d.deref(s["properties"]).(map[string]any)
 	required := asList(s["required"])
 	b.a.Body = &action.Body{Type: "form", Content: map[string]any{}}
-	for _, k := range slices.Sorted(mapKeys(props)) {
+	for _, k := range b.d.keys(props) {
 		p := b.d.param(props[k], 1)
 		p.Required = slices.Contains(required, any(k))
 		b.formField(k, "{{"+b.add(k, p)+"}}")

@@ -35,13 +35,13 @@ func (b *pmAction) template(s string, inPath bool, esc func(string) string) stri
 func (b *pmAction) varRef(name, desc string, required bool) string {
 	if p, ok := b.byVar[name]; ok {
 		if required {
-			b.act.Params[p].Required = true
+			b.act.Params.Get(p).Required = true
 		}
 		return "{{" + p + "}}"
 	}
 	p := b.params.name(name)
 	b.byVar[name] = p
-	b.act.Params[p] = &action.Param{Type: action.ParamTypeString, Description: desc, Required: required}
+	b.act.Params.Set(p, &action.Param{Type: action.ParamTypeString, Description: desc, Required: required})
 	if _, known := b.p.vars[name]; known {
 		b.notes = append(b.notes, fmt.Sprintf("collection variable %s became the param %s (its value is not kept)", name, p))
 	}
@@ -114,7 +114,7 @@ func (b *pmAction) body(body *pmBody) {
 			return
 		}
 		if looksJSON(body.Raw) {
-			t, notes, err := jsonBodyTemplate(body.Raw, b.params, b.act.Params)
+			t, notes, err := jsonBodyTemplate(body.Raw, b.params, &b.act.Params)
 			if err == nil {
 				b.act.Body = t
 				b.notes = append(b.notes, notes...)
@@ -125,7 +125,7 @@ func (b *pmAction) body(body *pmBody) {
 			b.notes = append(b.notes, "the raw JSON body does not parse (it may hold bare variables): it is one text param")
 		}
 		name := b.params.name("body")
-		b.act.Params[name] = &action.Param{Type: action.ParamTypeString, Required: true, Description: "The request body."}
+		b.act.Params.Set(name, &action.Param{Type: action.ParamTypeString, Required: true, Description: "The request body."})
 		b.act.Body = &action.Body{Type: "text", Content: "{{" + name + "}}"}
 	case "urlencoded":
 		b.formBody(body.URLEncoded)
@@ -150,8 +150,8 @@ func (b *pmAction) formBody(fields []pmKV) {
 			b.notes = append(b.notes, fmt.Sprintf("file field %s left out: an action sends no files", f.Key))
 		default:
 			name := b.params.name(f.Key)
-			b.act.Params[name] = &action.Param{Type: action.ParamTypeString, Required: true,
-				Description: fmt.Sprintf("The %q field of the form body.", f.Key)}
+			b.act.Params.Set(name, &action.Param{Type: action.ParamTypeString, Required: true,
+				Description: fmt.Sprintf("The %q field of the form body.", f.Key)})
 			content[f.Key] = "{{" + name + "}}"
 		}
 	}
@@ -170,7 +170,7 @@ func (b *pmAction) graphQLBody(body *pmBody) {
 	content := map[string]any{"query": body.GraphQL.Query}
 	if strings.TrimSpace(body.GraphQL.Variables) != "" {
 		name := b.params.name("variables")
-		b.act.Params[name] = &action.Param{Type: action.ParamTypeObject, Description: "The GraphQL variables."}
+		b.act.Params.Set(name, &action.Param{Type: action.ParamTypeObject, Description: "The GraphQL variables."})
 		content["variables"] = "{{" + name + "}}"
 	}
 	b.act.Body = &action.Body{Type: "json", Content: content}

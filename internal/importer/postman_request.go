@@ -38,7 +38,7 @@ func (p *postmanImport) request(it *pmItem, at string, folders []string, auth *p
 	}
 	op := Operation{ID: it.ID, Method: method, Tags: folders, Summary: it.Name, Selected: true}
 	b := &pmAction{p: p, params: newNamer(""), byVar: map[string]string{},
-		act: &action.Action{Method: method, Params: map[string]*action.Param{}}}
+		act: &action.Action{Method: method, Params: action.Params{}}}
 	reason, err := b.build(&req, auth)
 	if err != nil {
 		return fmt.Errorf("%s.request.url: %w", at, err)

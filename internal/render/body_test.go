@@ -9,16 +9,16 @@ import (
 	"github.com/actiongate/actiongate/internal/action"
 )
 
-func bodyParams() map[string]*action.Param {
-	return map[string]*action.Param{
-		"s":    typed("string"),
-		"n":    typed("integer"),
-		"f":    typed("number"),
-		"b":    typed("boolean"),
-		"ids":  {Type: "array", Items: typed("integer")},
-		"obj":  typed("object"),
-		"qty":  {Type: "integer", Default: uint64(1)},
-		"note": typed("string"),
+func bodyParams() action.Params {
+	return action.Params{
+		{Name: "s", Param: typed("string")},
+		{Name: "n", Param: typed("integer")},
+		{Name: "f", Param: typed("number")},
+		{Name: "b", Param: typed("boolean")},
+		{Name: "ids", Param: &action.Param{Type: "array", Items: typed("integer")}},
+		{Name: "obj", Param: typed("object")},
+		{Name: "qty", Param: &action.Param{Type: "integer", Default: uint64(1)}},
+		{Name: "note", Param: typed("string")},
 	}
 }
 

@@ -22,7 +22,7 @@ func nestedValue(n int, leaf any) map[string]any {
 
 func objectAction() *action.Action {
 	return &action.Action{Name: "j", Method: "POST", URL: "https://api.example.com/",
-		Params: map[string]*action.Param{"obj": typed("object")},
+		Params: action.Params{{Name: "obj", Param: typed("object")}},
 		Body:   &action.Body{Type: "json", Content: map[string]any{"v": "{{obj}}"}}}
 }
 

@@ -20,11 +20,11 @@ import (
 // fuzzActions puts the same values in every place, one action per place,
 // so a value refused in one place does not hide the others.
 func fuzzActions() map[string]*action.Action {
-	params := map[string]*action.Param{
-		"q":    typed("string"),
-		"n":    typed("integer"),
-		"f":    typed("number"),
-		"data": typed("object"),
+	params := action.Params{
+		{Name: "q", Param: typed("string")},
+		{Name: "n", Param: typed("integer")},
+		{Name: "f", Param: typed("number")},
+		{Name: "data", Param: typed("object")},
 	}
 	return map[string]*action.Action{
 		"path": {Name: "path", URL: "https://api.example.com:8443/v1/items/{{q}}/sub#top", Params: params},

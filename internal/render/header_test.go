@@ -9,12 +9,12 @@ import (
 )
 
 func TestHeaders(t *testing.T) {
-	params := map[string]*action.Param{
-		"v":    typed("string"),
-		"n":    typed("integer"),
-		"ids":  {Type: "array", Items: typed("string")},
-		"obj":  typed("object"),
-		"lang": {Type: "string", Default: "en"},
+	params := action.Params{
+		{Name: "v", Param: typed("string")},
+		{Name: "n", Param: typed("integer")},
+		{Name: "ids", Param: &action.Param{Type: "array", Items: typed("string")}},
+		{Name: "obj", Param: typed("object")},
+		{Name: "lang", Param: &action.Param{Type: "string", Default: "en"}},
 	}
 	tests := []struct {
 		name    string
@@ -80,7 +80,7 @@ func TestHeaders(t *testing.T) {
 }
 
 func TestContentTypeHeader(t *testing.T) {
-	params := map[string]*action.Param{"ct": typed("string")}
+	params := action.Params{{Name: "ct", Param: typed("string")}}
 	body := &action.Body{Type: BodyJSON, Content: map[string]any{"a": 1.0}}
 	tests := []struct {
 		name    string

@@ -65,11 +65,11 @@ func getOrder() *action.Action {
 			"summary": "order {{order_id}} for {{contact.email}}",
 			"fixed":   []any{uint64(1), "two", true, nil, 2.5},
 		}},
-		Params: map[string]*action.Param{
-			"order_id": {Type: "string", Required: true, Description: "The order number"},
-			"page":     {Type: "integer", Default: uint64(1)},
-			"note":     typed("string"),
-			"tags":     {Type: "array", Items: typed("string")},
+		Params: action.Params{
+			{Name: "order_id", Param: &action.Param{Type: "string", Required: true, Description: "The order number"}},
+			{Name: "page", Param: &action.Param{Type: "integer", Default: uint64(1)}},
+			{Name: "note", Param: typed("string")},
+			{Name: "tags", Param: &action.Param{Type: "array", Items: typed("string")}},
 		},
 	}
 }
@@ -161,35 +161,35 @@ func TestRenderProblems(t *testing.T) {
 		},
 		{
 			name:   "integer given a fraction",
-			a:      &action.Action{Name: "a", URL: "https://x.example/{{n}}", Params: map[string]*action.Param{"n": typed("integer")}},
+			a:      &action.Action{Name: "a", URL: "https://x.example/{{n}}", Params: action.Params{{Name: "n", Param: typed("integer")}}},
 			in:     Input{Args: map[string]any{"n": 1.5}},
 			params: []string{"n"},
 			msgs:   []string{"argument n must be an integer"},
 		},
 		{
 			name:   "number given infinity",
-			a:      &action.Action{Name: "a", URL: "https://x.example/?n={{n}}", Params: map[string]*action.Param{"n": typed("number")}},
+			a:      &action.Action{Name: "a", URL: "https://x.example/?n={{n}}", Params: action.Params{{Name: "n", Param: typed("number")}}},
 			in:     Input{Args: map[string]any{"n": json.Number("1e999")}},
 			params: []string{"n"},
 			msgs:   []string{"argument n must be a finite number"},
 		},
 		{
 			name:   "invalid json.Number",
-			a:      &action.Action{Name: "a", URL: "https://x.example/?n={{n}}", Params: map[string]*action.Param{"n": typed("number")}},
+			a:      &action.Action{Name: "a", URL: "https://x.example/?n={{n}}", Params: action.Params{{Name: "n", Param: typed("number")}}},
 			in:     Input{Args: map[string]any{"n": json.Number("1,2")}},
 			params: []string{"n"},
 			msgs:   []string{"argument n must be a finite number"},
 		},
 		{
 			name:   "boolean given string",
-			a:      &action.Action{Name: "a", URL: "https://x.example/?b={{b}}", Params: map[string]*action.Param{"b": typed("boolean")}},
+			a:      &action.Action{Name: "a", URL: "https://x.example/?b={{b}}", Params: action.Params{{Name: "b", Param: typed("boolean")}}},
 			in:     Input{Args: map[string]any{"b": "true"}},
 			params: []string{"b"},
 			msgs:   []string{"argument b must be true or false"},
 		},
 		{
 			name:   "object given array",
-			a:      &action.Action{Name: "a", URL: "https://x.example/?o={{o}}", Params: map[string]*action.Param{"o": typed("object")}},
+			a:      &action.Action{Name: "a", URL: "https://x.example/?o={{o}}", Params: action.Params{{Name: "o", Param: typed("object")}}},
 			in:     Input{Args: map[string]any{"o": []any{}}},
 			params: []string{"o"},
 			msgs:   []string{"argument o must be an object"},
@@ -209,7 +209,7 @@ func TestRenderProblems(t *testing.T) {
 		},
 		{
 			name:   "required param sent as null",
-			a:      &action.Action{Name: "a", URL: "https://x.example/?q={{q}}", Params: map[string]*action.Param{"q": {Type: "string", Required: true}}},
+			a:      &action.Action{Name: "a", URL: "https://x.example/?q={{q}}", Params: action.Params{{Name: "q", Param: &action.Param{Type: "string", Required: true}}}},
 			in:     Input{Args: map[string]any{"q": nil}},
 			params: []string{"q"},
 			msgs:   []string{"missing required argument q (string)"},
@@ -253,7 +253,7 @@ func TestRenderSecretLookupCause(t *testing.T) {
 }
 
 func TestRenderTemplateFaults(t *testing.T) {
-	p := map[string]*action.Param{"x": typed("string")}
+	p := action.Params{{Name: "x", Param: typed("string")}}
 	tests := []struct {
 		name string
 		a    action.Action

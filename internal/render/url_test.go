@@ -14,7 +14,7 @@ func TestPathValues(t *testing.T) {
 	a := &action.Action{
 		Name:   "get",
 		URL:    "https://api.example.com:8443/v1/items/{{id}}/detail",
-		Params: map[string]*action.Param{"id": typed("")},
+		Params: action.Params{{Name: "id", Param: typed("")}},
 	}
 	long := strings.Repeat("ab/", 10000)
 	tests := []struct {
@@ -79,7 +79,7 @@ func TestPathValues(t *testing.T) {
 }
 
 func TestPathSegmentRules(t *testing.T) {
-	params := map[string]*action.Param{"a": typed("string"), "b": typed("string")}
+	params := action.Params{{Name: "a", Param: typed("string")}, {Name: "b", Param: typed("string")}}
 	tests := []struct {
 		name, url string
 		args      map[string]any
@@ -117,13 +117,13 @@ func TestPathSegmentRules(t *testing.T) {
 }
 
 func TestQuery(t *testing.T) {
-	params := map[string]*action.Param{
-		"q":    typed("string"),
-		"n":    typed("integer"),
-		"f":    typed("number"),
-		"ids":  {Type: "array", Items: typed("integer")},
-		"obj":  typed("object"),
-		"flag": {Type: "boolean", Default: true},
+	params := action.Params{
+		{Name: "q", Param: typed("string")},
+		{Name: "n", Param: typed("integer")},
+		{Name: "f", Param: typed("number")},
+		{Name: "ids", Param: &action.Param{Type: "array", Items: typed("integer")}},
+		{Name: "obj", Param: typed("object")},
+		{Name: "flag", Param: &action.Param{Type: "boolean", Default: true}},
 	}
 	tests := []struct {
 		name  string
@@ -179,7 +179,7 @@ func TestURLValuesNeverChangeAuthority(t *testing.T) {
 		Name:   "a",
 		URL:    "https://api.example.com/{{p}}/x?q={{p}}",
 		Query:  map[string]string{"m": "{{p}}"},
-		Params: map[string]*action.Param{"p": typed("string")},
+		Params: action.Params{{Name: "p", Param: typed("string")}},
 	}
 	for _, v := range attacks {
 		u := render(t, a, Input{Args: map[string]any{"p": v}}).URL

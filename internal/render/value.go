@@ -58,7 +58,7 @@ func (r *renderer) resolve(place string, p *action.Placeholder) *resolved {
 }
 
 func (r *renderer) resolveParam(place string, v *resolved, name string) {
-	prm := r.a.Params[name]
+	prm := r.a.Params.Get(name)
 	if prm == nil {
 		v.failed = true
 		r.templateFault(place, fmt.Errorf("placeholder {{%s}} names no declared param", name))

@@ -144,7 +144,7 @@ func newEnv(t testing.TB, llm *providertest.Server, pg bool, limits *action.Turn
 			Name: "get_order", Description: "Look up an order.", Method: action.MethodGet,
 			URL:      base + "/orders/{{order_id}}",
 			Headers:  map[string]string{"X-Token": "{{secret.UPSTREAM_TOKEN}}", "X-Region": "{{vars.region}}"},
-			Params:   map[string]*action.Param{"order_id": {Type: "string", Required: true, Pattern: "^[A-Z][0-9]+$"}},
+			Params:   action.Params{{Name: "order_id", Param: &action.Param{Type: "string", Required: true, Pattern: "^[A-Z][0-9]+$"}}},
 			Response: &action.ResponseFilter{Exclude: []string{"*_url"}},
 		}},
 		{Kind: action.KindAction, Action: &action.Action{
@@ -152,7 +152,7 @@ func newEnv(t testing.TB, llm *providertest.Server, pg bool, limits *action.Turn
 			Query:   map[string]string{"plan": "{{contact.plan}}"},
 			Headers: map[string]string{"X-Token": "{{secret.UPSTREAM_TOKEN}}"},
 			Body:    &action.Body{Type: "json", Content: map[string]any{"subject": "{{subject}}", "email": "{{contact.email}}", "plan": "{{contact.plan}}"}},
-			Params:  map[string]*action.Param{"subject": {Type: "string", Required: true}},
+			Params:  action.Params{{Name: "subject", Param: &action.Param{Type: "string", Required: true}}},
 		}},
 		{Kind: action.KindAction, Action: &action.Action{
 			Name: "get_account", Description: "Read the contact's account.", Method: action.MethodGet,

@@ -287,12 +287,12 @@ func typed(v any, typ string) (any, string) {
 }
 
 // requiredFields is fields with every one required, for the validator.
-func requiredFields(fields map[string]*action.Param) map[string]*action.Param {
-	out := make(map[string]*action.Param, len(fields))
-	for name, p := range fields {
-		c := *p
+func requiredFields(fields map[string]*action.Param) action.Params {
+	out := make(action.Params, 0, len(fields))
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
+		c := *fields[name]
 		c.Required = true
-		out[name] = &c
+		out = append(out, action.NamedParam{Name: name, Param: &c})
 	}
 	return out
 }

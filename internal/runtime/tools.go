@@ -63,9 +63,9 @@ func rememberAction(actions []*action.Action) *action.Action {
 		Description: "Store what the contact told you for an input a tool result asked for, " +
 			"then call that tool again. Use it only with the contact's own answer.",
 		Method: action.MethodPost,
-		Params: map[string]*action.Param{
-			"name":  {Type: "string", Required: true, Enum: enum, Description: "The input's name, as the tool result gave it."},
-			"value": {Type: "string", Required: true, Description: "The contact's answer."},
+		Params: action.Params{
+			{Name: "name", Param: &action.Param{Type: "string", Required: true, Enum: enum, Description: "The input's name, as the tool result gave it."}},
+			{Name: "value", Param: &action.Param{Type: "string", Required: true, Description: "The contact's answer."}},
 		},
 	}
 }

@@ -52,14 +52,14 @@ func newBoundsEnv(t *testing.T, extra ...func(*http.ServeMux, *boundsEnv)) *boun
 			Name: "update_profile", Description: "Update the customer's profile.", Confirm: action.ConfirmNever,
 			Method: action.MethodPost, URL: e.Upstream.URL + "/tickets", Response: filter,
 			Body:   &action.Body{Type: "json", Content: map[string]any{"profile": "{{profile}}"}},
-			Params: map[string]*action.Param{"profile": {Type: "object", Description: "The fields to change.", Required: true}},
+			Params: action.Params{{Name: "profile", Param: &action.Param{Type: "object", Description: "The fields to change.", Required: true}}},
 		}},
 		action.Resource{Kind: action.KindAction, Action: &action.Action{
 			Name: "find_order", Description: "Find an order.",
 			Method: action.MethodGet, URL: e.Upstream.URL + "/orders/{{order_id}}", Query: map[string]string{"status": "{{status}}"}, Response: filter,
-			Params: map[string]*action.Param{
-				"order_id": {Type: "string", Description: "The order id.", Required: true, Pattern: "^[A-Z][0-9]+$"},
-				"status":   {Type: "string", Description: "The order status.", Enum: []any{"open", "shipped"}},
+			Params: action.Params{
+				{Name: "order_id", Param: &action.Param{Type: "string", Description: "The order id.", Required: true, Pattern: "^[A-Z][0-9]+$"}},
+				{Name: "status", Param: &action.Param{Type: "string", Description: "The order status.", Enum: []any{"open", "shipped"}}},
 			},
 		}},
 		gatewaytest.Agent("support", "get_order", "create_ticket", "list_items", "cancel_order", "update_profile", "find_order"),

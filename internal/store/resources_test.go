@@ -17,7 +17,7 @@ func actionRes(name, url string) action.Resource {
 	return action.Resource{Kind: action.KindAction, Action: &action.Action{
 		Name: name, Method: action.MethodGet, URL: url,
 		Query:  map[string]string{"q": "{{query}}", "a": "1"},
-		Params: map[string]*action.Param{"query": {Type: "string", Required: true}},
+		Params: action.Params{{Name: "query", Param: &action.Param{Type: "string", Required: true}}},
 		Body:   &action.Body{Type: "json", Content: map[string]any{"n": 2.5, "s": "x"}},
 	}}
 }
@@ -74,7 +74,7 @@ func testResources(t *testing.T, newStore factory) {
 
 	got, err := s.Get(ctx, action.KindAction, "lookup")
 	must(t, err)
-	if got.Kind != action.KindAction || got.Action.URL != "https://api.example.com/b" || got.Action.Params["query"].Type != "string" {
+	if got.Kind != action.KindAction || got.Action.URL != "https://api.example.com/b" || got.Action.Params.Get("query").Type != "string" {
 		t.Fatalf("Get returned %+v", got.Action)
 	}
 	if specOf(t, *got) != specOf(t, actionRes("lookup", "https://api.example.com/b")) {

@@ -23,6 +23,7 @@ type suiteCase struct {
 func suiteCases() []suiteCase {
 	return []suiteCase{
 		{"Resources", testResources},
+		{"ParamOrder", testParamOrder},
 		{"ProviderResources", testProviderResources},
 		{"Apply", testApply},
 		{"ApplyAllOrNothing", testApplyAllOrNothing},

@@ -12,10 +12,10 @@ import (
 
 func orderValidator(t *testing.T) *Validator {
 	t.Helper()
-	v, err := NewValidator(&action.Action{Name: "get_order", Method: action.MethodGet, Params: map[string]*action.Param{
-		"order_id": {Type: "string", Required: true, Description: "The order number", Pattern: "^[A-Z][0-9]+$"},
-		"status":   {Type: "string", Enum: []any{"open", "closed"}},
-		"limit":    {Type: "integer"},
+	v, err := NewValidator(&action.Action{Name: "get_order", Method: action.MethodGet, Params: action.Params{
+		{Name: "order_id", Param: &action.Param{Type: "string", Required: true, Description: "The order number", Pattern: "^[A-Z][0-9]+$"}},
+		{Name: "status", Param: &action.Param{Type: "string", Enum: []any{"open", "closed"}}},
+		{Name: "limit", Param: &action.Param{Type: "integer"}},
 	}})
 	if err != nil {
 		t.Fatal(err)

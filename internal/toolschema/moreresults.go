@@ -32,21 +32,21 @@ func MoreResultsAction() *action.Action {
 			"The part returned may end with a new handle for the part after it. " +
 			"Handles expire after a while; if one has expired, call the original tool again.",
 		Method: action.MethodGet,
-		Params: map[string]*action.Param{
-			MoreResultsParam: {
+		Params: action.Params{
+			{Name: MoreResultsParam, Param: &action.Param{
 				Type:        typeString,
 				Description: "The handle from the truncated tool output, copied exactly.",
 				Required:    true,
-			},
-			MoreResultsItemParam: {
+			}},
+			{Name: MoreResultsItemParam, Param: &action.Param{
 				Type:        typeString,
 				Description: "One item to show in full: its id or number as shown (e.g. \"1347\"), or its position in the list counting from 1.",
-			},
-			MoreResultsFieldsParam: {
+			}},
+			{Name: MoreResultsFieldsParam, Param: &action.Param{
 				Type:        typeArray,
 				Description: "Field names to show in full, dotted for nested ones, e.g. [\"body\", \"user.login\"].",
 				Items:       &action.Param{Type: typeString},
-			},
+			}},
 		},
 	}
 }

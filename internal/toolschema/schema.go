@@ -33,13 +33,16 @@ const (
 // pattern, bounds and default, the required params listed, and no other
 // properties allowed. For array params, min_length and max_length bound the
 // number of items. Params of type object are free-form objects.
+//
+// The properties (a Properties value) and the required names come in the
+// order of the params.
 func InputSchema(a *action.Action) map[string]any {
 	names := paramNames(a)
-	props := make(map[string]any, len(names))
+	props := make(Properties, 0, len(names))
 	required := make([]string, 0, len(names))
 	for _, name := range names {
-		p := a.Params[name]
-		props[name] = paramSchema(p, false)
+		p := a.Params.Get(name)
+		props = append(props, Property{Name: name, Schema: paramSchema(p, false)})
 		if p.Required {
 			required = append(required, name)
 		}
@@ -61,23 +64,23 @@ func InputSchema(a *action.Action) map[string]any {
 func StrictInputSchema(a *action.Action) (schema map[string]any, ok bool) {
 	names := paramNames(a)
 	for _, name := range names {
-		if !strictExpressible(a.Params[name]) {
+		if !strictExpressible(a.Params.Get(name)) {
 			return nil, false
 		}
 	}
-	props := make(map[string]any, len(names))
+	props := make(Properties, 0, len(names))
 	for _, name := range names {
-		p := a.Params[name]
+		p := a.Params.Get(name)
 		s := paramSchema(p, true)
 		if !p.Required {
 			makeNullable(s)
 		}
-		props[name] = s
+		props = append(props, Property{Name: name, Schema: s})
 	}
 	return objectSchema(props, names), true
 }
 
-func objectSchema(props map[string]any, required []string) map[string]any {
+func objectSchema(props Properties, required []string) map[string]any {
 	return map[string]any{
 		"type":                 typeObject,
 		"properties":           props,
@@ -86,15 +89,14 @@ func objectSchema(props map[string]any, required []string) map[string]any {
 	}
 }
 
-// paramNames returns a's param names, sorted.
+// paramNames returns a's param names in the params' order.
 func paramNames(a *action.Action) []string {
-	names := make([]string, 0, len(a.Params))
-	for name, p := range a.Params {
+	names := make([]string, 0, a.Params.Len())
+	for name, p := range a.Params.All() {
 		if p != nil {
 			names = append(names, name)
 		}
 	}
-	slices.Sort(names)
 	return names
 }
 

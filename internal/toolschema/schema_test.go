@@ -37,16 +37,16 @@ func checkStrict(path string, s map[string]any) []string {
 		if s["additionalProperties"] != false {
 			errs = append(errs, path+": object without additionalProperties false")
 		}
-		props, _ := s["properties"].(map[string]any)
+		props, _ := s["properties"].(Properties)
 		if props == nil {
 			errs = append(errs, path+": object without properties")
 		}
 		required, _ := s["required"].([]string)
-		for name, sub := range props {
-			if !slices.Contains(required, name) {
-				errs = append(errs, fmt.Sprintf("%s: property %s not in required", path, name))
+		for _, p := range props {
+			if !slices.Contains(required, p.Name) {
+				errs = append(errs, fmt.Sprintf("%s: property %s not in required", path, p.Name))
 			}
-			errs = append(errs, checkStrict(path+"/"+name, sub.(map[string]any))...)
+			errs = append(errs, checkStrict(path+"/"+p.Name, p.Schema)...)
 		}
 	}
 	if slices.Contains(types, any("array")) {
@@ -90,7 +90,7 @@ func TestStrictFallback(t *testing.T) {
 	}
 	for name, p := range cases {
 		t.Run(name, func(t *testing.T) {
-			a := &action.Action{Name: "x", Method: action.MethodPost, Params: map[string]*action.Param{"p": p, "q": {Type: "string"}}}
+			a := &action.Action{Name: "x", Method: action.MethodPost, Params: action.Params{{Name: "p", Param: p}, {Name: "q", Param: &action.Param{Type: "string"}}}}
 			if s, ok := StrictInputSchema(a); ok || s != nil {
 				t.Errorf("StrictInputSchema = %v, %v; want nil, false", s, ok)
 			}
@@ -171,18 +171,30 @@ func TestInputSchemaCompilesForEveryFixture(t *testing.T) {
 func TestInputSchemaDoesNotAliasParams(t *testing.T) {
 	a := actionNamed(t, "list_orders")
 	s := InputSchema(a)
-	enum := s["properties"].(map[string]any)["status"].(map[string]any)["enum"].([]any)
+	enum := schemaProperty(t, s, "status")["enum"].([]any)
 	enum[0] = "changed"
-	if a.Params["status"].Enum[0] != "open" {
+	if a.Params.Get("status").Enum[0] != "open" {
 		t.Error("changing the schema changed the action's enum")
 	}
 	strict, _ := StrictInputSchema(a)
-	if got := len(strict["properties"].(map[string]any)["status"].(map[string]any)["enum"].([]any)); got != 4 {
+	if got := len(schemaProperty(t, strict, "status")["enum"].([]any)); got != 4 {
 		t.Errorf("strict enum has %d values, want 3 and null", got)
 	}
-	if len(a.Params["status"].Enum) != 3 {
+	if len(a.Params.Get("status").Enum) != 3 {
 		t.Error("strict schema appended null to the action's enum")
 	}
+}
+
+// schemaProperty returns the schema of the property called name.
+func schemaProperty(t *testing.T, s map[string]any, name string) map[string]any {
+	t.Helper()
+	for _, p := range s["properties"].(Properties) {
+		if p.Name == name {
+			return p.Schema
+		}
+	}
+	t.Fatalf("schema has no property %q", name)
+	return nil
 }
 
 // The strict-mode checker itself finds the breaches of a plain schema.

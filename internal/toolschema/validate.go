@@ -51,8 +51,8 @@ func NewValidator(a *action.Action) (*Validator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("toolschema: compiling schema of %s: %w", a.Name, err)
 	}
-	params := make(map[string]*action.Param, len(a.Params))
-	for name, p := range a.Params {
+	params := make(map[string]*action.Param, a.Params.Len())
+	for name, p := range a.Params.All() {
 		if p != nil {
 			params[name] = p
 		}
@@ -69,7 +69,7 @@ func NewValidator(a *action.Action) (*Validator, error) {
 // remove those with DropNulls before using the arguments. Null for a
 // required param is a problem.
 func (v *Validator) Validate(args map[string]any) (ps []Problem, more int) {
-	inst := dropNulls(args, v.params)
+	inst := dropNulls(args, func(name string) *action.Param { return v.params[name] })
 	if inst == nil {
 		inst = map[string]any{}
 	}
@@ -88,13 +88,14 @@ func (v *Validator) Validate(args map[string]any) (ps []Problem, more int) {
 // null, which OpenAI strict mode sends for arguments left out. It returns
 // args itself when there is nothing to drop and never modifies it.
 func DropNulls(args map[string]any, a *action.Action) map[string]any {
-	return dropNulls(args, a.Params)
+	return dropNulls(args, a.Params.Get)
 }
 
-func dropNulls(args map[string]any, params map[string]*action.Param) map[string]any {
+// dropNulls is DropNulls with params looked up by param.
+func dropNulls(args map[string]any, param func(name string) *action.Param) map[string]any {
 	drop := 0
 	for name, val := range args {
-		if val == nil && optional(params[name]) {
+		if val == nil && optional(param(name)) {
 			drop++
 		}
 	}
@@ -103,7 +104,7 @@ func dropNulls(args map[string]any, params map[string]*action.Param) map[string]
 	}
 	out := make(map[string]any, len(args)-drop)
 	for name, val := range args {
-		if val == nil && optional(params[name]) {
+		if val == nil && optional(param(name)) {
 			continue
 		}
 		out[name] = val

@@ -42,7 +42,7 @@ func TestValidate(t *testing.T) {
 			{"status", `status must be one of open, shipped, cancelled (got "pending")`},
 		}},
 		{"unknown argument", "list_orders", `{"customer":"x"}`, []Problem{
-			{"customer", "unknown argument customer; expected one of limit, since, status"},
+			{"customer", "unknown argument customer; expected one of status, limit, since"},
 		}},
 		{"tool without arguments", "store_hours", `{"day":"monday"}`, []Problem{
 			{"day", "unknown argument day; this tool takes no arguments"},
@@ -142,8 +142,8 @@ func TestValidateJSONNumbers(t *testing.T) {
 }
 
 func TestValidateEnumOfNumbers(t *testing.T) {
-	a := &action.Action{Name: "rate", Method: action.MethodPost, Params: map[string]*action.Param{
-		"stars": {Type: "integer", Required: true, Enum: []any{1, 2, 3}},
+	a := &action.Action{Name: "rate", Method: action.MethodPost, Params: action.Params{
+		{Name: "stars", Param: &action.Param{Type: "integer", Required: true, Enum: []any{1, 2, 3}}},
 	}}
 	v, err := NewValidator(a)
 	if err != nil {
@@ -159,8 +159,8 @@ func TestValidateEnumOfNumbers(t *testing.T) {
 }
 
 func TestNewValidatorRejectsBadPattern(t *testing.T) {
-	a := &action.Action{Name: "bad", Method: action.MethodGet, Params: map[string]*action.Param{
-		"code": {Type: "string", Pattern: "([a-z"},
+	a := &action.Action{Name: "bad", Method: action.MethodGet, Params: action.Params{
+		{Name: "code", Param: &action.Param{Type: "string", Pattern: "([a-z"}},
 	}}
 	_, err := NewValidator(a)
 	if err == nil || !strings.Contains(err.Error(), "toolschema: compiling schema of bad") {
@@ -189,9 +189,9 @@ func TestMoreResultsValidation(t *testing.T) {
 }
 
 func TestProblemsText(t *testing.T) {
-	v, err := NewValidator(&action.Action{Name: "get_order", Method: action.MethodGet, Params: map[string]*action.Param{
-		"order_id": {Type: "string", Required: true, Description: "The order number"},
-		"status":   {Type: "string", Enum: []any{"open", "closed"}},
+	v, err := NewValidator(&action.Action{Name: "get_order", Method: action.MethodGet, Params: action.Params{
+		{Name: "order_id", Param: &action.Param{Type: "string", Required: true, Description: "The order number"}},
+		{Name: "status", Param: &action.Param{Type: "string", Enum: []any{"open", "closed"}}},
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -207,8 +207,8 @@ func TestProblemsText(t *testing.T) {
 }
 
 func TestProblemMessagesAreBounded(t *testing.T) {
-	v, err := NewValidator(&action.Action{Name: "x", Method: action.MethodGet, Params: map[string]*action.Param{
-		"q": {Type: "string", Required: true, Description: strings.Repeat("very long description ", 20), Enum: []any{"a"}},
+	v, err := NewValidator(&action.Action{Name: "x", Method: action.MethodGet, Params: action.Params{
+		{Name: "q", Param: &action.Param{Type: "string", Required: true, Description: strings.Repeat("very long description ", 20), Enum: []any{"a"}}},
 	}})
 	if err != nil {
 		t.Fatal(err)

@@ -118,8 +118,8 @@ func formFromAction(a *action.Action) *actionForm {
 		f.BodyType = a.Body.Type
 		f.BodyContent = bodyText(a.Body)
 	}
-	for _, name := range slices.Sorted(maps.Keys(a.Params)) {
-		f.Params = append(f.Params, paramRowFrom(name, a.Params[name]))
+	for name, p := range a.Params.All() {
+		f.Params = append(f.Params, paramRowFrom(name, p))
 	}
 	if r := a.Response; r != nil {
 		f.Select = r.Select
@@ -404,17 +404,17 @@ func (f *actionForm) specJSON() ([]byte, fieldErrors) {
 		spec["body"] = body
 	}
 	if len(f.Params) > 0 {
-		params := map[string]any{}
+		var params paramSpecs
 		for i, row := range f.Params {
 			key := "params." + strconv.Itoa(i) + "."
-			if _, dup := params[row.Name]; dup {
+			if params.has(row.Name) {
 				errs.add(key+"name", "appears twice")
 			}
 			if row.Name == "" {
 				errs.add(key+"name", "required")
 				continue
 			}
-			params[row.Name] = row.spec(key, errs)
+			params = params.set(row.Name, row.spec(key, errs))
 		}
 		spec["params"] = params
 	}

@@ -151,7 +151,7 @@ func exampleAction(actions []*action.Action) *action.Action {
 // their type: the default, the first allowed value, or a stand-in.
 func exampleArguments(a *action.Action) map[string]any {
 	out := map[string]any{}
-	for name, p := range a.Params {
+	for name, p := range a.Params.All() {
 		if !p.Required {
 			continue
 		}

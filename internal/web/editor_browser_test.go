@@ -213,7 +213,7 @@ func TestEditorDuplicateInBrowser(t *testing.T) {
 	u.submit("duplicate", `#duplicate button[type=submit]`)
 	u.waitFor("the copy", `location.pathname === "/actions/get_order_copy"`)
 	cp := editorStored(t, e, "get_order_copy")
-	if cp.URL != "https://shop.example/orders/{{id}}" || cp.Params["id"] == nil || !cp.Params["id"].Required {
+	if cp.URL != "https://shop.example/orders/{{id}}" || cp.Params.Get("id") == nil || !cp.Params.Get("id").Required {
 		t.Fatalf("the copy: %+v", cp)
 	}
 	if got := u.text("h1"); got != "get_order_copy" {

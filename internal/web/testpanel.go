@@ -58,8 +58,7 @@ type testPanel struct {
 // contact and vars placeholders it uses.
 func newTestPanel(a *action.Action, uses []placeholderUse) *testPanel {
 	t := &testPanel{Action: a.Name, Write: action.IsWrite(a.Method), Confirm: a.NeedsConfirmation()}
-	for _, name := range slices.Sorted(maps.Keys(a.Params)) {
-		p := a.Params[name]
+	for name, p := range a.Params.All() {
 		if p == nil {
 			continue
 		}

@@ -264,7 +264,7 @@ func sampleInput(t action.Trigger) map[string]any {
 		return t.Schedule.Input
 	}
 	out := map[string]any{}
-	for name, p := range t.Params() {
+	for name, p := range t.Params().All() {
 		if p != nil {
 			out[name] = sampleValue(p)
 		}

@@ -17,19 +17,19 @@ import (
 func TestSampleInputFollowsTheParams(t *testing.T) {
 	f := func(v float64) *float64 { return &v }
 	n := func(v int) *int { return &v }
-	tr := action.Trigger{Webhook: &action.WebhookTrigger{Params: map[string]*action.Param{
-		"order_id": {Type: action.ParamTypeString, Required: true},
-		"code":     {Type: action.ParamTypeString, MinLength: n(10)},
-		"tag":      {Type: action.ParamTypeString, MaxLength: n(3)},
-		"channel":  {Type: action.ParamTypeString, Enum: []any{"email", "sms"}},
-		"lang":     {Type: action.ParamTypeString, Default: "de", Enum: []any{"en", "de"}},
-		"qty":      {Type: action.ParamTypeInteger, Minimum: f(2.5)},
-		"small":    {Type: action.ParamTypeInteger, Maximum: f(0)},
-		"price":    {Type: action.ParamTypeNumber},
-		"rush":     {Type: action.ParamTypeBoolean},
-		"skus":     {Type: action.ParamTypeArray, Items: &action.Param{Type: action.ParamTypeInteger}},
-		"any":      {Type: action.ParamTypeArray},
-		"meta":     {Type: action.ParamTypeObject},
+	tr := action.Trigger{Webhook: &action.WebhookTrigger{Params: action.Params{
+		{Name: "order_id", Param: &action.Param{Type: action.ParamTypeString, Required: true}},
+		{Name: "code", Param: &action.Param{Type: action.ParamTypeString, MinLength: n(10)}},
+		{Name: "tag", Param: &action.Param{Type: action.ParamTypeString, MaxLength: n(3)}},
+		{Name: "channel", Param: &action.Param{Type: action.ParamTypeString, Enum: []any{"email", "sms"}}},
+		{Name: "lang", Param: &action.Param{Type: action.ParamTypeString, Default: "de", Enum: []any{"en", "de"}}},
+		{Name: "qty", Param: &action.Param{Type: action.ParamTypeInteger, Minimum: f(2.5)}},
+		{Name: "small", Param: &action.Param{Type: action.ParamTypeInteger, Maximum: f(0)}},
+		{Name: "price", Param: &action.Param{Type: action.ParamTypeNumber}},
+		{Name: "rush", Param: &action.Param{Type: action.ParamTypeBoolean}},
+		{Name: "skus", Param: &action.Param{Type: action.ParamTypeArray, Items: &action.Param{Type: action.ParamTypeInteger}}},
+		{Name: "any", Param: &action.Param{Type: action.ParamTypeArray}},
+		{Name: "meta", Param: &action.Param{Type: action.ParamTypeObject}},
 	}}}
 	got := jsonText(sampleInput(tr), false)
 	want := `{"any":[],"channel":"email","code":"examplexxx","lang":"de","meta":{},"order_id":"example","price":1.5,"qty":3,"rush":true,"skus":[1],"small":0,"tag":"exa"}`

@@ -69,9 +69,9 @@ func orderStatus(base string) action.Resource {
 		Name: "order_status", Title: "Order status", Description: "Tell where an order is when the user asks about its delivery.",
 		Method: action.MethodGet, URL: base + "/orders/{{order_id}}",
 		Query: map[string]string{"attempt": "{{attempt}}"},
-		Params: map[string]*action.Param{
-			"order_id": {Type: "string", Description: "The order id, like A1.", Required: true, Pattern: "^[A-Z][0-9]+$"},
-			"attempt":  {Type: "integer", Description: "How many times the user asked.", Minimum: &one, Maximum: &five},
+		Params: action.Params{
+			{Name: "order_id", Param: &action.Param{Type: "string", Description: "The order id, like A1.", Required: true, Pattern: "^[A-Z][0-9]+$"}},
+			{Name: "attempt", Param: &action.Param{Type: "integer", Description: "How many times the user asked.", Minimum: &one, Maximum: &five}},
 		},
 		Response: &action.ResponseFilter{Select: "{id, status}"},
 	}}

@@ -239,23 +239,23 @@ func (f *Fixture) Standard() []action.Resource {
 		{Kind: action.KindAction, Action: &action.Action{
 			Name: "get_order", Title: "Get order", Description: "Look up an order by its id when the user asks about an order.",
 			Method: action.MethodGet, URL: base + "/orders/{{order_id}}",
-			Params: map[string]*action.Param{
-				"order_id": {Type: "string", Description: "The order id, like A1.", Required: true, Pattern: "^[A-Z][0-9]+$"},
+			Params: action.Params{
+				{Name: "order_id", Param: &action.Param{Type: "string", Description: "The order id, like A1.", Required: true, Pattern: "^[A-Z][0-9]+$"}},
 			},
 		}},
 		{Kind: action.KindAction, Action: &action.Action{
 			Name: "create_ticket", Title: "Create ticket", Description: "Open a support ticket.",
 			Method: action.MethodPost, URL: base + "/tickets",
 			Body: &action.Body{Type: "json", Content: map[string]any{"subject": "{{subject}}", "priority": "{{priority}}", "email": "{{contact.email}}"}},
-			Params: map[string]*action.Param{
-				"subject":  {Type: "string", Description: "One line summary.", Required: true, MinLength: &minLen},
-				"priority": {Type: "string", Description: "How urgent.", Enum: []any{"low", "high"}, Default: "low"},
+			Params: action.Params{
+				{Name: "subject", Param: &action.Param{Type: "string", Description: "One line summary.", Required: true, MinLength: &minLen}},
+				{Name: "priority", Param: &action.Param{Type: "string", Description: "How urgent.", Enum: []any{"low", "high"}, Default: "low"}},
 			},
 		}},
 		{Kind: action.KindAction, Action: &action.Action{
 			Name: "cancel_order", Description: "Cancel an order.", Confirm: action.ConfirmNever,
 			Method: action.MethodDelete, URL: base + "/orders/{{order_id}}",
-			Params: map[string]*action.Param{"order_id": {Type: "string", Description: "The order id.", Required: true}},
+			Params: action.Params{{Name: "order_id", Param: &action.Param{Type: "string", Description: "The order id.", Required: true}}},
 		}},
 		{Kind: action.KindAction, Action: &action.Action{
 			Name: "list_items", Description: "List all catalogue items.",
