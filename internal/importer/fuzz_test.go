@@ -67,3 +67,27 @@ func TestOpenAPIAliasBomb(t *testing.T) {
 		t.Errorf("imported %v, want the one operation", res.Summary.Imported)
 	}
 }
+
+// TestOpenAPIDeepJSON imports a JSON document nested 50,000 levels deep:
+// it is refused with the bound named, quickly, and its memory stays in
+// proportion to its size.
+func TestOpenAPIDeepJSON(t *testing.T) {
+	const depth = 50_000
+	doc := `{"openapi":"3.0.0","x":` + strings.Repeat(`{"a":`, depth) + "1" + strings.Repeat("}", depth) + "}"
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	_, err := OpenAPI([]byte(doc), Options{Server: "https://api.example.com"})
+	took := time.Since(start)
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "nested deeper than") {
+		t.Fatalf("a document nested %d levels: %v", depth, err)
+	}
+	if took > 2*time.Second {
+		t.Errorf("took %v, want under 2s", took)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+		t.Errorf("allocated %d MiB for a %d KB document, want under 64 MiB", alloc>>20, len(doc)>>10)
+	}
+	t.Logf("%v, %d KiB allocated", took, (after.TotalAlloc-before.TotalAlloc)>>10)
+}

@@ -2,7 +2,6 @@ package importer
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"slices"
@@ -30,11 +29,11 @@ func OpenAPI(data []byte, o Options) (*Result, error) {
 	if len(data) > MaxSourceBytes {
 		return nil, fmt.Errorf("importer: reading the document: larger than %d bytes", MaxSourceBytes)
 	}
-	root, err := parseDocument(data)
+	root, orders, err := parseDocument(data)
 	if err != nil {
 		return nil, err
 	}
-	d := &oaDoc{root: root, orders: documentKeyOrders(data, root)}
+	d := &oaDoc{root: root, orders: orders}
 	if v, ok := root["openapi"].(string); ok && strings.HasPrefix(v, "3.") {
 		d.version = "OpenAPI " + v
 	} else if v := fmt.Sprint(root["swagger"]); v == "2.0" || v == "2" {
@@ -89,24 +88,24 @@ func OpenAPI(data []byte, o Options) (*Result, error) {
 }
 
 // parseDocument reads a JSON document with encoding/json (numbers kept
-// as json.Number) and anything else as YAML.
-func parseDocument(data []byte) (map[string]any, error) {
+// as json.Number) and anything else as YAML, with the order in which the
+// document writes each mapping's keys.
+func parseDocument(data []byte) (map[string]any, keyOrders, error) {
 	var root map[string]any
 	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
-		dec := json.NewDecoder(bytes.NewReader(t))
-		dec.UseNumber()
-		if err := dec.Decode(&root); err != nil {
-			return nil, fmt.Errorf("importer: parsing the JSON document: %w", err)
+		root, orders, err := orderedJSON(t)
+		if err != nil {
+			return nil, nil, fmt.Errorf("importer: parsing the JSON document: %w", err)
 		}
-		return root, nil
+		return root, orders, nil
 	}
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("importer: parsing the YAML document: %w", err)
+		return nil, nil, fmt.Errorf("importer: parsing the YAML document: %w", err)
 	}
 	if root == nil {
-		return nil, fmt.Errorf("importer: parsing the document: empty or not a mapping")
+		return nil, nil, fmt.Errorf("importer: parsing the document: empty or not a mapping")
 	}
-	return root, nil
+	return root, documentKeyOrders(data, root), nil
 }
 
 // mapKeys returns the keys of m.

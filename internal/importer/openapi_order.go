@@ -2,6 +2,7 @@ package importer
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"slices"
@@ -19,7 +20,79 @@ const maxOrderedValues = 100_000
 // were parsed into.
 type keyOrders map[uintptr][]string
 
-// documentKeyOrders reads data again keeping mapping order and matches
+// maxJSONDepth bounds the nesting of a JSON document, as encoding/json
+// bounds it when it decodes into values.
+const maxJSONDepth = 10_000
+
+// orderedJSON decodes a JSON object into plain values, as encoding/json
+// with UseNumber does (a repeated key keeps its last value), recording the
+// order of every object's keys as it goes: one pass over the document.
+func orderedJSON(data []byte) (map[string]any, keyOrders, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	orders := keyOrders{}
+	v, err := jsonValue(dec, orders, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	root, ok := v.(map[string]any)
+	if !ok {
+		return nil, nil, fmt.Errorf("the document is not an object")
+	}
+	return root, orders, nil
+}
+
+// jsonValue decodes the value dec is at, depth levels down.
+func jsonValue(dec *json.Decoder, orders keyOrders, depth int) (any, error) {
+	if depth > maxJSONDepth {
+		return nil, fmt.Errorf("nested deeper than %d levels", maxJSONDepth)
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch tok {
+	case json.Delim('{'):
+		m := map[string]any{}
+		var keys []string
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return nil, err
+			}
+			k, _ := kt.(string)
+			v, err := jsonValue(dec, orders, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			if _, again := m[k]; !again {
+				keys = append(keys, k)
+			}
+			m[k] = v
+		}
+		if _, err := dec.Token(); err != nil {
+			return nil, err
+		}
+		orders[reflect.ValueOf(m).Pointer()] = keys
+		return m, nil
+	case json.Delim('['):
+		list := []any{}
+		for dec.More() {
+			v, err := jsonValue(dec, orders, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			list = append(list, v)
+		}
+		if _, err := dec.Token(); err != nil {
+			return nil, err
+		}
+		return list, nil
+	}
+	return tok, nil
+}
+
+// documentKeyOrders reads a YAML document again keeping mapping order and matches
 // its mappings to those of root, data parsed as plain values. A document
 // that does not parse so gives no orders.
 func documentKeyOrders(data []byte, root map[string]any) keyOrders {

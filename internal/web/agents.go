@@ -227,14 +227,8 @@ func (c *Console) agentPage(w http.ResponseWriter, r *http.Request, s *session) 
 // showAgent renders the agent page: newToken is a token to show once and
 // tokenName the token name to keep in its field after an error.
 func (c *Console) showAgent(w http.ResponseWriter, r *http.Request, s *session, status int, form *agentForm, errs fieldErrors, newToken, tokenName string) {
-	snap, err := c.g.Snapshot(r.Context())
-	if err != nil {
-		c.serverError(w, r, err)
-		return
-	}
-	ag := snap.Agents[r.PathValue("name")]
-	if ag == nil {
-		c.notFound(w, r, "The agent "+r.PathValue("name"))
+	snap, ag, ok := c.pathAgent(w, r)
+	if !ok {
 		return
 	}
 	d := &agentData{Agent: ag, Errors: errs, Tab: "actions", NewToken: newToken, Providers: slices.Sorted(maps.Keys(snap.Providers)), Chat: c.rt != nil}

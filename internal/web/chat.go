@@ -57,6 +57,16 @@ type chatData struct {
 // chatAgent reads the agent the path names, answering for it when it
 // does not exist.
 func (c *Console) chatAgent(w http.ResponseWriter, r *http.Request) (*action.Agent, []string, bool) {
+	snap, ag, ok := c.pathAgent(w, r)
+	if !ok {
+		return nil, nil, false
+	}
+	return ag, slices.Sorted(maps.Keys(snap.Providers)), true
+}
+
+// pathAgent reads the configuration and the agent the path names,
+// answering for it when it cannot be read or does not exist.
+func (c *Console) pathAgent(w http.ResponseWriter, r *http.Request) (*gateway.Snapshot, *action.Agent, bool) {
 	snap, err := c.g.Snapshot(r.Context())
 	if err != nil {
 		c.serverError(w, r, err)
@@ -67,7 +77,7 @@ func (c *Console) chatAgent(w http.ResponseWriter, r *http.Request) (*action.Age
 		c.notFound(w, r, "The agent "+r.PathValue("name"))
 		return nil, nil, false
 	}
-	return ag, slices.Sorted(maps.Keys(snap.Providers)), true
+	return snap, ag, true
 }
 
 // chatPage shows the playground's start form: pick or create a contact,

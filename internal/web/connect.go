@@ -42,14 +42,8 @@ type connectBlock struct {
 // over streamable HTTP and over stdio, and curl calls of the tools API,
 // for one agent.
 func (c *Console) connectPage(w http.ResponseWriter, r *http.Request, s *session) {
-	snap, err := c.g.Snapshot(r.Context())
-	if err != nil {
-		c.serverError(w, r, err)
-		return
-	}
-	ag := snap.Agents[r.PathValue("name")]
-	if ag == nil {
-		c.notFound(w, r, "The agent "+r.PathValue("name"))
+	snap, ag, ok := c.pathAgent(w, r)
+	if !ok {
 		return
 	}
 	actions := snap.AgentActions(ag)

@@ -168,6 +168,9 @@ model: {provider: scripted, name: scripted-1}
 		{"run", "/runs/" + read.RunID},
 		{"run-confirmation", "/runs/" + write.RunID},
 		{"confirmations", "/confirmations"},
+		{"confirmation", "/confirmations/" + write.ConfirmationID},
+		{"connect", "/agents/support/connect"},
+		{"demo", "/demo"},
 	}
 }
 
