@@ -254,6 +254,12 @@ func themeCheckPage(t *testing.T, u *ui, p themePage, scheme, width string, nav 
 	if scheme == "light" && bg < 0.8 {
 		t.Errorf("%s: the page background has luminance %.3f, not light", where, bg)
 	}
+	if width == "wide" {
+		// A list table shows every column without scrolling in its box.
+		if over := eval[int](u, `Math.max(0, ...[...document.querySelectorAll("table.list")].map(t => t.scrollWidth - t.parentElement.clientWidth))`); over > 0 {
+			t.Errorf("%s: a table is %dpx wider than its box shows", where, over)
+		}
+	}
 	if width == "390" {
 		if sw, iw := eval[int](u, `document.documentElement.scrollWidth`), eval[int](u, `window.innerWidth`); sw > iw {
 			t.Errorf("%s: the page is %dpx wide in a %dpx window, it scrolls sideways", where, sw, iw)
@@ -271,7 +277,7 @@ func themeCheckPage(t *testing.T, u *ui, p themePage, scheme, width string, nav 
 
 // themeCheckNav checks the main navigation: on a narrow screen hidden
 // behind a Menu toggle that opens and closes it without script help, on
-// a wide one every link in view.
+// a wide one every link in view on one row.
 func themeCheckNav(t *testing.T, u *ui, where string, narrow bool) {
 	t.Helper()
 	const linksInView = `(() => { const as = [...document.querySelectorAll("header nav a")]; return as.length > 8 && as.every(a => { const r = a.getBoundingClientRect(); return a.checkVisibility() && r.width > 0 && r.left >= 0 && r.right <= window.innerWidth; }); })()`
@@ -283,6 +289,9 @@ func themeCheckNav(t *testing.T, u *ui, where string, narrow bool) {
 		}
 		if eval[bool](u, toggleShown) {
 			t.Errorf("%s: the Menu toggle shows on a wide screen", where)
+		}
+		if h := eval[int](u, `Math.round(document.querySelector("header").getBoundingClientRect().height)`); h > 64 {
+			t.Errorf("%s: the header wraps, %dpx tall", where, h)
 		}
 		return
 	}
