@@ -20,76 +20,124 @@ const maxOrderedValues = 100_000
 // were parsed into.
 type keyOrders map[uintptr][]string
 
-// maxJSONDepth bounds the nesting of a JSON document, as encoding/json
-// bounds it when it decodes into values.
-const maxJSONDepth = 10_000
-
-// orderedJSON decodes a JSON object into plain values, as encoding/json
-// with UseNumber does (a repeated key keeps its last value), recording the
-// order of every object's keys as it goes: one pass over the document.
+// orderedJSON decodes a JSON object into plain values with encoding/json
+// (numbers kept as json.Number), then walks the text once beside the
+// values to record the order of every object's keys.
 func orderedJSON(data []byte) (map[string]any, keyOrders, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	orders := keyOrders{}
-	v, err := jsonValue(dec, orders, 0)
-	if err != nil {
+	var root map[string]any
+	if err := dec.Decode(&root); err != nil {
 		return nil, nil, err
 	}
-	root, ok := v.(map[string]any)
-	if !ok {
-		return nil, nil, fmt.Errorf("the document is not an object")
-	}
-	return root, orders, nil
+	w := &jsonOrderScan{data: data, orders: keyOrders{}}
+	w.value(root)
+	return root, w.orders, nil
 }
 
-// jsonValue decodes the value dec is at, depth levels down.
-func jsonValue(dec *json.Decoder, orders keyOrders, depth int) (any, error) {
-	if depth > maxJSONDepth {
-		return nil, fmt.Errorf("nested deeper than %d levels", maxJSONDepth)
+// jsonOrderScan walks JSON text that encoding/json has already accepted,
+// beside the values it decoded, reading object keys and skipping the rest.
+// Text that does not match (a value past the end) ends the walk: what it
+// has not reached keeps no order.
+type jsonOrderScan struct {
+	data   []byte
+	i      int
+	orders keyOrders
+}
+
+// space moves the cursor past white space.
+func (w *jsonOrderScan) space() {
+	for w.i < len(w.data) && isJSONSpace(w.data[w.i]) {
+		w.i++
 	}
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
+}
+
+func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// isJSONStop reports whether c ends a number or a literal.
+func isJSONStop(c byte) bool { return c == ',' || c == ']' || c == '}' || isJSONSpace(c) }
+
+// value walks the value at the cursor, whose decoded twin is v.
+func (w *jsonOrderScan) value(v any) {
+	w.space()
+	if w.i >= len(w.data) {
+		return
 	}
-	switch tok {
-	case json.Delim('{'):
-		m := map[string]any{}
-		var keys []string
-		for dec.More() {
-			kt, err := dec.Token()
-			if err != nil {
-				return nil, err
+	switch w.data[w.i] {
+	case '{':
+		w.i++
+		m, _ := v.(map[string]any)
+		// A key written twice is kept twice here; keys drops the repeat.
+		keys := make([]string, 0, len(m))
+		for w.space(); w.i < len(w.data) && w.data[w.i] != '}'; w.space() {
+			k := w.key()
+			keys = append(keys, k)
+			w.space()
+			w.i++ // the colon
+			w.value(m[k])
+			if w.space(); w.i < len(w.data) && w.data[w.i] == ',' {
+				w.i++
 			}
-			k, _ := kt.(string)
-			v, err := jsonValue(dec, orders, depth+1)
-			if err != nil {
-				return nil, err
+		}
+		w.i++
+		if m != nil {
+			w.orders[reflect.ValueOf(m).Pointer()] = keys
+		}
+	case '[':
+		w.i++
+		l, _ := v.([]any)
+		for n := 0; ; n++ {
+			if w.space(); w.i >= len(w.data) || w.data[w.i] == ']' {
+				break
 			}
-			if _, again := m[k]; !again {
-				keys = append(keys, k)
+			var item any
+			if n < len(l) {
+				item = l[n]
 			}
-			m[k] = v
-		}
-		if _, err := dec.Token(); err != nil {
-			return nil, err
-		}
-		orders[reflect.ValueOf(m).Pointer()] = keys
-		return m, nil
-	case json.Delim('['):
-		list := []any{}
-		for dec.More() {
-			v, err := jsonValue(dec, orders, depth+1)
-			if err != nil {
-				return nil, err
+			w.value(item)
+			if w.space(); w.i < len(w.data) && w.data[w.i] == ',' {
+				w.i++
 			}
-			list = append(list, v)
 		}
-		if _, err := dec.Token(); err != nil {
-			return nil, err
+		w.i++
+	case '"':
+		w.str()
+	default:
+		for w.i < len(w.data) && !isJSONStop(w.data[w.i]) {
+			w.i++
 		}
-		return list, nil
 	}
-	return tok, nil
+}
+
+// str skips the string at the cursor and returns its text as written,
+// quotes left out, and whether it holds an escape.
+func (w *jsonOrderScan) str() ([]byte, bool) {
+	w.i++
+	start, escaped := w.i, false
+	for w.i < len(w.data) && w.data[w.i] != '"' {
+		if w.data[w.i] == '\\' {
+			escaped = true
+			w.i++
+		}
+		w.i++
+	}
+	end := min(w.i, len(w.data))
+	w.i++
+	return w.data[start:end], escaped
+}
+
+// key reads the object key at the cursor.
+func (w *jsonOrderScan) key() string {
+	start := w.i
+	raw, escaped := w.str()
+	if !escaped {
+		return string(raw)
+	}
+	var k string
+	if err := json.Unmarshal(w.data[start:min(w.i, len(w.data))], &k); err != nil {
+		return string(raw)
+	}
+	return k
 }
 
 // documentKeyOrders reads a YAML document again keeping mapping order and matches
