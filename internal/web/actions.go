@@ -347,9 +347,8 @@ func (c *Console) deactivateEverywhere(r *http.Request, name string) error {
 		return fmt.Errorf("web: deactivating %s: %w", name, err)
 	}
 	for _, agName := range snap.ActivatedFor(name) {
-		next := *snap.Agents[agName]
-		next.Actions = slices.DeleteFunc(slices.Clone(next.Actions), func(n string) bool { return n == name })
-		if _, err := c.g.PutResource(r.Context(), action.Resource{Kind: action.KindAgent, Agent: &next, Index: 1}); err != nil {
+		next := agentWith(snap.Agents[agName], name, false)
+		if _, err := c.g.PutResource(r.Context(), action.Resource{Kind: action.KindAgent, Agent: next, Index: 1}); err != nil {
 			return fmt.Errorf("web: deactivating %s for %s: %w", name, agName, err)
 		}
 	}

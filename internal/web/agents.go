@@ -345,13 +345,7 @@ func (c *Console) agentToggle(w http.ResponseWriter, r *http.Request, s *session
 	}
 	name := r.PathValue("action")
 	on := r.PostForm.Get("on") == "1"
-	list := slices.DeleteFunc(slices.Clone(ag.Actions), func(n string) bool { return n == name })
-	if on {
-		list = append(list, name)
-	}
-	next := *ag
-	next.Actions = list
-	if errs := c.putAgent(r, &next); len(errs) > 0 {
+	if errs := c.putAgent(r, agentWith(ag, name, on)); len(errs) > 0 {
 		c.message(w, r, http.StatusUnprocessableEntity, "Not changed", strings.Join(errs.general(), " "))
 		return
 	}
@@ -360,6 +354,17 @@ func (c *Console) agentToggle(w http.ResponseWriter, r *http.Request, s *session
 		code = "activated"
 	}
 	redirectDone(w, r, "/agents/"+url.PathEscape(ag.Name)+"#action-"+name, code)
+}
+
+// agentWith returns a copy of ag with the action switched on (last in its
+// list) or off.
+func agentWith(ag *action.Agent, name string, on bool) *action.Agent {
+	next := *ag
+	next.Actions = slices.DeleteFunc(slices.Clone(ag.Actions), func(n string) bool { return n == name })
+	if on {
+		next.Actions = append(next.Actions, name)
+	}
+	return &next
 }
 
 // agentTokenCreate issues an access token for the agent and redirects to
