@@ -242,18 +242,9 @@ func (c *Console) actionSave(w http.ResponseWriter, r *http.Request, s *session)
 // (words in a number field) are reported together with what validation
 // finds in the rest.
 func (c *Console) saveAction(r *http.Request, snap *gateway.Snapshot, f *actionForm) fieldErrors {
-	spec, errs := f.specJSON()
-	if f.Original == "" && snap.Actions[f.Name] != nil {
-		errs.add("name", "an action with this name exists already; pick another name or edit that action")
+	res, errs, ok := readForm(snap, f)
+	if !ok {
 		return errs
-	}
-	res, decodeErrs := action.FromSpecJSON(action.KindAction, spec)
-	if len(decodeErrs) > 0 {
-		f.placeErrors(errs, decodeErrs)
-		return errs
-	}
-	if saved := snap.Actions[f.Original]; saved != nil && res.Action != nil {
-		keepContactInputs(res.Action, saved)
 	}
 	if len(errs) > 0 {
 		// Without its body the action would seem not to use the params
@@ -273,6 +264,29 @@ func (c *Console) saveAction(r *http.Request, snap *gateway.Snapshot, f *actionF
 		f.placeErrors(errs, verrs)
 	}
 	return errs
+}
+
+// readForm reads the editor's form into the action it describes, as the
+// save and a draft's test both take it: a new action's name must be free,
+// and the stored action's contact inputs, which the form does not show,
+// are carried over. It reports false, with the problems beside their
+// fields, when the form does not decode; errs may hold problems even when
+// it reports true (a field the spec left out).
+func readForm(snap *gateway.Snapshot, f *actionForm) (action.Resource, fieldErrors, bool) {
+	spec, errs := f.specJSON()
+	if f.Original == "" && snap.Actions[f.Name] != nil {
+		errs.add("name", "an action with this name exists already; pick another name or edit that action")
+		return action.Resource{}, errs, false
+	}
+	res, decodeErrs := action.FromSpecJSON(action.KindAction, spec)
+	if len(decodeErrs) > 0 {
+		f.placeErrors(errs, decodeErrs)
+		return res, errs, false
+	}
+	if saved := snap.Actions[f.Original]; saved != nil && res.Action != nil {
+		keepContactInputs(res.Action, saved)
+	}
+	return res, errs, true
 }
 
 // keepContactInputs carries the stored action's contact inputs, which the

@@ -284,13 +284,8 @@ func (c *Console) actionTest(w http.ResponseWriter, r *http.Request, s *session)
 // draftAction reads the editor's form into the action it describes, with
 // the parser the save uses; the problems found are beside their fields.
 func draftAction(snap *gateway.Snapshot, f *actionForm) (*action.Action, fieldErrors) {
-	spec, errs := f.specJSON()
-	if f.Original == "" && snap.Actions[f.Name] != nil {
-		errs.add("name", "an action with this name exists already; pick another name or edit that action")
-	}
-	res, decodeErrs := action.FromSpecJSON(action.KindAction, spec)
-	f.placeErrors(errs, decodeErrs)
-	if len(errs) > 0 || res.Action == nil {
+	res, errs, ok := readForm(snap, f)
+	if !ok || len(errs) > 0 || res.Action == nil {
 		return nil, errs
 	}
 	return res.Action, errs
